@@ -1,0 +1,291 @@
+/**
+ * Byte-pair merging of one pre-tokenized piece, producing exactly the parts
+ * js-tiktoken produces.
+ *
+ * js-tiktoken's `bytePairMerge` repeatedly merges the adjacent pair of parts
+ * whose concatenation has the lowest rank, the leftmost one on ties, until no
+ * adjacent pair is a token. It rescans every pair after each merge, which is
+ * quadratic in the piece length (`'a'.repeat(10_000)` takes ~12 s). Here:
+ *
+ * - {@link mergeSimple} does the same rescan on flat arrays; it is the fastest
+ *   choice for the short pieces ordinary text is made of;
+ * - {@link mergeHeap} keeps the candidate pairs in a binary min-heap keyed by
+ *   (rank, left offset) over a doubly linked list of parts, with lazy
+ *   invalidation: O(n log n), for long pieces.
+ *
+ * Both return the parts' boundaries and agree on every input.
+ *
+ * Every part stays a token: it starts as a single byte (all 256 bytes have a
+ * rank, checked by `buildRankTable`) and only ranked pairs merge. So
+ * js-tiktoken's filtering of parts without a rank never removes anything and
+ * the token count is the number of parts.
+ *
+ * @module
+ */
+
+import type { RankTable } from './ranks.js'
+
+/** Pieces up to this many bytes use {@link mergeSimple}, longer ones {@link mergeHeap}. */
+export const SIMPLE_MERGE_MAX_BYTES = 128
+
+/** Stands for "no rank": larger than every real rank. */
+const NO_RANK = 0x7fffffff
+
+/** Rank of `bytes[start, end)`, or {@link NO_RANK}. */
+function rankOf(table: RankTable, bytes: string, start: number, end: number): number {
+  if (end - start > table.maxTokenBytes) return NO_RANK
+  const rank = table.ranks.get(bytes.slice(start, end))
+  return rank === undefined ? NO_RANK : rank
+}
+
+/**
+ * UTF-8 encodes `text` into a byte string (one code unit 0–255 per byte),
+ * exactly like `TextEncoder`: a lone surrogate becomes U+FFFD (`EF BF BD`).
+ * An all-ASCII string is returned as is.
+ *
+ * @param text - Any string.
+ * @returns Its UTF-8 bytes as a byte string.
+ */
+export function utf8ByteString(text: string): string {
+  const length = text.length
+  let i = 0
+  while (i < length && text.charCodeAt(i) < 0x80) i++
+  if (i === length) return text
+  const codes: number[] = []
+  for (let k = 0; k < i; k++) codes.push(text.charCodeAt(k))
+  for (; i < length; i++) {
+    let c = text.charCodeAt(i)
+    if (c < 0x80) {
+      codes.push(c)
+    } else if (c < 0x800) {
+      codes.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f))
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const next = i + 1 < length ? text.charCodeAt(i + 1) : 0
+        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
+          i++
+          codes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f))
+          continue
+        }
+        c = 0xfffd
+      }
+      codes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f))
+    }
+  }
+  let out = ''
+  for (let k = 0; k < codes.length; k += 8192) {
+    out += String.fromCharCode.apply(null, codes.slice(k, k + 8192))
+  }
+  return out
+}
+
+/**
+ * Merges `bytes` by rescanning all adjacent pairs after every merge, like
+ * js-tiktoken, on flat arrays. O(n²) worst case: use for short pieces.
+ *
+ * @param table - Rank table.
+ * @param bytes - The piece as a byte string.
+ * @returns Part boundaries: `[0, …, bytes.length]`; part k is `[b[k], b[k+1])`.
+ */
+export function mergeSimple(table: RankTable, bytes: string): number[] {
+  const n = bytes.length
+  const bounds: number[] = new Array<number>(n + 1)
+  for (let i = 0; i <= n; i++) bounds[i] = i
+  if (n < 2) return bounds
+  // pair[i] is the rank of parts i and i+1 merged, i.e. bytes[bounds[i], bounds[i+2]).
+  const pair: number[] = new Array<number>(n - 1)
+  for (let i = 0; i < n - 1; i++) pair[i] = rankOf(table, bytes, i, i + 2)
+  let parts = n
+  while (parts > 1) {
+    let min = NO_RANK
+    let at = -1
+    for (let i = 0; i < parts - 1; i++) {
+      const r = pair[i] as number
+      if (r < min) {
+        min = r
+        at = i
+      }
+    }
+    if (at < 0) break
+    // Merge parts `at` and `at + 1`: drop boundary at+1 and pair at+1 shifts left.
+    for (let k = at + 1; k < parts; k++) bounds[k] = bounds[k + 1] as number
+    for (let k = at + 1; k < parts - 2; k++) pair[k] = pair[k + 1] as number
+    parts--
+    bounds.length = parts + 1
+    if (at + 1 < parts) pair[at] = rankOf(table, bytes, bounds[at] as number, bounds[at + 2] as number)
+    if (at > 0) pair[at - 1] = rankOf(table, bytes, bounds[at - 1] as number, bounds[at + 1] as number)
+  }
+  return bounds
+}
+
+/**
+ * Merges `bytes` with a binary min-heap of candidate pairs keyed by
+ * (rank, left offset) over a doubly linked list of parts. A heap entry is
+ * checked when popped (lazy invalidation): it is current when its left part
+ * still exists and the pair starting there still has that rank. Every current
+ * pair has an entry with its exact key, so a current entry that pops is a
+ * minimum by (rank, offset) — the same pair js-tiktoken merges next.
+ * O(n log n) time, O(n) memory.
+ *
+ * @param table - Rank table.
+ * @param bytes - The piece as a byte string.
+ * @returns Part boundaries, as {@link mergeSimple}.
+ */
+export function mergeHeap(table: RankTable, bytes: string): number[] {
+  const n = bytes.length
+  if (n < 2) return n === 0 ? [0] : [0, 1]
+  // Parts are named by their start offset. next[s] is the start of the
+  // following part (n after the last); prev[s] the start of the previous one.
+  const next = new Int32Array(n)
+  const prev = new Int32Array(n)
+  // rank[s]: current rank of the pair (part s, next part); NO_RANK if none or s is gone.
+  const rank = new Int32Array(n)
+  // Heap keys: rank * KEY_SCALE + start, exact in a double (rank < 2^31, start < 2^21 · …).
+  const scale = n
+  let heap = new Float64Array(Math.max(16, n))
+  let size = 0
+
+  const push = (key: number): void => {
+    if (size === heap.length) {
+      const grown = new Float64Array(heap.length * 2)
+      grown.set(heap)
+      heap = grown
+    }
+    let i = size++
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      const p = heap[parent] as number
+      if (p <= key) break
+      heap[i] = p
+      i = parent
+    }
+    heap[i] = key
+  }
+
+  const pop = (): number => {
+    const top = heap[0] as number
+    const last = heap[--size] as number
+    let i = 0
+    const half = size >> 1
+    while (i < half) {
+      let child = 2 * i + 1
+      let c = heap[child] as number
+      const right = child + 1
+      if (right < size && (heap[right] as number) < c) {
+        child = right
+        c = heap[right] as number
+      }
+      if (c >= last) break
+      heap[i] = c
+      i = child
+    }
+    heap[i] = last
+    return top
+  }
+
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1
+    prev[i] = i - 1
+    const r = i + 1 < n ? rankOf(table, bytes, i, i + 2) : NO_RANK
+    rank[i] = r
+    if (r !== NO_RANK) heap[size++] = r * scale + i
+  }
+  // Heapify (Floyd): sift down every internal node.
+  for (let start = (size >> 1) - 1; start >= 0; start--) {
+    const key = heap[start] as number
+    let i = start
+    const half = size >> 1
+    while (i < half) {
+      let child = 2 * i + 1
+      let c = heap[child] as number
+      const right = child + 1
+      if (right < size && (heap[right] as number) < c) {
+        child = right
+        c = heap[right] as number
+      }
+      if (c >= key) break
+      heap[i] = c
+      i = child
+    }
+    heap[i] = key
+  }
+
+  let parts = n
+  while (size > 0) {
+    const key = pop()
+    const r = Math.floor(key / scale)
+    const s = key - r * scale
+    if (rank[s] !== r) continue // stale
+    // Merge part s with the part starting at t = next[s]; the merged part ends at u.
+    const t = next[s] as number
+    const u = next[t] as number
+    next[s] = u
+    if (u < n) prev[u] = s
+    rank[t] = NO_RANK
+    parts--
+    const after = u < n ? rankOf(table, bytes, s, next[u] as number) : NO_RANK
+    rank[s] = after
+    if (after !== NO_RANK) push(after * scale + s)
+    if (s > 0) {
+      const p = prev[s] as number
+      const before = rankOf(table, bytes, p, u)
+      rank[p] = before
+      if (before !== NO_RANK) push(before * scale + p)
+    }
+  }
+
+  const bounds: number[] = new Array<number>(parts + 1)
+  let s = 0
+  for (let k = 0; k < parts; k++) {
+    bounds[k] = s
+    s = next[s] as number
+  }
+  bounds[parts] = n
+  return bounds
+}
+
+/**
+ * Number of tokens js-tiktoken's `encode` produces for one piece: 1 when the
+ * whole piece is a token (js-tiktoken checks that before merging) or a single
+ * byte, otherwise the number of parts after merging.
+ *
+ * @param table - Rank table.
+ * @param bytes - The piece as a byte string (see {@link utf8ByteString}).
+ * @returns The token count (0 for an empty piece).
+ */
+export function countPieceTokens(table: RankTable, bytes: string): number {
+  const n = bytes.length
+  if (n <= 1) return n
+  if (n <= table.maxTokenBytes && table.ranks.has(bytes)) return 1
+  const bounds = n <= SIMPLE_MERGE_MAX_BYTES ? mergeSimple(table, bytes) : mergeHeap(table, bytes)
+  return bounds.length - 1
+}
+
+/**
+ * The token ids js-tiktoken's `encode` produces for one piece (whole-piece
+ * shortcut included). Slower than {@link countPieceTokens}; for tests and
+ * diagnostics.
+ *
+ * @param table - Rank table.
+ * @param bytes - The piece as a byte string.
+ * @param merge - Merge to use; by default chosen by length like {@link countPieceTokens}.
+ * @returns Token ids, in order.
+ */
+export function encodePieceTokens(
+  table: RankTable,
+  bytes: string,
+  merge?: (table: RankTable, bytes: string) => number[],
+): number[] {
+  const n = bytes.length
+  if (n === 0) return []
+  const whole = n <= table.maxTokenBytes ? table.ranks.get(bytes) : undefined
+  if (whole !== undefined) return [whole]
+  const run = merge ?? (n <= SIMPLE_MERGE_MAX_BYTES ? mergeSimple : mergeHeap)
+  const bounds = run(table, bytes)
+  const ids: number[] = []
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    ids.push(rankOf(table, bytes, bounds[k] as number, bounds[k + 1] as number))
+  }
+  return ids
+}

@@ -1,0 +1,120 @@
+/**
+ * Encoding names, the model → encoding mapping, and lazy, synchronous loading
+ * of js-tiktoken's rank data.
+ *
+ * Nothing here does heavy work at import time: the rank modules (1–2.3 MB of
+ * JavaScript each) are only `require`d when {@link loadEncodingData} is called.
+ *
+ * @module
+ */
+
+import { createRequire } from 'node:module'
+import { InvalidOptionError, UnknownEncodingError } from '../errors.js'
+
+/** Names of the BPE encodings promptfold can count with. */
+export type EncodingName = 'o200k_base' | 'cl100k_base'
+
+/** Raw rank data as shipped by `js-tiktoken/ranks/<name>`. */
+export interface EncodingData {
+  /** Pre-tokenizer regular expression source (compiled with the `u` flag). */
+  readonly pat_str: string
+  /** Special tokens and their ids (counted as plain text by promptfold). */
+  readonly special_tokens: Readonly<Record<string, number>>
+  /** Compressed ranks: `"! <offset> <base64 token> <base64 token> ..."` lines. */
+  readonly bpe_ranks: string
+}
+
+/** Every supported encoding, default first. */
+export const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base']
+
+/** The encoding used when neither `encoding` nor `model` is given. */
+export const DEFAULT_ENCODING: EncodingName = 'o200k_base'
+
+/**
+ * Whether `name` is a supported {@link EncodingName}.
+ *
+ * @param name - Any value.
+ * @returns `true` for `'o200k_base'` and `'cl100k_base'`.
+ */
+export function isEncodingName(name: unknown): name is EncodingName {
+  return name === 'o200k_base' || name === 'cl100k_base'
+}
+
+/** Optional date suffix: `-2024-08-06` or `-0613`. */
+const DATE = String.raw`(?:-\d{4}-\d{2}-\d{2}|-\d{4})?`
+/** Any number of lower-case variant segments: `-mini`, `-nano-2025-04-14`, `-16k`. */
+const VARIANTS = String.raw`(?:-[a-z0-9][a-z0-9.]*)*`
+
+/** Model patterns, checked in order. */
+const MODEL_RULES: ReadonlyArray<readonly [RegExp, EncodingName]> = [
+  [new RegExp(`^gpt-4o(?:-mini)?${DATE}$`), 'o200k_base'],
+  [new RegExp(`^o4-mini${DATE}$`), 'o200k_base'],
+  [new RegExp(String.raw`^(?:gpt-4\.1|o1|o3|gpt-5(?:\.\d+)?)${VARIANTS}$`), 'o200k_base'],
+  [new RegExp(`^gpt-4(?:-turbo)?${DATE}$`), 'cl100k_base'],
+  [new RegExp(String.raw`^gpt-3\.5-turbo${VARIANTS}$`), 'cl100k_base'],
+  [new RegExp(`^text-embedding-3${VARIANTS}$`), 'cl100k_base'],
+]
+
+/**
+ * The encoding an OpenAI model uses.
+ *
+ * - `o200k_base`: `gpt-4o`, `gpt-4o-mini`, `o4-mini` (each with an optional
+ *   date suffix such as `-2024-08-06` or `-0613`), and every variant of
+ *   `gpt-4.1*`, `o1*`, `o3*`, `gpt-5*` (e.g. `gpt-4.1-nano-2025-04-14`,
+ *   `o3-mini`, `gpt-5-chat-latest`, `gpt-5.1`).
+ * - `cl100k_base`: `gpt-4`, `gpt-4-turbo` (optional date suffix, e.g.
+ *   `gpt-4-0613`, `gpt-4-turbo-2024-04-09`), every `gpt-3.5-turbo*` and
+ *   `text-embedding-3-*`.
+ *
+ * Names are matched exactly (case-sensitive, no provider prefix). Other
+ * `gpt-4o-*` variants (`-realtime`, `-audio-preview`, ...) are not in the list
+ * and are rejected; pass `encoding: 'o200k_base'` for them.
+ *
+ * @param model - Model name, e.g. `'gpt-4o-2024-08-06'`.
+ * @returns The model's encoding.
+ * @throws {@link UnknownEncodingError} for a model not in the list above.
+ * @throws {@link InvalidOptionError} when `model` is not a string.
+ */
+export function encodingForModel(model: string): EncodingName {
+  if (typeof model !== 'string') {
+    throw new InvalidOptionError('model', `expected a string, got ${typeof model}`)
+  }
+  for (const [pattern, encoding] of MODEL_RULES) {
+    if (pattern.test(model)) return encoding
+  }
+  throw new UnknownEncodingError(
+    `Unknown model ${JSON.stringify(model)}: cannot tell its encoding; pass \`encoding\` (${ENCODING_NAMES.join(' or ')}) instead`,
+  )
+}
+
+/**
+ * A `require` that works in both builds: the CommonJS build has its own
+ * module-scoped `require`; the ES module build derives one from
+ * `import.meta.url` (only evaluated there).
+ */
+function localRequire(): NodeJS.Require {
+  if (typeof __filename === 'string' && __filename.length > 0) return createRequire(__filename)
+  return createRequire(import.meta.url)
+}
+
+/**
+ * Loads js-tiktoken's rank data for `name`, synchronously. Node caches the
+ * module, so repeated calls are cheap; callers should still keep the result.
+ *
+ * @param name - A supported encoding.
+ * @returns The rank data.
+ * @throws {@link UnknownEncodingError} when `name` is not supported.
+ */
+export function loadEncodingData(name: EncodingName): EncodingData {
+  if (!isEncodingName(name)) {
+    throw new UnknownEncodingError(
+      `Unknown encoding ${JSON.stringify(name)}; expected one of ${ENCODING_NAMES.join(', ')}`,
+    )
+  }
+  const require = localRequire()
+  // Literal specifiers, one per encoding, so bundlers can see them.
+  const mod = (
+    name === 'o200k_base' ? require('js-tiktoken/ranks/o200k_base') : require('js-tiktoken/ranks/cl100k_base')
+  ) as EncodingData | { default: EncodingData }
+  return 'bpe_ranks' in mod ? mod : mod.default
+}
