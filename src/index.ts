@@ -1,0 +1,31 @@
+/**
+ * promptfold: progressive-loading prompt assembly.
+ *
+ * Pipeline: parse → resolve → count → select → render → report.
+ *
+ * @packageDocumentation
+ */
+export { type Assembly, type AssembleOptions, assemble } from './assemble.js'
+export { createTokenCounter, type EncodingName, encodingForModel, type TokenCounter, type TokenCounterOptions } from './count/index.js'
+export {
+  AccessDeniedError,
+  BudgetExceededError,
+  IncludeError,
+  InvalidOptionError,
+  LimitExceededError,
+  PromptfoldError,
+  type PromptfoldErrorOptions,
+  UnknownEncodingError,
+} from './errors.js'
+export { type ParseOptions, type PromptDocument, parseDocument, uriFromPath } from './parse/document.js'
+export { type Frontmatter, type FrontmatterSchema, frontmatterSchema } from './parse/frontmatter.js'
+export type { Reference, SlotBlock } from './parse/references.js'
+export type { Section } from './parse/sections.js'
+export { DEFAULT_SCHEMES, type MatchQuery, normalizeUri, type ParsedUri, parseUri } from './parse/uri.js'
+export type { Decision } from './render/lines.js'
+export { type FormatReportOptions, formatReport } from './report/format.js'
+export { type AssemblyReport, assemblyReportSchema, type ReferenceReport, referenceReportSchema } from './report/schema.js'
+export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemResolver } from './resolve/fs.js'
+export { composeResolvers, memoryResolver, type ResolveContext, type ResolvedDocument, type ResolveResult, type Resolver } from './resolve/resolver.js'
+export type { Strategy } from './select/items.js'
+export type { Diagnostic, Point, ReferenceKind, Severity } from './types.js'

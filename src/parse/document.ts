@@ -1,0 +1,155 @@
+/**
+ * `parseDocument`: source text in, a plain document model out.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import type { Diagnostic, Point } from '../types.js'
+import { diagnostic } from './diagnostics.js'
+import { type Frontmatter, type FrontmatterSchema, readFrontmatter } from './frontmatter.js'
+import { parseMarkdown } from './markdown.js'
+import { extractReferences, type Reference, type SlotBlock } from './references.js'
+import { createLocator, extractSections, type Section } from './sections.js'
+import { DEFAULT_SCHEMES, parseUri } from './uri.js'
+
+/** Options for {@link parseDocument}. */
+export interface ParseOptions<M = Frontmatter> {
+  /** Path of the document, used in diagnostics and (when relative) to derive its URI. Default: none. */
+  path?: string
+  /** Canonical URI of the document (used for cycle detection). Default: derived from a relative `path`. */
+  uri?: string
+  /** URI schemes recognised as references. Default `['orchestr8']`. */
+  schemes?: readonly string[]
+  /** Frontmatter schema (anything with zod's `safeParse`). Default {@link frontmatterSchema}. */
+  schema?: FrontmatterSchema<M>
+}
+
+/** A parsed prompt document. Plain data: safe to serialize (except nothing), cache and share. */
+export interface PromptDocument<M = Frontmatter> {
+  /** Path given in the options, if any. */
+  path?: string
+  /** Canonical URI, if given or derivable from `path`. */
+  uri?: string
+  /** Source text as given (a leading BOM removed). */
+  source: string
+  /** SHA-256 of `source` (hex): a safe cache key. */
+  digest: string
+  /** Validated frontmatter. */
+  meta: M
+  /** Frontmatter as parsed, every key kept (including ones the schema rejected). */
+  data: Record<string, unknown>
+  /** Offset in `source` where the body (after frontmatter) begins. */
+  bodyOffset: number
+  /** The document's title: its first heading, else `meta.id`, else the file name. */
+  title: string
+  /** Core sections (the heading tree, flattened in document order). */
+  sections: Section[]
+  /** Every reference: slots and mentions in document order, then `related` from frontmatter. */
+  references: Reference[]
+  /** Blocks of the body that slots replace when rendered. */
+  blocks: SlotBlock[]
+  /** Problems found while parsing. Parsing never throws for content problems. */
+  diagnostics: Diagnostic[]
+}
+
+/** Derive `scheme://path` from a relative file path such as `agents/x.md`. */
+export function uriFromPath(path: string, scheme: string = DEFAULT_SCHEMES[0] ?? 'orchestr8'): string | undefined {
+  const p = path.replace(/\\/g, '/').replace(/^\.\//, '')
+  if (p === '' || p.startsWith('/') || p.startsWith('../') || /^[a-z]:/i.test(p)) return undefined
+  return `${scheme}://${p.replace(/\.md$/i, '')}`
+}
+
+/** SHA-256 hex digest of a string. */
+export function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/**
+ * Parse a markdown prompt document: frontmatter, core sections and references.
+ *
+ * Never throws for content problems (bad YAML, bad URIs, odd markdown): they are
+ * collected in `diagnostics`.
+ *
+ * @example
+ * const doc = parseDocument(source, { path: 'agents/mlops-specialist.md' })
+ * doc.references.filter((r) => r.kind === 'slot')
+ */
+export function parseDocument<M = Frontmatter>(source: string, options: ParseOptions<M> = {}): PromptDocument<M> {
+  if (typeof source !== 'string') throw new TypeError('parseDocument: `source` must be a string')
+  const file = options.path
+  const schemes = options.schemes ?? DEFAULT_SCHEMES
+  const diagnostics: Diagnostic[] = []
+  let text = source
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1)
+    diagnostics.push(diagnostic('BOM', 'info', 'Leading byte-order mark removed', { file, line: 1 }))
+  }
+
+  const fm = readFrontmatter<M>(text, options.schema, file)
+  diagnostics.push(...fm.diagnostics)
+
+  const body = text.slice(fm.bodyOffset)
+  const tree = parseMarkdown(body)
+  const locate = createLocator(text, fm.bodyOffset)
+  const sections = extractSections(tree, body.length, locate)
+  const found = extractReferences(tree, text, locate, sections, { schemes, file })
+  diagnostics.push(...found.diagnostics)
+
+  const references = [...found.references, ...relatedReferences(fm.data, text, file, diagnostics)]
+
+  const meta = fm.meta as M & Partial<Frontmatter>
+  const doc: PromptDocument<M> = {
+    source: text,
+    digest: digestOf(text),
+    meta: fm.meta,
+    data: fm.data,
+    bodyOffset: fm.bodyOffset,
+    title: sections[0]?.title ?? (typeof meta.id === 'string' ? meta.id : baseName(file) ?? ''),
+    sections,
+    references,
+    blocks: found.blocks,
+    diagnostics,
+  }
+  if (file !== undefined) doc.path = file
+  const uri = options.uri !== undefined ? parseUri(options.uri).parsed.uri : file !== undefined ? uriFromPath(file, schemes[0]) : undefined
+  if (uri !== undefined) doc.uri = uri
+  return doc
+}
+
+function baseName(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined
+  return file.replace(/\\/g, '/').split('/').pop()?.replace(/\.md$/i, '')
+}
+
+/** Related references from frontmatter `relatedResources` (URIs or bare ids). */
+function relatedReferences(data: Record<string, unknown>, text: string, file: string | undefined, diagnostics: Diagnostic[]): Reference[] {
+  const list = data.relatedResources
+  if (list === undefined || list === null) return []
+  const items = Array.isArray(list) ? list : [list]
+  const out: Reference[] = []
+  const fmEnd = text.indexOf('\n---', 3)
+  const fmText = fmEnd === -1 ? '' : text.slice(0, fmEnd)
+  for (const item of items) {
+    if (typeof item !== 'string' || item.trim() === '') continue
+    const raw = item.trim()
+    const at = fmText.indexOf(raw)
+    const position: Point = at === -1 ? { line: 1, column: 1, offset: 0 } : pointOf(text, at)
+    const isUri = /^@?[a-z][a-z0-9+.-]*:\/\//i.test(raw)
+    const { parsed, warnings } = isUri ? parseUri(raw) : { parsed: { uri: raw, scheme: '', path: raw, legacy: false }, warnings: [] }
+    for (const w of warnings) diagnostics.push(diagnostic('REFERENCE_QUERY', 'warning', `Related resource ${raw}: ${w}`, { file, line: position.line }))
+    out.push({ uri: parsed.uri, raw, kind: 'related', position, sectionPath: [], parsed })
+  }
+  return out
+}
+
+function pointOf(text: string, offset: number): Point {
+  let line = 1
+  let last = -1
+  for (let i = 0; i < offset; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++
+      last = i
+    }
+  }
+  return { line, column: offset - last, offset }
+}

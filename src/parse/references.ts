@@ -1,0 +1,215 @@
+/**
+ * References: finding `scheme://` URIs in the markdown tree and deciding their kind.
+ *
+ * - A **slot** stands alone as a block: a fenced block (unlabelled, `markdown` or
+ *   `text`) holding only references, or a paragraph / list item that is only one
+ *   reference plus a short decoration such as `**→ Load:**`.
+ * - A **mention** sits in running text (prose, headings, lists with other text, or a
+ *   `(~N tokens)` catalogue entry).
+ * - A URI in a fenced block of any other language is code, not a reference.
+ *
+ * @module
+ */
+import type { Code, ListItem, Nodes, Root } from 'mdast'
+import { visitParents } from 'unist-util-visit-parents'
+import type { Diagnostic, Point, ReferenceKind } from '../types.js'
+import { diagnostic } from './diagnostics.js'
+import { type Locator, type Section, sectionAt } from './sections.js'
+import { findUris, type ParsedUri, parseUri } from './uri.js'
+
+/** A reference found in a document. */
+export interface Reference {
+  /** Normalized URI (`scheme://path[?query]`), or the bare id for `related` entries without a scheme. */
+  uri: string
+  /** Text as written, e.g. `@orchestr8://examples/x`. */
+  raw: string
+  kind: ReferenceKind
+  /** Where `raw` starts (for `related`: the frontmatter line). */
+  position: Point
+  /** Titles of the sections enclosing the reference, outermost first. */
+  sectionPath: string[]
+  /** The `(~N tokens)` hint written next to the reference, if any. */
+  hintTokens?: number
+  /** Parsed URI (scheme, path, match query, why it is invalid). */
+  parsed: ParsedUri
+  /** For slots: index into {@link SlotBlock} list of the document. */
+  block?: number
+}
+
+/** A block of the source that a slot (or several slots in one fence) replaces when rendered. */
+export interface SlotBlock {
+  /** File offset of the first character of the block's first line. */
+  start: number
+  /** File offset just past the block's last line terminator (or end of file). */
+  end: number
+  /** Indices of the slot references in this block, in order. */
+  references: number[]
+  /** Depth of the section the block sits in (0 before any heading). */
+  sectionDepth: number
+}
+
+/** Options for {@link extractReferences}. */
+export interface ExtractOptions {
+  schemes: readonly string[]
+  file?: string | undefined
+}
+
+/** Fence languages whose content is prose-like: references there are slots or mentions. */
+const PROSE_LANGS = new Set(['', 'markdown', 'md', 'text', 'txt', 'plaintext', 'plain'])
+
+/** A `(~N tokens)` hint right after a reference on the same line. */
+const HINT = /^[`*_]*\s*(?:[—–-]\s*)?\(\s*~?\s*(\d[\d,_]*(?:\.\d+)?)\s*(k)?\s*tokens?\s*\)/i
+
+/** Longest decoration (after markup is stripped) that still lets a reference stand alone as a slot. */
+const MAX_DECORATION_WORDS = 4
+
+function parseHint(after: string): number | undefined {
+  const m = HINT.exec(after)
+  if (!m || m[1] === undefined) return undefined
+  const n = Number(m[1].replace(/[,_]/g, '')) * (m[2] ? 1000 : 1)
+  return Number.isFinite(n) ? Math.round(n) : undefined
+}
+
+/** Whether `rest` (a block's text with its one reference removed) is only decoration. */
+function isDecoration(rest: string): boolean {
+  const text = rest
+    .replace(/[*_`~>#|→⇒➜➡►▶•·\-–—[\]()!]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+  if (text === '') return true
+  const words = text.split(' ')
+  return words.length <= MAX_DECORATION_WORDS && /:$/.test(text)
+}
+
+function lineStart(source: string, offset: number): number {
+  const i = source.lastIndexOf('\n', offset - 1)
+  return i === -1 ? 0 : i + 1
+}
+
+function lineEnd(source: string, offset: number): number {
+  const i = source.indexOf('\n', offset)
+  return i === -1 ? source.length : i + 1
+}
+
+/**
+ * Find every slot and mention in a parsed body.
+ * Positions are turned into file coordinates with `locate`.
+ */
+export function extractReferences(
+  tree: Root,
+  source: string,
+  locate: Locator,
+  sections: readonly Section[],
+  options: ExtractOptions,
+): { references: Reference[]; blocks: SlotBlock[]; diagnostics: Diagnostic[] } {
+  const references: Reference[] = []
+  const blocks: SlotBlock[] = []
+  const diagnostics: Diagnostic[] = []
+
+  const add = (raw: string, fileOffset: number, kind: ReferenceKind, block?: number): number => {
+    const { parsed, warnings } = parseUri(raw)
+    const position = locate.point(fileOffset - locate.offset(0))
+    const section = sectionAt(sections, fileOffset)
+    const ref: Reference = {
+      uri: parsed.uri,
+      raw,
+      kind,
+      position,
+      sectionPath: section ? [...section.path] : [],
+      parsed,
+    }
+    const hint = parseHint(source.slice(fileOffset + raw.length, lineEnd(source, fileOffset + raw.length)))
+    if (hint !== undefined) ref.hintTokens = hint
+    if (block !== undefined) ref.block = block
+    if (parsed.invalid) {
+      diagnostics.push(
+        diagnostic('REFERENCE_INVALID', 'warning', `Reference ${truncate(raw)} is invalid: ${parsed.invalid}`, {
+          file: options.file,
+          line: position.line,
+          column: position.column,
+        }),
+      )
+    }
+    for (const w of warnings) {
+      diagnostics.push(diagnostic('REFERENCE_QUERY', 'warning', `Reference ${truncate(raw)}: ${w}`, { file: options.file, line: position.line, column: position.column }))
+    }
+    if (parsed.legacy) {
+      diagnostics.push(
+        diagnostic('REFERENCE_LEGACY_AT', 'info', `Reference ${truncate(raw)} uses the older \`@\` syntax`, {
+          file: options.file,
+          line: position.line,
+          column: position.column,
+        }),
+      )
+    }
+    references.push(ref)
+    return references.length - 1
+  }
+
+  const sectionDepthAt = (offset: number): number => sectionAt(sections, offset)?.depth ?? 0
+
+  visitParents(tree, (node: Nodes, ancestors: Nodes[]) => {
+    const pos = node.position
+    if (!pos || pos.start.offset === undefined || pos.end.offset === undefined) return
+    const start = locate.offset(pos.start.offset)
+    const end = locate.offset(pos.end.offset)
+
+    if (node.type === 'code') {
+      const lang = ((node as Code).lang ?? '').toLowerCase()
+      if (!PROSE_LANGS.has(lang)) return 'skip'
+      const raw = source.slice(start, end)
+      // Content lines: skip the opening fence line (and the closing one, found by the parser).
+      const firstNl = raw.indexOf('\n')
+      if (firstNl === -1) return 'skip'
+      const found = findUris(raw, options.schemes).filter((m) => m.index > firstNl)
+      if (found.length === 0) return 'skip'
+      let rest = (node as Code).value
+      for (const m of found) rest = rest.replace(m.raw, '')
+      if (/^\s*$/.test(rest)) {
+        const b: SlotBlock = { start: lineStart(source, start), end: lineEnd(source, end), references: [], sectionDepth: sectionDepthAt(start) }
+        blocks.push(b)
+        const bi = blocks.length - 1
+        for (const m of found) b.references.push(add(m.raw, start + m.index, 'slot', bi))
+      } else {
+        for (const m of found) add(m.raw, start + m.index, 'mention')
+      }
+      return 'skip'
+    }
+
+    if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'html' || node.type === 'definition' || node.type === 'tableCell') {
+      const raw = source.slice(start, end)
+      const found = findUris(raw, options.schemes)
+      if (found.length === 0) return 'skip'
+      const only = found.length === 1 ? found[0] : undefined
+      if (node.type === 'paragraph' && only) {
+        const after = raw.slice(only.index + only.raw.length)
+        const rest = raw.slice(0, only.index) + after
+        if (parseHint(after) === undefined && isDecoration(rest)) {
+          // A paragraph that is the only child of a list item stands for the whole item.
+          const parent = ancestors[ancestors.length - 1]
+          const item = parent && parent.type === 'listItem' && (parent as ListItem).children.length === 1 ? parent : undefined
+          const bStart = item?.position?.start.offset !== undefined ? locate.offset(item.position.start.offset) : start
+          const bEnd = item?.position?.end.offset !== undefined ? locate.offset(item.position.end.offset) : end
+          const b: SlotBlock = { start: lineStart(source, bStart), end: lineEnd(source, bEnd), references: [], sectionDepth: sectionDepthAt(start) }
+          blocks.push(b)
+          b.references.push(add(only.raw, start + only.index, 'slot', blocks.length - 1))
+          return 'skip'
+        }
+      }
+      for (const m of found) add(m.raw, start + m.index, 'mention')
+      return 'skip'
+    }
+    return undefined
+  })
+
+  references.sort((a, b) => a.position.offset - b.position.offset)
+  // Re-point blocks at the sorted indices.
+  const order = new Map(references.map((r, i) => [r, i]))
+  for (const b of blocks) b.references = []
+  for (const r of references) if (r.block !== undefined) blocks[r.block]?.references.push(order.get(r) ?? 0)
+  return { references, blocks, diagnostics }
+}
+
+function truncate(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 120)}…` : s
+}

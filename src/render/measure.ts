@@ -1,0 +1,70 @@
+/**
+ * Exact token totals of rendered chunks without re-counting the whole text.
+ *
+ * Chunks are joined into runs that are cut only where the text before ends with a
+ * line break and the text after starts with a non-space character. No
+ * pre-tokenizer piece of the o200k_base or cl100k_base pattern can span such a
+ * cut (every alternative that can match a line break ends at a run of line
+ * breaks), so the count of the whole text is exactly the sum of the runs' counts.
+ * Runs are cached by content, so re-measuring after one slot changes costs only
+ * that slot's run.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import type { TokenCounter } from '../count/index.js'
+
+/** Runs longer than this are cached by SHA-256 digest instead of by content (V8 hashes long strings by length only). */
+const MAX_KEY_LENGTH = 8192
+const MAX_ENTRIES = 50_000
+
+const caches = new WeakMap<TokenCounter, Map<string, number>>()
+
+/** Whether the text can be cut between `before` and `after` without changing the token count. */
+export function isSafeCut(before: string, after: string): boolean {
+  const last = before.charCodeAt(before.length - 1)
+  if (last !== 10 && last !== 13) return false
+  const first = after.codePointAt(0)
+  if (first === undefined) return false
+  return !/\s/u.test(String.fromCodePoint(first))
+}
+
+/** Join chunks into runs that can be counted separately. */
+export function toRuns(chunks: readonly string[]): string[] {
+  const runs: string[] = []
+  let current = ''
+  for (const c of chunks) {
+    if (c === '') continue
+    if (current === '') current = c
+    else if (isSafeCut(current, c)) {
+      runs.push(current)
+      current = c
+    } else current += c
+  }
+  if (current !== '') runs.push(current)
+  return runs
+}
+
+/** Count `text` with a per-counter content cache. */
+export function cachedCount(counter: TokenCounter, text: string): number {
+  let cache = caches.get(counter)
+  if (!cache) {
+    cache = new Map()
+    caches.set(counter, cache)
+  }
+  const key = text.length <= MAX_KEY_LENGTH ? text : `\u0000sha256:${createHash('sha256').update(text).digest('base64')}:${text.length}`
+  let n = cache.get(key)
+  if (n === undefined) {
+    n = counter.count(text)
+    if (cache.size >= MAX_ENTRIES) cache.clear()
+    cache.set(key, n)
+  }
+  return n
+}
+
+/** Exact token count of the concatenation of `chunks`. */
+export function measureChunks(counter: TokenCounter, chunks: readonly string[]): number {
+  let total = 0
+  for (const run of toRuns(chunks)) total += cachedCount(counter, run)
+  return total
+}
