@@ -11,7 +11,7 @@ import { diagnostic } from './parse/diagnostics.js'
 import { digestOf, type PromptDocument, parseDocument } from './parse/document.js'
 import type { Frontmatter } from './parse/frontmatter.js'
 import type { Reference } from './parse/references.js'
-import { DEFAULT_SCHEMES, normalizeUri } from './parse/uri.js'
+import { DEFAULT_SCHEMES, type MatchQuery, normalizeUri } from './parse/uri.js'
 import { minDepth } from './render/headings.js'
 import type { Decision } from './render/lines.js'
 import { measureChunks } from './render/measure.js'
@@ -50,8 +50,36 @@ export interface AssembleOptions {
   maxDocuments?: number
   /** Milliseconds to wait for one resolver call before it counts as `missing`. Default `10000`. */
   resolveTimeout?: number
+  /**
+   * Expands dynamic `scheme://match?query=...` slots into URIs (for example a library's `match`).
+   * Default: none (dynamic slots are deferred).
+   */
+  match?: MatchFunction
+  /** Values for `${name}` placeholders in dynamic match slots. Default `{}`. */
+  vars?: Readonly<Record<string, string>>
   /** URI schemes recognised when `doc` is given as a string. Default `['orchestr8']`. */
   schemes?: readonly string[]
+}
+
+/** Turns a dynamic match query into the URIs of matching documents, best first. */
+export type MatchFunction = (query: MatchQuery, context: { from?: string | undefined }) => readonly string[] | Promise<readonly string[]>
+
+/** Replace `${name}` placeholders in a match query from `vars`; report the names left unfilled. */
+export function fillPlaceholders(query: MatchQuery, vars: Readonly<Record<string, string>>): { query: MatchQuery; unfilled: string[] } {
+  const unfilled = new Set<string>()
+  const fill = (s: string) =>
+    s.replace(/\$\{([^}]*)\}/g, (m, name: string) => {
+      const v = Object.hasOwn(vars, name) ? vars[name] : undefined
+      if (v === undefined) {
+        unfilled.add(name)
+        return m
+      }
+      return v
+    })
+  const params: Record<string, string> = {}
+  for (const [k, v] of Object.entries(query.params)) params[k] = fill(v)
+  const filled: MatchQuery = { ...query, query: fill(query.query), categories: query.categories.map(fill), tags: query.tags.map(fill), params }
+  return { query: filled, unfilled: [...unfilled].sort() }
 }
 
 /** Result of {@link assemble}. */
@@ -69,6 +97,8 @@ interface Candidate {
   entry: SlotEntry
   child: DocNode
   ref: Reference
+  /** Target URI (differs from `ref.uri` for dynamic match slots). */
+  uri: string
   owner: DocNode
   depth: number
   value: number
@@ -79,6 +109,8 @@ interface Candidate {
 /** A report row being built. */
 interface Row {
   ref: Reference
+  /** Target URI when it differs from `ref.uri` (dynamic match slots). */
+  uri?: string
   owner: DocNode
   depth: number
   entry?: SlotEntry
@@ -220,73 +252,122 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
       }
       const entry: SlotEntry = { uri: r.uri, raw: r.raw }
       node.slots.set(i, entry)
+      if (r.parsed.match && !r.parsed.invalid && options.match) {
+        await expandMatch(r, entry, node, depth, ancestors, parent, floorDepth)
+        continue
+      }
       const row: Row = { ref: r, owner: node, depth, entry, decision: 'deferred', reason: '', tokens: null, declaredTokens: null }
       rows.push(row)
-      const fix = (decision: Exclude<Decision, 'inlined'>, reason: string) => {
-        entry.fixed = decision
-        row.decision = decision
-        row.reason = reason
-      }
       if (r.parsed.invalid) {
-        fix('invalid', `invalid reference: ${r.parsed.invalid}`)
+        fixRow(row, 'invalid', `invalid reference: ${r.parsed.invalid}`)
         continue
       }
       if (r.parsed.search !== undefined) {
-        fix('deferred', r.parsed.match ? 'dynamic match reference: resolved by a library (loadLibrary), not by a plain resolver' : 'reference with a query string is not inlined')
+        fixRow(row, 'deferred', r.parsed.match ? 'dynamic match reference: pass a `match` function (a library) to expand it' : 'reference with a query string is not inlined')
         continue
       }
-      if (ancestors.has(r.uri)) {
-        fix('cycle', `cycle: ${r.uri} is already being assembled above this reference`)
-        continue
-      }
-      const first = firstByUri.get(r.uri)
-      if (first !== undefined) {
-        entry.firstOccurrence = first
-        fix('duplicate', `duplicate: the same URI is a slot earlier in the text`)
-        continue
-      }
-      if (depth > maxDepth) {
-        fix('deferred', `beyond maxDepth ${maxDepth}`)
-        continue
-      }
-      if (documents >= maxDocuments) {
-        fix('deferred', `limit: maxDocuments (${maxDocuments}) documents already resolved`)
-        if (!limitReported) {
-          limitReported = true
-          diagnostics.push(diagnostic('LIMIT_MAX_DOCUMENTS', 'warning', `Stopped resolving after ${maxDocuments} documents (maxDocuments)`, { file: node.doc.path }))
-        }
-        continue
-      }
-      const res = await resolveUri(r.uri, node.doc.uri)
-      if (!res.doc) {
-        fix(res.decision === 'invalid' ? 'invalid' : 'missing', res.decision === 'invalid' ? `refused: ${res.reason}` : `missing: ${res.reason ?? 'not found'}`)
-        continue
-      }
-      documents++
-      const target = res.doc
-      row.declaredTokens = typeof target.meta.estimatedTokens === 'number' ? target.meta.estimatedTokens : null
-      const block = r.block !== undefined ? node.doc.blocks[r.block] : undefined
-      const sectionDepth = block && block.sectionDepth > 0 ? Math.min(6, block.sectionDepth + node.shift) : floorDepth
-      const child: DocNode = { doc: target, shift: sectionDepth + 1 - minDepth(target.sections), slots: new Map() }
-      entry.candidate = candidates.length
-      entry.child = child
-      firstByUri.set(r.uri, entry.candidate)
-      if (exclude.has(r.uri)) {
-        // Known and measured, but never inlined.
-        delete entry.candidate
-        entry.fixed = 'excluded'
-        row.decision = 'excluded'
-        row.reason = 'excluded by the `exclude` option'
-        firstByUri.delete(r.uri)
-        excludedRows.push({ row, child })
-        continue
-      }
-      const cand: Candidate = { index: candidates.length, parent, entry, child, ref: r, owner: node, depth, value: 0, weight: 0, tokens: 0 }
-      candidates.push(cand)
-      candidateRows.set(cand.index, row)
-      await expand(child, depth + 1, new Set([...ancestors, r.uri]), cand.index, sectionDepth + 1)
+      await processTarget(r, r.uri, entry, row, node, depth, ancestors, parent, floorDepth)
     }
     rows.push(...mentionRows)
+  }
+
+  function where(node: DocNode, r: Reference): { file: string | undefined; line: number; column: number } {
+    return { file: node.doc.path ?? node.doc.uri, line: r.position.line, column: r.position.column }
+  }
+
+  function fixRow(row: Row, decision: Exclude<Decision, 'inlined'>, reason: string): void {
+    if (row.entry) row.entry.fixed = decision
+    row.decision = decision
+    row.reason = reason
+  }
+
+  /** Expand a dynamic `match` slot into one slot entry per matched URI. */
+  async function expandMatch(r: Reference, entry: SlotEntry, node: DocNode, depth: number, ancestors: Set<string>, parent: number, floorDepth: number): Promise<void> {
+    const mq = r.parsed.match as MatchQuery
+    const filled = fillPlaceholders(mq, options.vars ?? {})
+    entry.expansion = []
+    const row0: Row = { ref: r, owner: node, depth, entry, decision: 'deferred', reason: '', tokens: null, declaredTokens: null }
+    if (filled.unfilled.length > 0) {
+      rows.push(row0)
+      fixRow(row0, 'deferred', `dynamic match reference has unfilled placeholders: ${filled.unfilled.map((v) => `\${${v}}`).join(', ')} (pass them in \`vars\`)`)
+      diagnostics.push(diagnostic('MATCH_PLACEHOLDER', 'warning', `Unfilled placeholders in ${r.raw.slice(0, 200)}: ${filled.unfilled.join(', ')}`, { file: node.doc.path, line: r.position.line }))
+      return
+    }
+    let uris: string[]
+    try {
+      uris = [...new Set((await (options.match as MatchFunction)(filled.query, { from: node.doc.uri })).map(normalizeUri))]
+    } catch (error) {
+      rows.push(row0)
+      fixRow(row0, 'missing', `missing: match failed: ${error instanceof Error ? error.message : String(error)}`)
+      return
+    }
+    if (uris.length === 0) {
+      rows.push(row0)
+      fixRow(row0, 'deferred', `dynamic match reference: no document matched "${filled.query.query}"`)
+      return
+    }
+    for (const uri of uris) {
+      const sub: SlotEntry = { uri, raw: r.raw }
+      entry.expansion.push(sub)
+      const row: Row = { ref: r, uri, owner: node, depth, entry: sub, decision: 'deferred', reason: '', tokens: null, declaredTokens: null }
+      rows.push(row)
+      await processTarget(r, uri, sub, row, node, depth, ancestors, parent, floorDepth)
+    }
+  }
+
+  /** Decide one slot target: cycle, duplicate, limits, resolution, exclusion, or a new candidate (then expand it). */
+  async function processTarget(
+    r: Reference,
+    uri: string,
+    entry: SlotEntry,
+    row: Row,
+    node: DocNode,
+    depth: number,
+    ancestors: Set<string>,
+    parent: number,
+    floorDepth: number,
+  ): Promise<void> {
+    if (ancestors.has(uri)) {
+      diagnostics.push(diagnostic('REFERENCE_CYCLE', 'warning', `Cycle: ${uri} refers back to a document being assembled; not followed`, where(node, r)))
+      return fixRow(row, 'cycle', `cycle: ${uri} is already being assembled above this reference`)
+    }
+    const first = firstByUri.get(uri)
+    if (first !== undefined) {
+      entry.firstOccurrence = first
+      return fixRow(row, 'duplicate', 'duplicate: the same URI is a slot earlier in the text')
+    }
+    if (depth > maxDepth) return fixRow(row, 'deferred', `beyond maxDepth ${maxDepth}`)
+    if (documents >= maxDocuments) {
+      if (!limitReported) {
+        limitReported = true
+        diagnostics.push(diagnostic('LIMIT_MAX_DOCUMENTS', 'warning', `Stopped resolving after ${maxDocuments} documents (maxDocuments)`, { file: node.doc.path }))
+      }
+      return fixRow(row, 'deferred', `limit: maxDocuments (${maxDocuments}) documents already resolved`)
+    }
+    const res = await resolveUri(uri, node.doc.uri)
+    if (!res.doc) {
+      diagnostics.push(diagnostic(res.decision === 'invalid' ? 'REFERENCE_REFUSED' : 'REFERENCE_MISSING', 'warning', `${uri}: ${res.reason ?? 'not found'}`, where(node, r)))
+      return fixRow(row, res.decision === 'invalid' ? 'invalid' : 'missing', res.decision === 'invalid' ? `refused: ${res.reason}` : `missing: ${res.reason ?? 'not found'}`)
+    }
+    documents++
+    const target = res.doc
+    row.declaredTokens = typeof target.meta.estimatedTokens === 'number' ? target.meta.estimatedTokens : null
+    const block = r.block !== undefined ? node.doc.blocks[r.block] : undefined
+    const sectionDepth = block && block.sectionDepth > 0 ? Math.min(6, block.sectionDepth + node.shift) : floorDepth
+    const child: DocNode = { doc: target, shift: sectionDepth + 1 - minDepth(target.sections), slots: new Map() }
+    entry.child = child
+    if (exclude.has(uri)) {
+      // Known and measured, but never inlined.
+      fixRow(row, 'excluded', 'excluded by the `exclude` option')
+      excludedRows.push({ row, child })
+      return
+    }
+    entry.candidate = candidates.length
+    firstByUri.set(uri, entry.candidate)
+    const cand: Candidate = { index: candidates.length, parent, entry, child, ref: r, uri, owner: node, depth, value: 0, weight: 0, tokens: 0 }
+    candidates.push(cand)
+    candidateRows.set(cand.index, row)
+    await expand(child, depth + 1, new Set([...ancestors, uri]), cand.index, sectionDepth + 1)
   }
 
   async function otherRow(r: Reference, node: DocNode, ancestors: Set<string>): Promise<Row> {
@@ -424,7 +505,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
     row.tokens = c.tokens
     if (chosen.has(c.index)) {
       row.decision = 'inlined'
-      row.reason = forced.has(c.index) && include.has(c.ref.uri) ? 'forced by `include`' : forced.has(c.index) ? 'inlined because a nested `include` needs it' : `fits the budget (value ${c.value})`
+      row.reason = forced.has(c.index) && include.has(c.uri) ? 'forced by `include`' : forced.has(c.index) ? 'inlined because a nested `include` needs it' : `fits the budget (value ${c.value})`
     } else if (c.parent !== -1 && !chosen.has(c.parent)) {
       row.decision = 'deferred'
       row.reason = 'the document that holds it was not inlined'
@@ -438,7 +519,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   }
 
   const topLevel = candidates.filter((c) => c.parent === -1)
-  const withOne = topLevel.map((c) => ({ uri: c.ref.uri, tokens: measure(new Set([c.index])) }))
+  const withOne = topLevel.map((c) => ({ uri: c.uri, tokens: measure(new Set([c.index])) }))
   const pct = (part: number) => (traditional > 0 ? Math.round((part / traditional) * 1000) / 10 : 0)
   const maxOne = withOne.reduce((m, x) => Math.max(m, x.tokens), coreTokens)
 
@@ -473,7 +554,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   function toReportRow(row: Row): ReferenceReport {
     const cand = row.entry?.candidate !== undefined ? candidates[row.entry.candidate] : undefined
     return {
-      uri: row.ref.uri,
+      uri: row.uri ?? row.ref.uri,
       raw: row.ref.raw,
       kind: row.ref.kind,
       decision: row.decision,

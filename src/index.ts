@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { type Assembly, type AssembleOptions, assemble } from './assemble.js'
+export { type Assembly, type AssembleOptions, assemble, fillPlaceholders, type MatchFunction } from './assemble.js'
 export { createTokenCounter, type EncodingName, encodingForModel, type TokenCounter, type TokenCounterOptions } from './count/index.js'
 export {
   AccessDeniedError,

@@ -185,13 +185,18 @@ function resolveEncoding(options: TokenCounterOptions | undefined): EncodingName
  * `count` is synchronous and caches the counts of short pieces in a bounded map
  * ({@link CACHE_MAX_ENTRIES} entries per encoding).
  *
- * Counts equal js-tiktoken's `encode(text, [], []).length` exactly. Whitespace
- * caveat: the pre-tokenizer is a JavaScript `u` regular expression, whose `\s`
- * matches U+FEFF (BYTE ORDER MARK) and does not match U+0085 (NEXT LINE);
- * tiktoken's Rust core (used by the Python package) does the reverse. promptfold
- * matches js-tiktoken, its contract, so counts of text containing U+FEFF or
- * U+0085 can differ from Python/Rust tiktoken (e.g. with o200k_base, `"a\uFEFFb"`
- * is 3 tokens here). Other text agrees.
+ * Counts equal js-tiktoken's `encode(text, [], []).length` exactly.
+ *
+ * Whitespace caveat: the pre-tokenizer is a JavaScript `u` regular expression,
+ * whose `\s` matches U+FEFF (ZERO WIDTH NO-BREAK SPACE / BOM) and does not
+ * match U+0085 (NEXT LINE). tiktoken's Rust core (behind the Python package)
+ * uses Unicode White_Space, which is the reverse. promptfold matches
+ * js-tiktoken, its contract, so text containing U+FEFF or U+0085 can be split
+ * differently from Python/Rust tiktoken, and counts can differ: with
+ * o200k_base, `"hello\uFEFF\uFEFFworld"` splits as `hello|\uFEFF|\uFEFFworld`,
+ * 4 tokens here, where Unicode White_Space gives `hello|\uFEFF\uFEFF|world`,
+ * 3 tokens. `"a\u0085\u0085b"` splits as `a|\u0085\u0085|b` here and
+ * `a|\u0085|\u0085b` there (6 tokens either way). Other text agrees.
  *
  * @param options - `encoding` and/or `model`.
  * @returns The shared counter.

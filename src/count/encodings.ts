@@ -40,8 +40,8 @@ export function isEncodingName(name: unknown): name is EncodingName {
   return name === 'o200k_base' || name === 'cl100k_base'
 }
 
-/** Optional date suffix: `-2024-08-06` or `-0613`. */
-const DATE = String.raw`(?:-\d{4}-\d{2}-\d{2}|-\d{4})?`
+/** Optional date suffix: `-2024-08-06` or `-0613` (MMDD). */
+const DATE = String.raw`(?:-\d{4}-\d{2}-\d{2}|-(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?`
 /** Any number of lower-case variant segments: `-mini`, `-nano-2025-04-14`, `-16k`. */
 const VARIANTS = String.raw`(?:-[a-z0-9][a-z0-9.]*)*`
 
@@ -52,14 +52,14 @@ const MODEL_RULES: ReadonlyArray<readonly [RegExp, EncodingName]> = [
   [new RegExp(String.raw`^(?:gpt-4\.1|o1|o3|gpt-5(?:\.\d+)?)${VARIANTS}$`), 'o200k_base'],
   [new RegExp(`^gpt-4(?:-turbo)?${DATE}$`), 'cl100k_base'],
   [new RegExp(String.raw`^gpt-3\.5-turbo${VARIANTS}$`), 'cl100k_base'],
-  [new RegExp(`^text-embedding-3${VARIANTS}$`), 'cl100k_base'],
+  [new RegExp(String.raw`^text-embedding-3(?:-[a-z0-9][a-z0-9.]*)+$`), 'cl100k_base'],
 ]
 
 /**
  * The encoding an OpenAI model uses.
  *
  * - `o200k_base`: `gpt-4o`, `gpt-4o-mini`, `o4-mini` (each with an optional
- *   date suffix such as `-2024-08-06` or `-0613`), and every variant of
+ *   date suffix, `-YYYY-MM-DD` or `-MMDD` such as `-0613`), and every variant of
  *   `gpt-4.1*`, `o1*`, `o3*`, `gpt-5*` (e.g. `gpt-4.1-nano-2025-04-14`,
  *   `o3-mini`, `gpt-5-chat-latest`, `gpt-5.1`).
  * - `cl100k_base`: `gpt-4`, `gpt-4-turbo` (optional date suffix, e.g.

@@ -26,6 +26,8 @@ export interface SlotEntry {
   firstOccurrence?: number
   /** Measured cost of the target's body, when known (stated in the stand-in line). */
   tokens?: number
+  /** For dynamic match slots: one entry per matched URI, rendered in order. */
+  expansion?: SlotEntry[]
 }
 
 /** A document in the assembly tree. */
@@ -58,6 +60,13 @@ export function bodyRange(doc: Pick<PromptDocument<unknown>, 'source' | 'bodyOff
 
 /** Render the line or body that stands for one slot entry. */
 function renderSlot(entry: SlotEntry, chosen: ReadonlySet<number>, out: string[]): void {
+  if (entry.expansion && entry.expansion.length > 0) {
+    entry.expansion.forEach((sub, i) => {
+      if (i > 0) out.push('\n')
+      renderSlot(sub, chosen, out)
+    })
+    return
+  }
   if (entry.candidate !== undefined) {
     if (chosen.has(entry.candidate) && entry.child) {
       renderBody(entry.child, chosen, out, true)

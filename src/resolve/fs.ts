@@ -62,6 +62,8 @@ export function fileSystemResolver(options: FileSystemResolverOptions): Resolver
   let realRoot: Promise<string> | undefined
 
   return async (uri: string): Promise<ResolvedDocument | undefined> => {
+    // Bare ids (no scheme) name documents by id, which only a library can look up.
+    if (!uri.includes('://')) return undefined
     const { parsed } = parseUri(uri)
     if (parsed.invalid) throw new AccessDeniedError(uri, `Refused ${describe(uri)}: ${parsed.invalid}`)
     if (parsed.search !== undefined) return undefined
