@@ -1,0 +1,48 @@
+/** The per-piece cache stays exact when it fills up and empties, and across repeated counts. */
+import { describe, expect, it } from 'vitest'
+import { CACHE_MAX_ENTRIES, CACHE_MAX_PIECE_LENGTH } from '../../src/count/counter.js'
+import { createTokenCounter } from '../../src/count/index.js'
+import { mulberry32 } from '../fixtures-count/generators.mjs'
+import { ENCODINGS, referenceCount } from './reference.js'
+
+/** `count` distinct lower-case words, each preceded by a space. */
+function distinctWords(count: number): string {
+  const words: string[] = []
+  for (let i = 0; i < count; i++) {
+    let n = i
+    let word = ''
+    do {
+      word += String.fromCharCode(97 + (n % 26))
+      n = Math.floor(n / 26)
+    } while (n > 0)
+    words.push(` ${word}q`)
+  }
+  return words.join('')
+}
+
+describe.each(ENCODINGS)('%s cache', (encoding) => {
+  const counter = createTokenCounter({ encoding })
+
+  it('stays exact past the cache capacity', () => {
+    const text = distinctWords(CACHE_MAX_ENTRIES + 20_000)
+    const expected = referenceCount(encoding, text)
+    expect(counter.count(text)).toBe(expected)
+    // Again, now that the cache has been emptied once and refilled.
+    expect(counter.count(text)).toBe(expected)
+  })
+
+  it('gives the same counts cold and warm, for pieces around the cacheable length', () => {
+    const next = mulberry32(99)
+    const pieces: string[] = []
+    for (const length of [CACHE_MAX_PIECE_LENGTH - 2, CACHE_MAX_PIECE_LENGTH - 1, CACHE_MAX_PIECE_LENGTH, CACHE_MAX_PIECE_LENGTH + 1]) {
+      let word = ''
+      for (let i = 0; i < length; i++) word += String.fromCharCode(97 + Math.floor(next() * 26))
+      pieces.push(word, ` ${word}`, word.replace(/e/g, 'é'))
+    }
+    const text = pieces.join('\n')
+    const expected = referenceCount(encoding, text)
+    expect(counter.count(text)).toBe(expected)
+    expect(counter.count(text)).toBe(expected)
+    for (const piece of pieces) expect(counter.count(piece)).toBe(referenceCount(encoding, piece))
+  })
+})
