@@ -98,6 +98,13 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
   const references = [...found.references, ...relatedReferences(fm.data, text, file, diagnostics)]
 
   const meta = fm.meta as M & Partial<Frontmatter>
+  const base = baseName(file)
+  if (base !== undefined && typeof meta.id === 'string' && meta.id !== base) {
+    const idLine = text.slice(0, fm.bodyOffset).split('\n').findIndex((l) => /^id\s*:/.test(l))
+    diagnostics.push(
+      diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${meta.id}" differs from the file name "${base}"`, { file, line: idLine === -1 ? 1 : idLine + 1 }),
+    )
+  }
   const doc: PromptDocument<M> = {
     source: text,
     digest: digestOf(text),
