@@ -15,6 +15,7 @@ import {
   loadEncodingData,
   type EncodingName,
 } from './encodings.js'
+import { createPieceScanner, type PieceScanner } from './pretokenize.js'
 import { buildRankTable, type RankTable } from './ranks.js'
 
 /** Counts tokens for one encoding. */
@@ -47,8 +48,8 @@ export const CACHE_MAX_ENTRIES = 100_000
 /** What a counter builds on its first count. */
 interface CounterState {
   readonly table: RankTable
-  /** The pre-tokenizer, sticky: matches only at `lastIndex`. */
-  readonly sticky: RegExp
+  /** The pre-tokenizer: end of the piece at a position, or -1 when no piece starts there. */
+  readonly scan: PieceScanner
   /** The pre-tokenizer as js-tiktoken compiles it (`ug`), to skip text no match covers. */
   readonly global: RegExp
   /** Piece → token count, for pieces shorter than {@link CACHE_MAX_PIECE_LENGTH}. */
@@ -78,7 +79,7 @@ function buildState(encoding: EncodingName): CounterState {
   const table = buildRankTable(encoding, loadEncodingData(encoding))
   return {
     table,
-    sticky: new RegExp(table.patStr, 'uy'),
+    scan: createPieceScanner(table.patStr),
     global: new RegExp(table.patStr, 'ug'),
     cache: new Map(),
   }
@@ -96,29 +97,28 @@ function countPiece(state: CounterState, piece: string): number {
 }
 
 /**
- * Counts `text` piece by piece. The sticky pre-tokenizer yields exactly the
- * matches js-tiktoken's `text.matchAll(new RegExp(patStr, 'ug'))` yields: a
- * global search from position p finds the sticky match at p when there is one.
- * Where there is none (no such text exists for the shipped patterns, which
- * cover every code point, but this keeps the result exact regardless) the
- * global regex finds the next match and the skipped text counts nothing, as in
- * js-tiktoken.
+ * Counts `text` piece by piece. The scanner yields exactly the matches
+ * js-tiktoken's `text.matchAll(new RegExp(patStr, 'ug'))` yields: a global
+ * search from position p finds the match at p when there is one. Where there is
+ * none (no such text exists for the shipped patterns, which cover every code
+ * point, but this keeps the result exact regardless) the global regex finds the
+ * next match and the skipped text counts nothing, as in js-tiktoken.
  */
 function countText(state: CounterState, text: string): number {
-  const { sticky, global } = state
+  const { scan, global } = state
   const length = text.length
   let total = 0
   let pos = 0
   while (pos < length) {
-    sticky.lastIndex = pos
-    if (!sticky.test(text)) {
+    let end = scan(text, pos)
+    if (end < 0) {
+      // No match at pos: go on from the next match, as the global regex does.
       global.lastIndex = pos
       const match = global.exec(text)
       if (match === null) break
       pos = match.index
-      continue
+      end = pos + match[0].length
     }
-    const end = sticky.lastIndex
     if (end === pos) {
       // An empty match counts nothing; matchAll then steps one code point.
       const c = text.charCodeAt(pos)

@@ -1,0 +1,191 @@
+/**
+ * The pre-tokenizer: splits text into the pieces js-tiktoken's
+ * `text.matchAll(new RegExp(patStr, 'ug'))` yields, one piece at a time.
+ *
+ * The regular expression costs ~150 ns per piece, most of the counting time on
+ * ordinary text. For the two shipped patterns, pieces that start in plain ASCII
+ * (words with an optional leading space or punctuation character, digit groups,
+ * punctuation runs, whitespace runs) are scanned by hand with exactly the
+ * regex's semantics, which are spelled out below; at anything else — a
+ * non-ASCII character where it could change the match, an apostrophe where a
+ * contraction could start — the scanner defers to the sticky regex at the same
+ * position. For any other pattern only the regex is used.
+ *
+ * @module
+ */
+
+/** Returns where the piece starting at `pos` ends, or -1 when nothing matches at `pos`. */
+export type PieceScanner = (text: string, pos: number) => number
+
+/** js-tiktoken's o200k_base pattern (its rank module's `pat_str`). */
+const O200K_PATTERN =
+  "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+
+/** js-tiktoken's cl100k_base pattern (its rank module's `pat_str`). */
+const CL100K_PATTERN =
+  "('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+
+// ASCII character classes. JavaScript's `\s` in ASCII is \t \n \v \f \r and
+// space; `\p{L}` is A-Z a-z; `\p{N}` is 0-9. Everything else in ASCII
+// (punctuation, symbols, other control characters) is "other".
+const UPPER = 1
+const LOWER = 2
+const DIGIT = 3
+const SPACE = 4
+const OTHER = 5
+
+const CLASS = new Uint8Array(128).fill(OTHER)
+for (let c = 65; c <= 90; c++) CLASS[c] = UPPER
+for (let c = 97; c <= 122; c++) CLASS[c] = LOWER
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT
+for (const c of [9, 10, 11, 12, 13, 32]) CLASS[c] = SPACE
+
+const CR = 13
+const LF = 10
+const SP = 32
+const APOSTROPHE = 39
+const SLASH = 47
+const NON_ASCII = 128
+
+/** Class of the code unit `c`, or 0 for non-ASCII. */
+function classOf(c: number): number {
+  return c < NON_ASCII ? (CLASS[c] as number) : 0
+}
+
+/**
+ * Length of the contraction (`'s 't 're 've 'm 'll 'd`, any case) at `pos`, or 0.
+ * o200k_base allows one after a word.
+ */
+function contractionLength(text: string, pos: number): number {
+  if (text.charCodeAt(pos) !== APOSTROPHE) return 0
+  const a = text.charCodeAt(pos + 1) | 0x20 // lower-cases ASCII letters; NaN → 0x20
+  if (a === 0x73 || a === 0x74 || a === 0x6d || a === 0x64) return 2 // s t m d
+  const b = text.charCodeAt(pos + 2) | 0x20
+  if ((a === 0x72 && b === 0x65) || (a === 0x76 && b === 0x65) || (a === 0x6c && b === 0x6c)) return 3 // re ve ll
+  return 0
+}
+
+/**
+ * End of the ASCII word starting at `start` (a letter), or -1 to defer.
+ *
+ * o200k_base: alternative 1 is `[Lu Lt Lm Lo M]*[Ll Lm Lo M]+` and alternative
+ * 2 is `[Lu Lt Lm Lo M]+[Ll Lm Lo M]*`, each with an optional contraction. In
+ * ASCII these are `[A-Z]*[a-z]+` (the classes are disjoint, so backtracking
+ * cannot help) and, when no lower-case letter follows the capitals, `[A-Z]+`.
+ * cl100k_base: `\p{L}+`, i.e. `[A-Za-z]+`, no trailing contraction.
+ * A non-ASCII character right after the letters could extend the match: defer.
+ */
+function wordEnd(o200k: boolean, text: string, start: number): number {
+  const length = text.length
+  let j = start
+  if (o200k) {
+    while (j < length && classOf(text.charCodeAt(j)) === UPPER) j++
+    while (j < length && classOf(text.charCodeAt(j)) === LOWER) j++
+    if (j < length && text.charCodeAt(j) >= NON_ASCII) return -1
+    return j + contractionLength(text, j)
+  }
+  for (let k = classOf(text.charCodeAt(j)); k === UPPER || k === LOWER; k = classOf(text.charCodeAt(j))) j++
+  if (j < length && text.charCodeAt(j) >= NON_ASCII) return -1
+  return j
+}
+
+/**
+ * End of ` ?[^\s\p{L}\p{N}]+[\r\n/]*` (o200k_base; `[\r\n]*` for cl100k_base)
+ * whose run of "other" characters starts at `start`, or -1 to defer when a
+ * non-ASCII character (possibly "other" too) interrupts the run.
+ */
+function punctuationEnd(o200k: boolean, text: string, start: number): number {
+  const length = text.length
+  let j = start
+  while (j < length) {
+    const c = text.charCodeAt(j)
+    if (c >= NON_ASCII) return -1
+    if (CLASS[c] !== OTHER) break
+    j++
+  }
+  while (j < length) {
+    const c = text.charCodeAt(j)
+    if (c !== CR && c !== LF && !(o200k && c === SLASH)) break
+    j++
+  }
+  return j
+}
+
+/**
+ * End of a whitespace piece at `pos`, or -1 to defer (the run of ASCII
+ * whitespace ends at a non-ASCII character, which may be whitespace too).
+ * `\s*[\r\n]+`: up to the last CR/LF of the run, when it has one (backtracking
+ * `\s*` stops there and `[\r\n]+` takes just it). Else `\s+(?!\S)`: the whole
+ * run at the end of the text, otherwise all but its last character. Else
+ * (a single whitespace character before a non-space) `\s+`: that character.
+ */
+function whitespaceEnd(text: string, pos: number): number {
+  const length = text.length
+  let j = pos
+  let lastNewline = -1
+  while (j < length) {
+    const c = text.charCodeAt(j)
+    if (c >= NON_ASCII) return -1
+    if (CLASS[c] !== SPACE) break
+    if (c === CR || c === LF) lastNewline = j
+    j++
+  }
+  if (lastNewline >= 0) return lastNewline + 1
+  if (j === length) return j
+  return j - pos >= 2 ? j - 1 : j
+}
+
+/**
+ * Hand scan of the piece at `pos` for the shipped patterns, or -1 to defer to
+ * the regular expression. The order of the checks follows the alternatives.
+ */
+function scanAscii(o200k: boolean, text: string, pos: number): number {
+  const c0 = text.charCodeAt(pos)
+  if (c0 >= NON_ASCII || c0 === APOSTROPHE) return -1 // cl100k: contractions come first
+  const k0 = CLASS[c0] as number
+  if (k0 === UPPER || k0 === LOWER) return wordEnd(o200k, text, pos)
+  if (k0 === DIGIT) {
+    // \p{N}{1,3}; a non-ASCII digit could continue a group of fewer than 3.
+    const length = text.length
+    let j = pos + 1
+    while (j < length && j - pos < 3 && CLASS[text.charCodeAt(j)] === DIGIT) j++
+    if (j - pos < 3 && j < length && text.charCodeAt(j) >= NON_ASCII) return -1
+    return j
+  }
+  // Other or whitespace. `[^\r\n\p{L}\p{N}]?` lets any of them but CR/LF prefix a word.
+  const c1 = pos + 1 < text.length ? text.charCodeAt(pos + 1) : -1
+  if (c0 !== CR && c0 !== LF && c1 >= 0) {
+    if (c1 >= NON_ASCII) return -1
+    const k1 = CLASS[c1] as number
+    if (k1 === UPPER || k1 === LOWER) return wordEnd(o200k, text, pos + 1)
+  }
+  if (k0 === OTHER) return punctuationEnd(o200k, text, pos)
+  if (c0 === SP && c1 >= 0 && CLASS[c1] === OTHER) return punctuationEnd(o200k, text, pos + 1)
+  return whitespaceEnd(text, pos)
+}
+
+/**
+ * A scanner for `patStr`: the hand scan with a sticky-regex fallback for the
+ * two shipped patterns, the sticky regex alone for any other.
+ *
+ * @param patStr - The encoding's pre-tokenizer pattern.
+ * @returns The scanner. It keeps state (`lastIndex`), so use it from one call at a time.
+ */
+export function createPieceScanner(patStr: string): PieceScanner {
+  const sticky = new RegExp(patStr, 'uy')
+  const byRegex: PieceScanner = (text, pos) => {
+    sticky.lastIndex = pos
+    return sticky.test(text) ? sticky.lastIndex : -1
+  }
+  if (patStr !== O200K_PATTERN && patStr !== CL100K_PATTERN) return byRegex
+  const o200k = patStr === O200K_PATTERN
+  return (text, pos) => {
+    const end = scanAscii(o200k, text, pos)
+    return end > pos ? end : byRegex(text, pos)
+  }
+}
+
+/** Whether {@link createPieceScanner} has a hand scan for `patStr`. */
+export function hasFastScan(patStr: string): boolean {
+  return patStr === O200K_PATTERN || patStr === CL100K_PATTERN
+}
