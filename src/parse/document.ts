@@ -95,7 +95,7 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
   const found = extractReferences(tree, text, locate, sections, { schemes, file })
   diagnostics.push(...found.diagnostics)
 
-  const references = [...found.references, ...relatedReferences(fm.data, text, file, diagnostics)]
+  const references = [...found.references, ...relatedReferences(fm.data, text, fm.bodyOffset, schemes, file, diagnostics)]
 
   const meta = fm.meta as M & Partial<Frontmatter>
   const base = baseName(file)
@@ -128,25 +128,40 @@ function baseName(file: string | undefined): string | undefined {
   return file.replace(/\\/g, '/').split('/').pop()?.replace(/\.md$/i, '')
 }
 
-/** Related references from frontmatter `relatedResources` (URIs or bare ids). */
-function relatedReferences(data: Record<string, unknown>, text: string, file: string | undefined, diagnostics: Diagnostic[]): Reference[] {
-  const list = data.relatedResources
-  if (list === undefined || list === null) return []
-  const items = Array.isArray(list) ? list : [list]
+/**
+ * Related references from frontmatter: every entry of `relatedResources` (URIs or bare
+ * ids), plus URIs of a known scheme in any other top-level key (e.g. `prerequisite:`).
+ */
+function relatedReferences(
+  data: Record<string, unknown>,
+  text: string,
+  bodyOffset: number,
+  schemes: readonly string[],
+  file: string | undefined,
+  diagnostics: Diagnostic[],
+): Reference[] {
   const out: Reference[] = []
-  const fmEnd = text.indexOf('\n---', 3)
-  const fmText = fmEnd === -1 ? '' : text.slice(0, fmEnd)
-  for (const item of items) {
-    if (typeof item !== 'string' || item.trim() === '') continue
-    const raw = item.trim()
-    const at = fmText.indexOf(raw)
-    const position: Point = at === -1 ? { line: 1, column: 1, offset: 0 } : pointOf(text, at)
-    const isUri = /^@?[a-z][a-z0-9+.-]*:\/\//i.test(raw)
-    const { parsed, warnings } = isUri ? parseUri(raw) : { parsed: { uri: raw, scheme: '', path: raw, legacy: false }, warnings: [] }
-    for (const w of warnings) diagnostics.push(diagnostic('REFERENCE_QUERY', 'warning', `Related resource ${raw}: ${w}`, { file, line: position.line }))
-    out.push({ uri: parsed.uri, raw, kind: 'related', position, sectionPath: [], parsed })
+  const fmText = text.slice(0, bodyOffset)
+  const isUri = (v: string) => /^@?[a-z][a-z0-9+.-]*:\/\//i.test(v)
+  const known = (v: string) => schemes.some((s) => v.replace(/^@/, '').toLowerCase().startsWith(`${s.toLowerCase()}://`))
+  let searchFrom = 0
+  for (const [key, value] of Object.entries(data)) {
+    const items = (Array.isArray(value) ? value : [value]).filter((x): x is string => typeof x === 'string' && x.trim() !== '')
+    const all = key === 'relatedResources'
+    const keyAt = fmText.search(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'm'))
+    searchFrom = keyAt === -1 ? 0 : keyAt
+    for (const item of items) {
+      const raw = item.trim()
+      if (!all && !(isUri(raw) && known(raw))) continue
+      const at = fmText.indexOf(raw, searchFrom)
+      if (at !== -1) searchFrom = at + raw.length
+      const position: Point = at === -1 ? { line: 1, column: 1, offset: 0 } : pointOf(text, at)
+      const { parsed, warnings } = isUri(raw) ? parseUri(raw) : { parsed: { uri: raw, scheme: '', path: raw, legacy: false }, warnings: [] }
+      for (const w of warnings) diagnostics.push(diagnostic('REFERENCE_QUERY', 'warning', `Related resource ${raw}: ${w}`, { file, line: position.line }))
+      out.push({ uri: parsed.uri, raw, kind: 'related', position, sectionPath: [], parsed })
+    }
   }
-  return out
+  return out.sort((a, b) => a.position.offset - b.position.offset)
 }
 
 function pointOf(text: string, offset: number): Point {
