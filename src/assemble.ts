@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CountStore } from './cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from './count/index.js'
 import { BudgetExceededError, IncludeError, InvalidOptionError, PromptfoldError } from './errors.js'
 import { diagnostic } from './parse/diagnostics.js'
@@ -57,6 +58,11 @@ export interface AssembleOptions {
   match?: MatchFunction
   /** Values for `${name}` placeholders in dynamic match slots. Default `{}`. */
   vars?: Readonly<Record<string, string>>
+  /**
+   * Persistent store of counts (e.g. {@link fileCountStore}) consulted before counting, so a
+   * new process can skip building the encoder. Default: none (in-memory caching only).
+   */
+  countStore?: CountStore
   /** URI schemes recognised when `doc` is given as a string. Default `['orchestr8']`. */
   schemes?: readonly string[]
 }
@@ -407,7 +413,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   const bodyTokens = (node: DocNode): number => {
     const out: string[] = []
     renderBody(node, none, out, true)
-    return measureChunks(counter, out)
+    return measureChunks(counter, out, options.countStore)
   }
   for (let i = candidates.length - 1; i >= 0; i--) {
     const c = candidates[i] as Candidate
@@ -425,7 +431,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   }
   for (const { row, doc } of otherTargets) row.tokens = bodyTokens({ doc, shift: 0, slots: new Map() })
 
-  const measure = (set: ReadonlySet<number>): number => measureChunks(counter, renderChunks(rootNode, set))
+  const measure = (set: ReadonlySet<number>): number => measureChunks(counter, renderChunks(rootNode, set), options.countStore)
   const ancestorsOf = (i: number): Set<number> => {
     const s = new Set<number>()
     let p = candidates[i]?.parent ?? -1

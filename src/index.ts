@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { type Assembly, type AssembleOptions, assemble, fillPlaceholders, type MatchFunction } from './assemble.js'
+export { type CountStore, defaultCacheDir, type FileCountStore, type FileCountStoreOptions, fileCountStore } from './cache/store.js'
 export { createTokenCounter, type EncodingName, encodingForModel, type TokenCounter, type TokenCounterOptions } from './count/index.js'
 export {
   AccessDeniedError,

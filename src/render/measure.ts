@@ -12,6 +12,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
+import type { CountStore } from '../cache/store.js'
 import type { TokenCounter } from '../count/index.js'
 
 /** Runs longer than this are cached by SHA-256 digest instead of by content (V8 hashes long strings by length only). */
@@ -45,8 +46,11 @@ export function toRuns(chunks: readonly string[]): string[] {
   return runs
 }
 
-/** Count `text` with a per-counter content cache. */
-export function cachedCount(counter: TokenCounter, text: string): number {
+/**
+ * Count `text` with a per-counter in-memory cache, then an optional persistent
+ * store keyed by encoding and SHA-256, then the counter itself.
+ */
+export function cachedCount(counter: TokenCounter, text: string, store?: CountStore): number {
   let cache = caches.get(counter)
   if (!cache) {
     cache = new Map()
@@ -55,7 +59,12 @@ export function cachedCount(counter: TokenCounter, text: string): number {
   const key = text.length <= MAX_KEY_LENGTH ? text : `\u0000sha256:${createHash('sha256').update(text).digest('base64')}:${text.length}`
   let n = cache.get(key)
   if (n === undefined) {
-    n = counter.count(text)
+    const storeKey = store ? `${counter.encoding}:${createHash('sha256').update(text).digest('base64')}` : ''
+    n = store?.get(storeKey)
+    if (n === undefined) {
+      n = counter.count(text)
+      store?.set(storeKey, n)
+    }
     if (cache.size >= MAX_ENTRIES) cache.clear()
     cache.set(key, n)
   }
@@ -63,8 +72,8 @@ export function cachedCount(counter: TokenCounter, text: string): number {
 }
 
 /** Exact token count of the concatenation of `chunks`. */
-export function measureChunks(counter: TokenCounter, chunks: readonly string[]): number {
+export function measureChunks(counter: TokenCounter, chunks: readonly string[], store?: CountStore): number {
   let total = 0
-  for (const run of toRuns(chunks)) total += cachedCount(counter, run)
+  for (const run of toRuns(chunks)) total += cachedCount(counter, run, store)
   return total
 }
