@@ -1,0 +1,10 @@
+/**
+ * Resource libraries: loading, aliases, graph, matching and task assembly.
+ *
+ * @module
+ */
+export { normalizeCategory } from './category.js'
+export type { DanglingReference, GraphEdge, GraphOptions, LibraryGraph, LookupVia, OtherReference } from './graph.js'
+export { isLibrary, type Library, type LibraryEntry, type LibraryLookup, type LoadLibraryOptions, loadLibrary, type RefreshResult, type TokensOptions } from './library.js'
+export { MATCH_FIELD_WEIGHTS, MATCH_FIELDS, type MatchField, type MatchOptions, type MatchResult } from './match.js'
+export { type AssembleTaskOptions, assembleTask, type TaskAssembly, type TaskDocumentReport, type TaskReport, type TaskRole } from './task.js'

@@ -1,0 +1,575 @@
+/**
+ * `loadLibrary`: every `.md` file below a root, indexed from frontmatter only, with
+ * aliases, categories, lazy parsing and counting, a reference graph, BM25F matching and
+ * a resolver.
+ *
+ * @module
+ */
+import { realpath } from 'node:fs/promises'
+import * as nodePath from 'node:path'
+import { createTokenCounter, type TokenCounter } from '../count/index.js'
+import { InvalidOptionError, AccessDeniedError, PromptfoldError } from '../errors.js'
+import { diagnostic } from '../parse/diagnostics.js'
+import { digestOf, type PromptDocument, parseDocument } from '../parse/document.js'
+import { findFrontmatter, type Frontmatter, type FrontmatterResult, readFrontmatter } from '../parse/frontmatter.js'
+import { DEFAULT_SCHEMES, type MatchQuery, parseUri } from '../parse/uri.js'
+import { safeSegments } from '../resolve/fs.js'
+import type { ResolveContext, ResolvedDocument } from '../resolve/resolver.js'
+import type { Diagnostic, ReferenceKind } from '../types.js'
+import { normalizeCategory } from './category.js'
+import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
+import { scanHeadings } from './headings.js'
+import { type IndexedEntry, indexEntry, MatchIndex, type MatchOptions, type MatchResult } from './match.js'
+import { type FoundFile, mapLimit, readSource, scanRoot } from './scan.js'
+
+/** Options of {@link loadLibrary}. */
+export interface LoadLibraryOptions {
+  /** Folder holding the library. Every `.md` file below it becomes an entry; nothing outside it is read. */
+  root: string
+  /** URI schemes served. The first one names the entries' canonical URIs. Default `['orchestr8']`. */
+  schemes?: readonly string[]
+  /** Largest file read, in bytes; larger files are entries with an error diagnostic. Default 5 MiB. */
+  maxBytes?: number
+  /** Most files indexed. Default `10000`. */
+  maxFiles?: number
+}
+
+/** One document of a library. Built from its path and frontmatter only. */
+export interface LibraryEntry {
+  /** Canonical URI from the path: `orchestr8://examples/ml/mlops-mlflow-tracking`. */
+  uri: string
+  /** Path relative to the root, forward slashes: `examples/ml/mlops-mlflow-tracking.md`. */
+  path: string
+  /** Frontmatter `id`, when given. */
+  id?: string
+  /** Names that resolve to this entry alone: its `id` and its file name, unless another entry claims them too. */
+  aliases: string[]
+  /** Normalized (lower-case, singular) category: frontmatter `category`, else the first folder. */
+  category: string
+  /** Validated frontmatter. */
+  meta: Frontmatter
+  /** SHA-256 of the file's text (empty for unreadable files). */
+  digest: string
+  /** Size of the file in bytes. */
+  bytes: number
+  /** Problems with this entry: frontmatter, reading, id/file name, aliases. Body problems appear in `library.document(uri)`. */
+  diagnostics: Diagnostic[]
+}
+
+/** What `library.refresh()` changed, as canonical URIs. */
+export interface RefreshResult {
+  added: string[]
+  changed: string[]
+  removed: string[]
+  /** Entries whose content was unchanged (their parses and counts were kept). */
+  unchanged: number
+}
+
+/** Result of looking a reference up in a library. */
+export interface LibraryLookup {
+  entry?: LibraryEntry
+  via?: LookupVia
+  /** Why nothing was found. */
+  error?: { code: 'NOT_FOUND' | 'AMBIGUOUS' | 'ACCESS_DENIED' | 'DYNAMIC'; message: string; candidates?: string[] }
+}
+
+/** Options of `library.tokens()`. */
+export interface TokensOptions {
+  /** Counter to use. Default: the shared `o200k_base` counter. */
+  counter?: TokenCounter
+}
+
+/**
+ * A loaded library. It is also a {@link Resolver}: call it (or `library.resolve`) with a URI,
+ * a bare id or a flat path, and pass it as `resolver` to `assemble`.
+ */
+export interface Library {
+  (uri: string, context?: ResolveContext): Promise<ResolvedDocument | undefined>
+  /** Real path of the root. */
+  readonly root: string
+  readonly schemes: readonly string[]
+  /** Every entry, sorted by path. Replaced (not mutated) by `refresh()`. */
+  readonly entries: readonly LibraryEntry[]
+  /** Library-wide problems: skipped links, limits, plus every entry's diagnostics. */
+  readonly diagnostics: readonly Diagnostic[]
+  /** Increases on every refresh that changed something. */
+  readonly version: number
+  /** The resolver (same as calling the library). */
+  readonly resolve: (uri: string, context?: ResolveContext) => Promise<ResolvedDocument | undefined>
+  /** Find the entry a URI, bare id or flat path names, without diagnostics. */
+  lookup(ref: string): LibraryLookup
+  /** The entry a reference names, when exactly one does. */
+  get(ref: string): LibraryEntry | undefined
+  /** Source text of an entry (as read at load or the last refresh). */
+  source(ref: string): string | undefined
+  /** The parsed entry, parsed on first use and cached by content. */
+  document(ref: string): PromptDocument<Frontmatter> | undefined
+  /** First heading of the entry (or its id, or its file name). Cheap: no full parse. */
+  title(ref: string): string | undefined
+  /** Exact tokens of the entry's whole text, counted on first use and cached by content. */
+  tokens(ref: string, options?: TokensOptions): number | undefined
+  /** Re-read the root: pick up added, changed (by content) and removed files. */
+  refresh(): Promise<RefreshResult>
+  /** The reference graph: edges by kind, dangling targets, cycles. */
+  graph(options?: GraphOptions): LibraryGraph
+  /** Rank entries for a task description (BM25F). */
+  match(query: string, options?: MatchOptions): MatchResult[]
+  /**
+   * Resolve a dynamic `match?query=` reference to URIs (for `assemble`'s `match` option).
+   * Unfilled `${placeholders}` are dropped from the query; the referencing document is never
+   * returned; `maxResults` defaults to 5.
+   */
+  resolveMatch(query: MatchQuery, context?: { from?: string | undefined }): string[]
+}
+
+/** Per-file state kept across refreshes (keyed by path, reused while the digest is unchanged). */
+interface FileRecord {
+  path: string
+  real: string
+  uri: string
+  source: string | undefined
+  digest: string
+  bytes: number
+  fm: FrontmatterResult<Frontmatter>
+  readDiagnostics: Diagnostic[]
+}
+
+interface State {
+  records: Map<string, FileRecord>
+  entries: LibraryEntry[]
+  byUri: Map<string, LibraryEntry>
+  byPath: Map<string, FileRecord>
+  aliases: Map<string, LibraryEntry[]>
+  scanDiagnostics: Diagnostic[]
+  diagnostics: Diagnostic[]
+}
+
+const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+const DEFAULT_MAX_FILES = 10_000
+const SCHEME_RE = /^@?[a-z][a-z0-9+.-]*:\/\//i
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function baseName(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/\.md$/i, '')
+}
+
+function lineOfKey(source: string, key: string): number | undefined {
+  const block = findFrontmatter(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source)
+  if (block === undefined || block === 'unterminated') return undefined
+  const lines = block.yaml.split(/\r?\n/)
+  const i = lines.findIndex((l) => l.startsWith(`${key}:`) || l.startsWith(`"${key}":`) || l.startsWith(`'${key}':`))
+  return i === -1 ? undefined : block.startLine + i
+}
+
+/**
+ * Load every `.md` file below `root` as a library entry.
+ *
+ * Only frontmatter is read to index; bodies are parsed and counted when first needed and
+ * cached by content. Broken documents stay entries with diagnostics. Symbolic links that
+ * lead outside the root are skipped; nothing outside the root is ever read.
+ *
+ * @example
+ * const library = await loadLibrary({ root: 'resources' })
+ * library.match('set up experiment tracking', { categories: ['example'] })
+ * await assemble(doc, { resolver: library, budget: 3000 })
+ */
+export async function loadLibrary(options: LoadLibraryOptions): Promise<Library> {
+  if (!options || typeof options.root !== 'string' || options.root === '') throw new InvalidOptionError('root', 'must be a non-empty path')
+  const schemes = (options.schemes ?? DEFAULT_SCHEMES).map((s) => s.toLowerCase())
+  if (schemes.length === 0 || schemes.some((s) => !/^[a-z][a-z0-9+.-]*$/.test(s))) throw new InvalidOptionError('schemes', 'must be a non-empty list of URI scheme names')
+  const scheme = schemes[0] as string
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES
+  let base: string
+  try {
+    base = await realpath(nodePath.resolve(options.root))
+  } catch (error) {
+    throw new InvalidOptionError('root', `cannot open ${options.root}: ${(error as Error).message}`)
+  }
+
+  let state: State = await buildState(new Map())
+  let version = 0
+  const parseCache = new Map<string, PromptDocument<Frontmatter>>()
+  const titleCache = new Map<string, { title: string; headings: string[] }>()
+  const indexCache = new Map<string, IndexedEntry>()
+  const tokenCache = new WeakMap<TokenCounter, Map<string, number>>()
+  let matchIndex: { version: number; index: MatchIndex } | undefined
+  let refreshing: Promise<RefreshResult> | undefined
+
+  async function buildState(previous: Map<string, FileRecord>): Promise<State> {
+    const scan = await scanRoot(base, { maxFiles })
+    const records = new Map<string, FileRecord>()
+    const list = await mapLimit(scan.files, 32, async (file) => readRecord(file, previous.get(file.path)))
+    for (const r of list) records.set(r.path, r)
+    return index(records, scan.diagnostics)
+  }
+
+  async function readRecord(file: FoundFile, old: FileRecord | undefined): Promise<FileRecord> {
+    const read = await readSource(file, base, maxBytes)
+    const uri = `${scheme}://${file.path.replace(/\.md$/i, '')}`
+    if (!read.ok) {
+      const fm = readFrontmatter<Frontmatter>('', undefined, file.path)
+      return { path: file.path, real: file.real, uri, source: undefined, digest: '', bytes: 0, fm: { ...fm, diagnostics: [] }, readDiagnostics: read.diagnostics }
+    }
+    const digest = digestOf(read.source)
+    if (old && old.digest === digest && old.source !== undefined) return { ...old, real: file.real, readDiagnostics: read.diagnostics }
+    const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
+    const fm = readFrontmatter<Frontmatter>(text, undefined, file.path)
+    return { path: file.path, real: file.real, uri, source: read.source, digest, bytes: read.bytes, fm, readDiagnostics: read.diagnostics }
+  }
+
+  function index(records: Map<string, FileRecord>, scanDiagnostics: Diagnostic[]): State {
+    const sorted = [...records.values()].sort((a, b) => compare(a.path, b.path))
+    const claims = new Map<string, { record: FileRecord; how: 'id' | 'file name' }[]>()
+    const claim = (name: string, record: FileRecord, how: 'id' | 'file name') => {
+      let list = claims.get(name)
+      if (!list) claims.set(name, (list = []))
+      if (!list.some((c) => c.record === record)) list.push({ record, how })
+    }
+    for (const r of sorted) {
+      const id = typeof r.fm.meta.id === 'string' ? r.fm.meta.id.trim() : undefined
+      if (id) claim(id, r, 'id')
+      claim(baseName(r.path), r, 'file name')
+    }
+    const entries: LibraryEntry[] = []
+    const byUri = new Map<string, LibraryEntry>()
+    const byRecord = new Map<FileRecord, LibraryEntry>()
+    for (const r of sorted) {
+      const diagnostics: Diagnostic[] = [...r.readDiagnostics, ...r.fm.diagnostics]
+      const folder = r.path.includes('/') ? (r.path.split('/')[0] as string) : undefined
+      const declared = typeof r.fm.meta.category === 'string' ? normalizeCategory(r.fm.meta.category) : undefined
+      const fromFolder = folder !== undefined ? normalizeCategory(folder) : undefined
+      const category = declared || fromFolder || 'uncategorized'
+      if (declared && fromFolder && declared !== fromFolder) {
+        diagnostics.push(
+          diagnostic('CATEGORY_MISMATCH', 'info', `Frontmatter category "${r.fm.meta.category}" differs from the folder "${folder}"; the frontmatter wins`, {
+            file: r.path,
+            line: r.source ? lineOfKey(r.source, 'category') : undefined,
+          }),
+        )
+      }
+      const id = typeof r.fm.meta.id === 'string' ? r.fm.meta.id.trim() : undefined
+      const file = baseName(r.path)
+      if (id && id !== file) {
+        diagnostics.push(
+          diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${id}" differs from the file name "${file}"; both name this document`, {
+            file: r.path,
+            line: r.source ? lineOfKey(r.source, 'id') : undefined,
+          }),
+        )
+      }
+      const aliases: string[] = []
+      for (const name of id && id !== file ? [id, file] : [file]) {
+        const list = claims.get(name) ?? []
+        if (list.length === 1) aliases.push(name)
+        else {
+          const who = list.map((c) => `${c.record.uri} (${c.how})`).join(', ')
+          diagnostics.push(diagnostic('ALIAS_AMBIGUOUS', 'warning', `The name "${name}" is claimed by ${list.length} documents: ${who}; it resolves to none of them`, { file: r.path }))
+        }
+      }
+      const entry: LibraryEntry = { uri: r.uri, path: r.path, aliases, category, meta: r.fm.meta, digest: r.digest, bytes: r.bytes, diagnostics }
+      if (id) entry.id = id
+      entries.push(entry)
+      byUri.set(entry.uri, entry)
+      byRecord.set(r, entry)
+    }
+    const aliasMap = new Map<string, LibraryEntry[]>()
+    for (const [name, list] of claims) aliasMap.set(name, list.map((c) => byRecord.get(c.record) as LibraryEntry))
+    const byPath = new Map(sorted.map((r) => [r.path, r]))
+    const diagnostics = [...scanDiagnostics, ...entries.flatMap((e) => e.diagnostics)]
+    return { records, entries, byUri, byPath, aliases: aliasMap, scanDiagnostics, diagnostics }
+  }
+
+  function recordOf(entry: LibraryEntry): FileRecord | undefined {
+    return state.byPath.get(entry.path)
+  }
+
+  function byAlias(name: string): LibraryLookup {
+    const list = state.aliases.get(name) ?? []
+    if (list.length === 1) return { entry: list[0] as LibraryEntry, via: 'alias' }
+    if (list.length > 1) {
+      const candidates = list.map((e) => e.uri).sort(compare)
+      return { error: { code: 'AMBIGUOUS', message: `"${name}" names ${list.length} documents: ${candidates.join(', ')}`, candidates } }
+    }
+    return { error: { code: 'NOT_FOUND', message: `no document is named "${name}"` } }
+  }
+
+  function byPathLookup(path: string, shown: string): LibraryLookup {
+    const segments = safeSegments(path)
+    if (typeof segments === 'string') return { error: { code: 'ACCESS_DENIED', message: `refused ${shown}: ${segments}` } }
+    const exact = state.byUri.get(`${scheme}://${segments.join('/')}`)
+    if (exact) return { entry: exact, via: 'uri' }
+    if (segments.length === 1) {
+      const found = byAlias(segments[0] as string)
+      return found.error?.code === 'NOT_FOUND' ? { error: { code: 'NOT_FOUND', message: `${shown} is not in the library` } } : found
+    }
+    const first = normalizeCategory(segments[0] as string)
+    const last = segments[segments.length - 1] as string
+    const candidates = state.entries.filter((e) => {
+      const parts = e.path.split('/')
+      return parts.length >= 2 && normalizeCategory(parts[0] as string) === first && baseName(e.path) === last
+    })
+    if (candidates.length === 1) return { entry: candidates[0] as LibraryEntry, via: 'flat' }
+    if (candidates.length > 1) {
+      const uris = candidates.map((e) => e.uri)
+      return { error: { code: 'AMBIGUOUS', message: `${shown} could be any of ${uris.join(', ')}`, candidates: uris } }
+    }
+    return { error: { code: 'NOT_FOUND', message: `${shown} is not in the library` } }
+  }
+
+  function lookup(ref: string): LibraryLookup {
+    if (typeof ref !== 'string') return { error: { code: 'NOT_FOUND', message: 'reference must be a string' } }
+    const text = ref.trim()
+    const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text
+    if (text === '') return { error: { code: 'NOT_FOUND', message: 'empty reference' } }
+    if (SCHEME_RE.test(text)) {
+      const { parsed } = parseUri(text)
+      if (!schemes.includes(parsed.scheme)) return { error: { code: 'NOT_FOUND', message: `scheme "${parsed.scheme}" is not served by this library (${schemes.join(', ')})` } }
+      if (parsed.invalid) return { error: { code: 'ACCESS_DENIED', message: `refused ${shown}: ${parsed.invalid}` } }
+      if (parsed.search !== undefined) return { error: { code: 'DYNAMIC', message: `${shown} has a query string: it is a search, not a document` } }
+      const found = byPathLookup(parsed.path, shown)
+      if (found.error?.code === 'NOT_FOUND' && /(^|\/)match$/.test(parsed.path)) return { error: { code: 'DYNAMIC', message: `${shown} is the search endpoint, not a document` } }
+      return found
+    }
+    if (text.includes('\u0000')) return { error: { code: 'ACCESS_DENIED', message: 'refused: NUL character in reference' } }
+    if (text.includes('/') || text.includes('\\')) return byPathLookup(text.replace(/\.md$/i, ''), shown)
+    return byAlias(text.replace(/\.md$/i, ''))
+  }
+
+  async function resolve(uri: string, context: ResolveContext = {}): Promise<ResolvedDocument | undefined> {
+    const found = lookup(uri)
+    if (found.error) {
+      if (found.error.code === 'ACCESS_DENIED') throw new AccessDeniedError(uri, found.error.message)
+      if (found.error.code === 'AMBIGUOUS') throw new PromptfoldError('AMBIGUOUS_REFERENCE', found.error.message)
+      return undefined
+    }
+    const entry = found.entry as LibraryEntry
+    const record = recordOf(entry)
+    if (!record || record.source === undefined) {
+      throw new PromptfoldError('ENTRY_UNREADABLE', `${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ') || 'unknown error'}`)
+    }
+    const diagnostics: Diagnostic[] = [...record.readDiagnostics]
+    const from = context.from !== undefined ? (state.byUri.get(context.from)?.path ?? context.from) : undefined
+    if (found.via === 'flat') {
+      diagnostics.push(diagnostic('RESOLVED_FLAT_PATH', 'warning', `${uri} resolved to ${entry.uri} by category folder and file name; write the full path`, { file: from }))
+    } else if (found.via === 'alias') {
+      diagnostics.push(diagnostic('RESOLVED_BY_ALIAS', 'info', `${uri} resolved to ${entry.uri} by its name`, { file: from }))
+    }
+    const doc: ResolvedDocument = { source: record.source, uri: entry.uri, path: entry.path }
+    if (diagnostics.length > 0) doc.diagnostics = diagnostics
+    return doc
+  }
+
+  function sourceOf(ref: string): { entry: LibraryEntry; source: string } | undefined {
+    const entry = lookup(ref).entry
+    const record = entry ? recordOf(entry) : undefined
+    return entry && record?.source !== undefined ? { entry, source: record.source } : undefined
+  }
+
+  function document(ref: string): PromptDocument<Frontmatter> | undefined {
+    const found = sourceOf(ref)
+    if (!found) return undefined
+    const key = `${found.entry.digest}\u0000${found.entry.uri}`
+    let doc = parseCache.get(key)
+    if (!doc) {
+      doc = parseDocument(found.source, { path: found.entry.path, uri: found.entry.uri, schemes })
+      parseCache.set(key, doc)
+    }
+    return doc
+  }
+
+  function headingsOf(entry: LibraryEntry): { title: string; headings: string[] } {
+    const key = `${entry.digest}\u0000${entry.uri}`
+    let cached = titleCache.get(key)
+    if (!cached) {
+      const record = recordOf(entry)
+      const source = record?.source ?? ''
+      const offset = record?.fm.bodyOffset ?? 0
+      const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source
+      const headings = scanHeadings(text.slice(offset))
+      const title = headings[0] ?? entry.id ?? baseName(entry.path)
+      cached = { title, headings: headings.slice(1) }
+      titleCache.set(key, cached)
+    }
+    return cached
+  }
+
+  function tokens(ref: string, options: TokensOptions = {}): number | undefined {
+    const found = sourceOf(ref)
+    if (!found) return undefined
+    const counter = options.counter ?? createTokenCounter()
+    let cache = tokenCache.get(counter)
+    if (!cache) tokenCache.set(counter, (cache = new Map()))
+    let n = cache.get(found.entry.digest)
+    if (n === undefined) {
+      n = counter.count(found.source)
+      cache.set(found.entry.digest, n)
+    }
+    return n
+  }
+
+  function matchIndexNow(): MatchIndex {
+    if (matchIndex && matchIndex.version === version) return matchIndex.index
+    const indexed: IndexedEntry[] = []
+    for (const e of state.entries) {
+      const key = `${e.digest}\u0000${e.uri}\u0000${e.category}`
+      let ie = indexCache.get(key)
+      if (!ie) {
+        const { title, headings } = headingsOf(e)
+        const folders = e.path.split('/').slice(0, -1).join(' ')
+        ie = indexEntry({
+          uri: e.uri,
+          category: e.category,
+          tags: e.meta.tags,
+          title,
+          useWhen: e.meta.useWhen,
+          capabilities: e.meta.capabilities,
+          headings,
+          name: [e.id ?? '', baseName(e.path), folders].join(' '),
+        })
+        indexCache.set(key, ie)
+      }
+      indexed.push(ie)
+    }
+    const built = new MatchIndex(indexed)
+    matchIndex = { version, index: built }
+    return built
+  }
+
+  function match(query: string, matchOptions: MatchOptions = {}): MatchResult[] {
+    if (typeof query !== 'string') throw new InvalidOptionError('query', 'must be a string')
+    const { maxResults, minScore } = matchOptions
+    if (maxResults !== undefined && !(maxResults === Number.POSITIVE_INFINITY || (Number.isInteger(maxResults) && maxResults >= 0))) {
+      throw new InvalidOptionError('maxResults', `must be a non-negative integer, got ${String(maxResults)}`)
+    }
+    if (minScore !== undefined && (typeof minScore !== 'number' || Number.isNaN(minScore))) throw new InvalidOptionError('minScore', 'must be a number')
+    return matchIndexNow().search(query, matchOptions)
+  }
+
+  function resolveMatch(query: MatchQuery, context: { from?: string | undefined } = {}): string[] {
+    const text = query.query.replace(/\$\{[^}]*\}/g, ' ')
+    const from = context.from !== undefined ? lookup(context.from).entry?.uri : undefined
+    const max = query.maxResults ?? 5
+    const opts: MatchOptions = { categories: query.categories, tags: query.tags, maxResults: max + 1 }
+    if (query.minScore !== undefined) opts.minScore = query.minScore
+    return match(text, opts)
+      .filter((r) => r.uri !== from)
+      .slice(0, max)
+      .map((r) => r.uri)
+  }
+
+  function graph(graphOptions: GraphOptions = {}): LibraryGraph {
+    const edges = new Map<string, GraphEdge>()
+    const dangling = new Map<string, DanglingReference>()
+    const dynamic: OtherReference[] = []
+    const invalid: OtherReference[] = []
+    for (const entry of state.entries) {
+      const doc = document(entry.uri)
+      if (!doc) continue
+      for (const ref of doc.references) {
+        const base: OtherReference = { from: entry.uri, uri: ref.uri, kind: ref.kind, raw: ref.raw, line: ref.position.line }
+        if (ref.parsed.invalid) {
+          invalid.push(base)
+          continue
+        }
+        if (ref.parsed.search !== undefined) {
+          dynamic.push(base)
+          continue
+        }
+        const found = lookup(ref.uri)
+        if (found.entry) {
+          const key = `${entry.uri}\u0000${found.entry.uri}\u0000${ref.kind}`
+          if (!edges.has(key)) edges.set(key, { from: entry.uri, to: found.entry.uri, kind: ref.kind, raw: ref.raw, line: ref.position.line, via: found.via as LookupVia })
+        } else if (found.error?.code === 'ACCESS_DENIED') {
+          invalid.push(base)
+        } else if (found.error?.code === 'DYNAMIC') {
+          dynamic.push(base)
+        } else {
+          const key = `${entry.uri}\u0000${ref.uri}\u0000${ref.kind}`
+          if (!dangling.has(key)) dangling.set(key, { ...base, reason: found.error?.code === 'AMBIGUOUS' ? 'ambiguous' : 'not-found' })
+        }
+      }
+    }
+    const kindOrder: Record<ReferenceKind, number> = { slot: 0, mention: 1, related: 2 }
+    const edgeList = [...edges.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to) || kindOrder[a.kind] - kindOrder[b.kind])
+    const danglingList = [...dangling.values()].sort((a, b) => compare(a.from, b.from) || compare(a.uri, b.uri) || kindOrder[a.kind] - kindOrder[b.kind])
+    const kinds = new Set(graphOptions.cycleKinds ?? ['slot', 'mention', 'related'])
+    const adjacency = new Map<string, string[]>()
+    for (const e of edgeList) {
+      if (!kinds.has(e.kind)) continue
+      let list = adjacency.get(e.from)
+      if (!list) adjacency.set(e.from, (list = []))
+      list.push(e.to)
+    }
+    const { cycles, truncated } = elementaryCycles(adjacency, graphOptions.maxCycles)
+    return { edges: edgeList, dangling: danglingList, cycles, cyclesTruncated: truncated, dynamic, invalid }
+  }
+
+  async function doRefresh(): Promise<RefreshResult> {
+    const before = state
+    const next = await buildState(before.records)
+    const added: string[] = []
+    const changed: string[] = []
+    const removed: string[] = []
+    let unchanged = 0
+    for (const [path, r] of next.records) {
+      const old = before.records.get(path)
+      if (!old) added.push(r.uri)
+      else if (old.digest !== r.digest || (old.source === undefined) !== (r.source === undefined)) changed.push(r.uri)
+      else unchanged++
+    }
+    for (const [path, r] of before.records) if (!next.records.has(path)) removed.push(r.uri)
+    state = next
+    if (added.length + changed.length + removed.length > 0) {
+      version++
+      // Drop cached parses, titles and index rows of content no longer present.
+      const live = new Set(next.entries.map((e) => `${e.digest}\u0000${e.uri}`))
+      for (const key of parseCache.keys()) if (!live.has(key)) parseCache.delete(key)
+      for (const key of titleCache.keys()) if (!live.has(key)) titleCache.delete(key)
+      for (const key of indexCache.keys()) if (!live.has(key.split('\u0000').slice(0, 2).join('\u0000'))) indexCache.delete(key)
+    }
+    return { added: added.sort(compare), changed: changed.sort(compare), removed: removed.sort(compare), unchanged }
+  }
+
+  function refresh(): Promise<RefreshResult> {
+    // One refresh at a time; a call during a refresh runs after it.
+    const run = (refreshing ?? Promise.resolve()).catch(() => undefined).then(doRefresh)
+    refreshing = run
+    return run
+  }
+
+  const library = ((uri: string, context?: ResolveContext) => resolve(uri, context)) as Library
+  const methods = {
+    resolve: (uri: string, context?: ResolveContext) => resolve(uri, context),
+    lookup,
+    get: (ref: string) => lookup(ref).entry,
+    source: (ref: string) => sourceOf(ref)?.source,
+    document,
+    title: (ref: string) => {
+      const entry = lookup(ref).entry
+      return entry ? headingsOf(entry).title : undefined
+    },
+    tokens,
+    refresh,
+    graph,
+    match,
+    resolveMatch,
+  }
+  for (const [name, value] of Object.entries(methods)) Object.defineProperty(library, name, { value, enumerable: true })
+  Object.defineProperties(library, {
+    root: { value: base, enumerable: true },
+    schemes: { value: Object.freeze([...schemes]), enumerable: true },
+    entries: { get: () => state.entries, enumerable: true },
+    diagnostics: { get: () => state.diagnostics, enumerable: true },
+    version: { get: () => version, enumerable: true },
+  })
+  return library
+}
+
+/** Whether a value is a loaded library. */
+export function isLibrary(value: unknown): value is Library {
+  return typeof value === 'function' && typeof (value as Partial<Library>).match === 'function' && Array.isArray((value as Partial<Library>).entries)
+}
