@@ -1,0 +1,65 @@
+import { writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+
+// Count every full parse and every token count the library does.
+const calls = vi.hoisted(() => ({ parse: 0, count: 0 }))
+vi.mock('../../src/parse/document.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/parse/document.js')>()
+  return {
+    ...original,
+    parseDocument: (...args: Parameters<typeof original.parseDocument>) => {
+      calls.parse++
+      return original.parseDocument(...args)
+    },
+  }
+})
+
+const { loadLibrary } = await import('../../src/library/index.js')
+const { fixtureLibrary, tempCopy } = await import('./helpers.js')
+
+describe('laziness', () => {
+  it('indexes from frontmatter only: loading, listing, resolving and matching never parse a body', async () => {
+    const lib = await loadLibrary({ root: fixtureLibrary })
+    expect(lib.entries).toHaveLength(25)
+    await lib('postgres-specialist', {})
+    lib.match('postgres replication failover')
+    lib.title('postgres-specialist')
+    expect(calls.parse).toBe(0)
+  })
+
+  it('parses a body on first use and caches it by content', async () => {
+    const { dir, cleanup } = tempCopy(fixtureLibrary)
+    try {
+      calls.parse = 0
+      const lib = await loadLibrary({ root: dir })
+      const a = lib.document('postgres-specialist')
+      expect(calls.parse).toBe(1)
+      expect(lib.document(`orchestr8://agents/postgres-specialist`)).toBe(a)
+      expect(calls.parse).toBe(1)
+      // The graph parses every other document once.
+      lib.graph()
+      expect(calls.parse).toBe(25)
+      lib.graph()
+      expect(calls.parse).toBe(25)
+      // A refresh that changes one file re-parses only that one.
+      const file = path.join(dir, 'skills', 'query-plans.md')
+      writeFileSync(file, '---\nid: query-plans\ncategory: skill\n---\n# Query Plans, Revised\n')
+      await lib.refresh()
+      lib.graph()
+      expect(calls.parse).toBe(26)
+      expect(lib.document('postgres-specialist')).toBe(a)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('counts tokens on first use only, per counter, keyed by content', async () => {
+    const lib = await loadLibrary({ root: fixtureLibrary })
+    const counter = { encoding: 'fake', count: vi.fn((t: string) => t.length) }
+    expect(lib.tokens('sql-indexing', { counter })).toBe(lib.source('sql-indexing')?.length)
+    lib.tokens('sql-indexing', { counter })
+    lib.tokens('orchestr8://skills/sql-indexing', { counter })
+    expect(counter.count).toHaveBeenCalledTimes(1)
+  })
+})
