@@ -1,0 +1,277 @@
+/**
+ * `createServer(library)`: a library as an MCP server (resources, resource templates,
+ * prompts), built on `@modelcontextprotocol/sdk`.
+ *
+ * - Every entry is a resource: its canonical URI, `name` (id or file name), `title` (first
+ *   heading), `description` (its `useWhen`), `mimeType: text/markdown`, `size` in bytes (as
+ *   MCP defines it) and its exact token count in `_meta["promptfold/tokens"]`.
+ * - `<scheme>://agents/{+path}?budget={budget}&query={query}`: the agent assembled under a
+ *   budget (any entry accepts `?budget=` / `?query=`). The second content item is the
+ *   assembly report (JSON).
+ * - `<scheme>://match?query={query}&categories={categories}&tags={tags}&maxResults={maxResults}`:
+ *   ranked matches, as a markdown list and as JSON.
+ * - A prompt per agent with arguments `task` and `budget`; the report is in `_meta`.
+ *
+ * Unknown URIs answer "resource not found" (-32002); hostile or malformed URIs and bad
+ * arguments answer "invalid params" (-32602). Neither stops the server.
+ *
+ * @module
+ */
+// The low-level Server is used on purpose: resources change with `library.refresh()` and
+// URIs are parsed and confined by promptfold itself rather than by URI-template matching.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import {
+  ErrorCode,
+  GetPromptRequestSchema,
+  type GetPromptResult,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  McpError,
+  type Prompt,
+  ReadResourceRequestSchema,
+  type ReadResourceResult,
+  type Resource,
+} from '@modelcontextprotocol/sdk/types.js'
+import { assemble } from '../assemble.js'
+import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
+import { BudgetExceededError, PromptfoldError } from '../errors.js'
+import { parseMatchQuery, parseUri } from '../parse/uri.js'
+import type { AssemblyReport } from '../report/schema.js'
+import { safeSegments } from '../resolve/fs.js'
+import type { Library, LibraryEntry } from '../library/library.js'
+
+/** MCP error code for "resource not found" (MCP specification, resources). */
+export const RESOURCE_NOT_FOUND = -32002
+
+/** Options of {@link createServer}. */
+export interface CreateServerOptions {
+  /** Server name reported to clients. Default `'promptfold'`. */
+  name?: string
+  /** Server version reported to clients. Default: promptfold's version. */
+  version?: string
+  /** Budget used by prompts and assembled views that give none. Default `8000`. */
+  defaultBudget?: number
+  /** Largest budget accepted. Default `1000000`. */
+  maxBudget?: number
+  /** Encoding tokens are counted with. Default `'o200k_base'`. */
+  encoding?: EncodingName
+}
+
+const MAX_URI_LENGTH = 4096
+const MAX_QUERY_LENGTH = 2000
+const VERSION = '0.1.0'
+
+function invalid(message: string, data?: unknown): McpError {
+  return new McpError(ErrorCode.InvalidParams, message, data)
+}
+
+function notFound(uri: string): McpError {
+  return new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${shorten(uri)}`, { uri: shorten(uri) })
+}
+
+function shorten(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s
+}
+
+function baseName(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/\.md$/i, '')
+}
+
+/**
+ * Create an MCP server over a library. Connect it to a transport to use it:
+ * `await createServer(library).connect(new StdioServerTransport())`.
+ */
+export function createServer(library: Library, options: CreateServerOptions = {}): Server {
+  const scheme = library.schemes[0] ?? 'orchestr8'
+  const defaultBudget = options.defaultBudget ?? 8000
+  const maxBudget = options.maxBudget ?? 1_000_000
+  const counter: TokenCounter = createTokenCounter(options.encoding !== undefined ? { encoding: options.encoding } : {})
+  const server = new Server(
+    { name: options.name ?? 'promptfold', version: options.version ?? VERSION },
+    {
+      capabilities: { resources: {}, prompts: {} },
+      instructions: `Resources of a promptfold library (${library.entries.length} documents). Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`,
+    },
+  )
+
+  const agentTemplate = `${scheme}://agents/{+path}?budget={budget}&query={query}`
+  const matchTemplate = `${scheme}://match?query={query}&categories={categories}&tags={tags}&maxResults={maxResults}`
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+    const resources: Resource[] = library.entries.map((e) => {
+      const r: Resource = {
+        uri: e.uri,
+        name: e.aliases.includes(e.id ?? '') ? (e.id as string) : e.path.replace(/\.md$/i, ''),
+        title: library.title(e.uri) ?? baseName(e.path),
+        mimeType: 'text/markdown',
+        size: e.bytes,
+        _meta: { 'promptfold/tokens': library.tokens(e.uri, { counter }) ?? null, 'promptfold/encoding': counter.encoding, 'promptfold/category': e.category },
+      }
+      const useWhen = e.meta.useWhen.join('; ')
+      if (useWhen) r.description = useWhen
+      return r
+    })
+    return { resources }
+  })
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [
+      {
+        uriTemplate: agentTemplate,
+        name: 'assembled-agent',
+        title: 'Agent assembled under a token budget',
+        description: 'An agent with its examples inlined by relevance to `query` while the exact token count stays within `budget`. The second content item is the assembly report (JSON).',
+        mimeType: 'text/markdown',
+      },
+      {
+        uriTemplate: matchTemplate,
+        name: 'match',
+        title: 'Documents matching a task',
+        description: 'Documents ranked for `query` (BM25F over title, useWhen, tags, capabilities, headings). `categories` and `tags` are comma-separated filters. Markdown list first, JSON second.',
+        mimeType: 'text/markdown',
+      },
+    ],
+  }))
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => read(request.params.uri))
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: agentPrompts().map(({ prompt }) => prompt) }))
+
+  server.setRequestHandler(GetPromptRequestSchema, async (request): Promise<GetPromptResult> => {
+    const name = request.params.name
+    const found = agentPrompts().find((p) => p.prompt.name === name)
+    if (!found) throw invalid(`Unknown prompt: ${shorten(String(name))}`)
+    const args = request.params.arguments ?? {}
+    const budget = parseBudget(args.budget)
+    const task = typeof args.task === 'string' ? args.task.trim() : ''
+    if (task.length > MAX_QUERY_LENGTH) throw invalid(`task is longer than ${MAX_QUERY_LENGTH} characters`)
+    const { text, report } = await assembleEntry(found.entry, budget, task)
+    const messages: GetPromptResult['messages'] = [{ role: 'user', content: { type: 'text', text } }]
+    if (task) messages.push({ role: 'user', content: { type: 'text', text: `Task: ${task}` } })
+    return {
+      description: `${library.title(found.entry.uri) ?? found.prompt.name}, assembled in ${report.totalTokens} of ${budget} tokens`,
+      messages,
+      _meta: { 'promptfold/report': report },
+    }
+  })
+
+  function agentPrompts(): { prompt: Prompt; entry: LibraryEntry }[] {
+    const agents = library.entries.filter((e) => e.category === 'agent' && e.digest !== '')
+    const used = new Set<string>()
+    return agents.map((entry) => {
+      let name = entry.id && entry.aliases.includes(entry.id) ? entry.id : entry.path.replace(/\.md$/i, '')
+      if (used.has(name)) name = entry.path.replace(/\.md$/i, '')
+      used.add(name)
+      const prompt: Prompt = {
+        name,
+        title: library.title(entry.uri) ?? name,
+        arguments: [
+          { name: 'task', description: 'What the agent should do; examples are chosen by relevance to it.', required: false },
+          { name: 'budget', description: `Hard cap in tokens for the assembled prompt (default ${defaultBudget}).`, required: false },
+        ],
+      }
+      const useWhen = entry.meta.useWhen.join('; ')
+      if (useWhen) prompt.description = useWhen
+      return { prompt, entry }
+    })
+  }
+
+  function parseBudget(value: unknown): number {
+    if (value === undefined || value === '') return defaultBudget
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
+    if (!Number.isSafeInteger(n) || n < 0) throw invalid(`budget must be a non-negative integer number of tokens, got ${shorten(String(value))}`)
+    if (n > maxBudget) throw invalid(`budget ${n} is above the largest accepted (${maxBudget})`)
+    return n
+  }
+
+  async function assembleEntry(entry: LibraryEntry, budget: number, query: string): Promise<{ text: string; report: AssemblyReport }> {
+    const doc = library.document(entry.uri)
+    if (!doc) throw new McpError(ErrorCode.InternalError, `${entry.uri} could not be read`)
+    try {
+      return await assemble(doc, { budget, resolver: library, counter, match: library.resolveMatch, schemes: library.schemes, ...(query ? { query } : {}) })
+    } catch (error) {
+      if (error instanceof BudgetExceededError) {
+        throw invalid(`Budget ${budget} is below the ${error.minimumBudget} tokens the core of ${entry.uri} needs`, { minimumBudget: error.minimumBudget })
+      }
+      if (error instanceof PromptfoldError) throw invalid(error.message, { code: error.code })
+      throw error
+    }
+  }
+
+  async function read(uri: string): Promise<ReadResourceResult> {
+    if (typeof uri !== 'string' || uri.length === 0) throw invalid('uri must be a non-empty string')
+    if (uri.length > MAX_URI_LENGTH) throw invalid(`uri is longer than ${MAX_URI_LENGTH} characters`)
+    const { parsed } = parseUri(uri)
+    if (!library.schemes.includes(parsed.scheme)) throw notFound(uri)
+    if (parsed.invalid) throw invalid(`Invalid resource URI ${shorten(uri)}: ${parsed.invalid}`)
+    const segments = safeSegments(parsed.path)
+    if (typeof segments === 'string') throw invalid(`Refused resource URI ${shorten(uri)}: ${segments}`)
+
+    const params = parsed.search !== undefined ? parseMatchQuery(parsed.search) : undefined
+    const isMatch = parsed.path === 'match' || (parsed.path.endsWith('/match') && segments.length === 2)
+    if (isMatch && !library.get(`${scheme}://${parsed.path}`)) return readMatch(uri, parsed.path, params?.match.params ?? {})
+
+    const entry = library.get(`${scheme}://${parsed.path}`)
+    if (!entry) throw notFound(uri)
+    const source = library.source(entry.uri)
+    if (source === undefined) throw new McpError(ErrorCode.InternalError, `${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ')}`)
+
+    if (params) {
+      for (const e of params.errors) throw invalid(`Invalid query in ${shorten(uri)}: ${e}`)
+      const p = params.match.params
+      const unknown = Object.keys(p).filter((k) => k !== 'budget' && k !== 'query')
+      if (unknown.length > 0) throw invalid(`Unknown parameter(s) ${unknown.join(', ')}: an assembled view takes budget and query`)
+      const query = (p.query ?? '').trim()
+      if (query.length > MAX_QUERY_LENGTH) throw invalid(`query is longer than ${MAX_QUERY_LENGTH} characters`)
+      const budget = parseBudget(p.budget)
+      const { text, report } = await assembleEntry(entry, budget, query)
+      return {
+        contents: [
+          { uri, mimeType: 'text/markdown', text },
+          { uri: `${uri}#report`, mimeType: 'application/json', text: JSON.stringify(report) },
+        ],
+        _meta: { 'promptfold/totalTokens': report.totalTokens, 'promptfold/budget': budget },
+      }
+    }
+    return {
+      contents: [{ uri: entry.uri, mimeType: 'text/markdown', text: source, _meta: { 'promptfold/tokens': library.tokens(entry.uri, { counter }) ?? null } }],
+    }
+  }
+
+  function readMatch(uri: string, path: string, p: Record<string, string>): ReadResourceResult {
+    const query = (p.query ?? p.q ?? '').trim()
+    if (query === '') throw invalid('A match URI needs a non-empty query parameter')
+    if (query.length > MAX_QUERY_LENGTH) throw invalid(`query is longer than ${MAX_QUERY_LENGTH} characters`)
+    const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    const categories = list(p.categories ?? p.category)
+    if (path.endsWith('/match')) categories.push(path.slice(0, -'/match'.length))
+    const tags = list(p.tags ?? p.tag)
+    let maxResults = 10
+    if (p.maxResults !== undefined) {
+      maxResults = Number(p.maxResults)
+      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) throw invalid(`maxResults must be an integer from 1 to 1000, got ${shorten(p.maxResults)}`)
+    }
+    let minScore: number | undefined
+    if (p.minScore !== undefined) {
+      minScore = Number(p.minScore)
+      if (!Number.isFinite(minScore)) throw invalid(`minScore must be a number, got ${shorten(p.minScore)}`)
+    }
+    const results = library.match(query, { categories, tags, maxResults, ...(minScore !== undefined ? { minScore } : {}) })
+    const lines = results.map((r, i) => {
+      const e = library.get(r.uri)
+      const useWhen = e?.meta.useWhen[0]
+      const tokens = library.tokens(r.uri, { counter })
+      return `${i + 1}. ${r.uri} (score ${r.score}, ${tokens ?? '?'} tokens): ${library.title(r.uri) ?? ''}${useWhen ? `. Use when: ${useWhen}` : ''}`
+    })
+    const text = results.length > 0 ? `${lines.join('\n')}\n` : `No document matches "${query}".\n`
+    return {
+      contents: [
+        { uri, mimeType: 'text/markdown', text },
+        { uri: `${uri}#report`, mimeType: 'application/json', text: JSON.stringify({ query, categories, tags, maxResults, minScore: minScore ?? null, results }) },
+      ],
+    }
+  }
+
+  return server
+}
