@@ -23,7 +23,7 @@
  * @module
  */
 
-import type { RankTable } from './ranks.js'
+import { pairRank, type RankTable } from './ranks.js'
 
 /** Pieces up to this many bytes use {@link mergeSimple}, longer ones {@link mergeHeap}. */
 export const SIMPLE_MERGE_MAX_BYTES = 128
@@ -31,7 +31,7 @@ export const SIMPLE_MERGE_MAX_BYTES = 128
 /** Stands for "no rank": larger than every real rank. */
 const NO_RANK = 0x7fffffff
 
-/** Rank of `bytes[start, end)`, or {@link NO_RANK}. */
+/** Rank of `bytes[start, end)` by string lookup, or {@link NO_RANK}. */
 function rankOf(table: RankTable, bytes: string, start: number, end: number): number {
   if (end - start > table.maxTokenBytes) return NO_RANK
   const rank = table.ranks.get(bytes.slice(start, end))
@@ -80,43 +80,75 @@ export function utf8ByteString(text: string): string {
   return out
 }
 
+/** {@link pairRank} with {@link NO_RANK} for "not a token". */
+function pair(table: RankTable, left: number, right: number): number {
+  const rank = pairRank(table, left, right)
+  return rank < 0 ? NO_RANK : rank
+}
+
+// Scratch arrays of the simple merge, reused so that counting allocates
+// nothing per short piece; grown (only ever by tests) for longer pieces.
+let scratchBounds = new Int32Array(SIMPLE_MERGE_MAX_BYTES + 1)
+let scratchIds = new Int32Array(SIMPLE_MERGE_MAX_BYTES)
+let scratchPairs = new Int32Array(SIMPLE_MERGE_MAX_BYTES)
+
 /**
- * Merges `bytes` by rescanning all adjacent pairs after every merge, like
- * js-tiktoken, on flat arrays. O(n²) worst case: use for short pieces.
- *
- * @param table - Rank table.
- * @param bytes - The piece as a byte string.
- * @returns Part boundaries: `[0, …, bytes.length]`; part k is `[b[k], b[k+1])`.
+ * The simple merge into the scratch arrays: leaves the part boundaries in
+ * `scratchBounds[0 … parts]` and returns the number of parts.
  */
-export function mergeSimple(table: RankTable, bytes: string): number[] {
+function mergeSimpleScratch(table: RankTable, bytes: string): number {
   const n = bytes.length
-  const bounds: number[] = new Array<number>(n + 1)
+  if (n > scratchIds.length) {
+    scratchBounds = new Int32Array(n + 1)
+    scratchIds = new Int32Array(n)
+    scratchPairs = new Int32Array(n)
+  }
+  const bounds = scratchBounds
+  const ids = scratchIds
+  const pairs = scratchPairs // pairs[i]: rank of parts i and i+1 merged
+  const byteRanks = table.byteRanks
   for (let i = 0; i <= n; i++) bounds[i] = i
-  if (n < 2) return bounds
-  // pair[i] is the rank of parts i and i+1 merged, i.e. bytes[bounds[i], bounds[i+2]).
-  const pair: number[] = new Array<number>(n - 1)
-  for (let i = 0; i < n - 1; i++) pair[i] = rankOf(table, bytes, i, i + 2)
+  for (let i = 0; i < n; i++) ids[i] = byteRanks[bytes.charCodeAt(i)] as number
+  for (let i = 0; i + 1 < n; i++) pairs[i] = pair(table, ids[i] as number, ids[i + 1] as number)
   let parts = n
   while (parts > 1) {
     let min = NO_RANK
     let at = -1
     for (let i = 0; i < parts - 1; i++) {
-      const r = pair[i] as number
+      const r = pairs[i] as number
       if (r < min) {
         min = r
         at = i
       }
     }
     if (at < 0) break
-    // Merge parts `at` and `at + 1`: drop boundary at+1 and pair at+1 shifts left.
-    for (let k = at + 1; k < parts; k++) bounds[k] = bounds[k + 1] as number
-    for (let k = at + 1; k < parts - 2; k++) pair[k] = pair[k + 1] as number
+    // Merge parts `at` and `at + 1`: drop part at+1; later parts and pairs shift left.
+    ids[at] = min
+    ids.copyWithin(at + 1, at + 2, parts)
+    bounds.copyWithin(at + 1, at + 2, parts + 1)
+    pairs.copyWithin(at + 1, at + 2, parts - 1)
     parts--
-    bounds.length = parts + 1
-    if (at + 1 < parts) pair[at] = rankOf(table, bytes, bounds[at] as number, bounds[at + 2] as number)
-    if (at > 0) pair[at - 1] = rankOf(table, bytes, bounds[at - 1] as number, bounds[at + 1] as number)
+    if (at + 1 < parts) pairs[at] = pair(table, min, ids[at + 1] as number)
+    if (at > 0) pairs[at - 1] = pair(table, ids[at - 1] as number, min)
   }
-  return bounds
+  return parts
+}
+
+/**
+ * Merges `bytes` by rescanning all adjacent pairs after every merge, like
+ * js-tiktoken, on flat arrays. O(n²) worst case: counting uses it for
+ * pieces of at most {@link SIMPLE_MERGE_MAX_BYTES} bytes.
+ *
+ * Parts are tracked by token id (every part is a token), so a pair's rank is a
+ * {@link pairRank} lookup rather than a slice and a string hash.
+ *
+ * @param table - Rank table.
+ * @param bytes - The piece as a byte string.
+ * @returns Part boundaries: `[0, …, bytes.length]`; part k is `[b[k], b[k+1])`.
+ */
+export function mergeSimple(table: RankTable, bytes: string): number[] {
+  const parts = mergeSimpleScratch(table, bytes)
+  return Array.from(scratchBounds.subarray(0, parts + 1))
 }
 
 /**
@@ -136,12 +168,14 @@ export function mergeHeap(table: RankTable, bytes: string): number[] {
   const n = bytes.length
   if (n < 2) return n === 0 ? [0] : [0, 1]
   // Parts are named by their start offset. next[s] is the start of the
-  // following part (n after the last); prev[s] the start of the previous one.
+  // following part (n after the last); prev[s] the start of the previous one;
+  // ids[s] its token id.
   const next = new Int32Array(n)
   const prev = new Int32Array(n)
+  const ids = new Int32Array(n)
   // rank[s]: current rank of the pair (part s, next part); NO_RANK if none or s is gone.
   const rank = new Int32Array(n)
-  // Heap keys: rank * KEY_SCALE + start, exact in a double (rank < 2^31, start < 2^21 · …).
+  // Heap keys: rank * n + start. Exact in a double: ranks < 2^18, n < 2^35.
   const scale = n
   let heap = new Float64Array(Math.max(16, n))
   let size = 0
@@ -163,38 +197,8 @@ export function mergeHeap(table: RankTable, bytes: string): number[] {
     heap[i] = key
   }
 
-  const pop = (): number => {
-    const top = heap[0] as number
-    const last = heap[--size] as number
-    let i = 0
-    const half = size >> 1
-    while (i < half) {
-      let child = 2 * i + 1
-      let c = heap[child] as number
-      const right = child + 1
-      if (right < size && (heap[right] as number) < c) {
-        child = right
-        c = heap[right] as number
-      }
-      if (c >= last) break
-      heap[i] = c
-      i = child
-    }
-    heap[i] = last
-    return top
-  }
-
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1
-    prev[i] = i - 1
-    const r = i + 1 < n ? rankOf(table, bytes, i, i + 2) : NO_RANK
-    rank[i] = r
-    if (r !== NO_RANK) heap[size++] = r * scale + i
-  }
-  // Heapify (Floyd): sift down every internal node.
-  for (let start = (size >> 1) - 1; start >= 0; start--) {
-    const key = heap[start] as number
-    let i = start
+  /** Moves `key` down from slot `i` to its place. */
+  const siftDown = (i: number, key: number): void => {
     const half = size >> 1
     while (i < half) {
       let child = 2 * i + 1
@@ -211,9 +215,26 @@ export function mergeHeap(table: RankTable, bytes: string): number[] {
     heap[i] = key
   }
 
+  const byteRanks = table.byteRanks
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1
+    prev[i] = i - 1
+    ids[i] = byteRanks[bytes.charCodeAt(i)] as number
+  }
+  for (let i = 0; i + 1 < n; i++) {
+    const r = pair(table, ids[i] as number, ids[i + 1] as number)
+    rank[i] = r
+    if (r !== NO_RANK) heap[size++] = r * scale + i
+  }
+  rank[n - 1] = NO_RANK
+  // Heapify (Floyd).
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i, heap[i] as number)
+
   let parts = n
   while (size > 0) {
-    const key = pop()
+    const key = heap[0] as number
+    const last = heap[--size] as number
+    if (size > 0) siftDown(0, last)
     const r = Math.floor(key / scale)
     const s = key - r * scale
     if (rank[s] !== r) continue // stale
@@ -222,14 +243,15 @@ export function mergeHeap(table: RankTable, bytes: string): number[] {
     const u = next[t] as number
     next[s] = u
     if (u < n) prev[u] = s
+    ids[s] = r
     rank[t] = NO_RANK
     parts--
-    const after = u < n ? rankOf(table, bytes, s, next[u] as number) : NO_RANK
+    const after = u < n ? pair(table, r, ids[u] as number) : NO_RANK
     rank[s] = after
     if (after !== NO_RANK) push(after * scale + s)
     if (s > 0) {
       const p = prev[s] as number
-      const before = rankOf(table, bytes, p, u)
+      const before = pair(table, ids[p] as number, r)
       rank[p] = before
       if (before !== NO_RANK) push(before * scale + p)
     }
@@ -258,8 +280,7 @@ export function countPieceTokens(table: RankTable, bytes: string): number {
   const n = bytes.length
   if (n <= 1) return n
   if (n <= table.maxTokenBytes && table.ranks.has(bytes)) return 1
-  const bounds = n <= SIMPLE_MERGE_MAX_BYTES ? mergeSimple(table, bytes) : mergeHeap(table, bytes)
-  return bounds.length - 1
+  return n <= SIMPLE_MERGE_MAX_BYTES ? mergeSimpleScratch(table, bytes) : mergeHeap(table, bytes).length - 1
 }
 
 /**

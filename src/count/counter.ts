@@ -15,7 +15,7 @@ import {
   loadEncodingData,
   type EncodingName,
 } from './encodings.js'
-import { createPieceScanner, type PieceScanner } from './pretokenize.js'
+import { createPreTokenizer, type PreTokenizer } from './pretokenize.js'
 import { buildRankTable, type RankTable } from './ranks.js'
 
 /** Counts tokens for one encoding. */
@@ -48,8 +48,8 @@ export const CACHE_MAX_ENTRIES = 100_000
 /** What a counter builds on its first count. */
 interface CounterState {
   readonly table: RankTable
-  /** The pre-tokenizer: end of the piece at a position, or -1 when no piece starts there. */
-  readonly scan: PieceScanner
+  /** The pre-tokenizer. */
+  readonly pre: PreTokenizer
   /** The pre-tokenizer as js-tiktoken compiles it (`ug`), to skip text no match covers. */
   readonly global: RegExp
   /** Piece → token count, for pieces shorter than {@link CACHE_MAX_PIECE_LENGTH}. */
@@ -79,21 +79,31 @@ function buildState(encoding: EncodingName): CounterState {
   const table = buildRankTable(encoding, loadEncodingData(encoding))
   return {
     table,
-    scan: createPieceScanner(table.patStr),
+    pre: createPreTokenizer(table.patStr),
     global: new RegExp(table.patStr, 'ug'),
     cache: new Map(),
   }
 }
 
-/** Tokens in one piece, through the cache when the piece is short. */
-function countPiece(state: CounterState, piece: string): number {
-  if (piece.length >= CACHE_MAX_PIECE_LENGTH) return countPieceTokens(state.table, utf8ByteString(piece))
-  const cached = state.cache.get(piece)
-  if (cached !== undefined) return cached
-  const tokens = countPieceTokens(state.table, utf8ByteString(piece))
+/** Remembers `tokens` for `piece`, emptying the cache first when it is full. */
+function remember(state: CounterState, piece: string, tokens: number): number {
   if (state.cache.size >= CACHE_MAX_ENTRIES) state.cache.clear()
   state.cache.set(piece, tokens)
   return tokens
+}
+
+/** Tokens in a plain-ASCII piece (it is its own byte string), through the cache when short. */
+function countAsciiPiece(state: CounterState, piece: string): number {
+  if (piece.length >= CACHE_MAX_PIECE_LENGTH) return countPieceTokens(state.table, piece)
+  const cached = state.cache.get(piece)
+  return cached !== undefined ? cached : remember(state, piece, countPieceTokens(state.table, piece))
+}
+
+/** Tokens in any piece, through the cache when the piece is short. */
+function countPiece(state: CounterState, piece: string): number {
+  if (piece.length >= CACHE_MAX_PIECE_LENGTH) return countPieceTokens(state.table, utf8ByteString(piece))
+  const cached = state.cache.get(piece)
+  return cached !== undefined ? cached : remember(state, piece, countPieceTokens(state.table, utf8ByteString(piece)))
 }
 
 /**
@@ -105,12 +115,19 @@ function countPiece(state: CounterState, piece: string): number {
  * next match and the skipped text counts nothing, as in js-tiktoken.
  */
 function countText(state: CounterState, text: string): number {
-  const { scan, global } = state
+  const { scanAscii, scanRegex } = state.pre
+  const { global } = state
   const length = text.length
   let total = 0
   let pos = 0
   while (pos < length) {
-    let end = scan(text, pos)
+    let end = scanAscii(text, pos)
+    if (end > pos) {
+      total += countAsciiPiece(state, text.slice(pos, end))
+      pos = end
+      continue
+    }
+    end = scanRegex(text, pos)
     if (end < 0) {
       // No match at pos: go on from the next match, as the global regex does.
       global.lastIndex = pos

@@ -164,28 +164,50 @@ function scanAscii(o200k: boolean, text: string, pos: number): number {
   return whitespaceEnd(text, pos)
 }
 
+/** The pre-tokenizer of one pattern, in two halves. */
+export interface PreTokenizer {
+  /**
+   * End of the piece at `pos` by hand scan, or -1 where the scan defers (or
+   * the pattern has none). A piece it returns is plain ASCII.
+   */
+  readonly scanAscii: PieceScanner
+  /** End of the regex match at `pos`, or -1 when no match starts there. Stateful (`lastIndex`). */
+  readonly scanRegex: PieceScanner
+}
+
 /**
- * A scanner for `patStr`: the hand scan with a sticky-regex fallback for the
- * two shipped patterns, the sticky regex alone for any other.
+ * The pre-tokenizer for `patStr`: the hand scan for the two shipped patterns
+ * (none for any other) and the sticky regex.
+ *
+ * @param patStr - The encoding's pre-tokenizer pattern.
+ * @returns Both scanners.
+ */
+export function createPreTokenizer(patStr: string): PreTokenizer {
+  const sticky = new RegExp(patStr, 'uy')
+  const scanRegex: PieceScanner = (text, pos) => {
+    sticky.lastIndex = pos
+    return sticky.test(text) ? sticky.lastIndex : -1
+  }
+  if (!hasFastScan(patStr)) return { scanAscii: () => -1, scanRegex }
+  const o200k = patStr === O200K_PATTERN
+  return { scanAscii: (text, pos) => scanAscii(o200k, text, pos), scanRegex }
+}
+
+/**
+ * One scanner: the hand scan where it applies, else the regex.
  *
  * @param patStr - The encoding's pre-tokenizer pattern.
  * @returns The scanner. It keeps state (`lastIndex`), so use it from one call at a time.
  */
 export function createPieceScanner(patStr: string): PieceScanner {
-  const sticky = new RegExp(patStr, 'uy')
-  const byRegex: PieceScanner = (text, pos) => {
-    sticky.lastIndex = pos
-    return sticky.test(text) ? sticky.lastIndex : -1
-  }
-  if (patStr !== O200K_PATTERN && patStr !== CL100K_PATTERN) return byRegex
-  const o200k = patStr === O200K_PATTERN
+  const { scanAscii: ascii, scanRegex } = createPreTokenizer(patStr)
   return (text, pos) => {
-    const end = scanAscii(o200k, text, pos)
-    return end > pos ? end : byRegex(text, pos)
+    const end = ascii(text, pos)
+    return end >= 0 ? end : scanRegex(text, pos)
   }
 }
 
-/** Whether {@link createPieceScanner} has a hand scan for `patStr`. */
+/** Whether {@link createPreTokenizer} has a hand scan for `patStr`. */
 export function hasFastScan(patStr: string): boolean {
   return patStr === O200K_PATTERN || patStr === CL100K_PATTERN
 }
