@@ -20,7 +20,7 @@ import { normalizeCategory } from './category.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { scanHeadings } from './headings.js'
 import { type IndexedEntry, indexEntry, MatchIndex, type MatchOptions, type MatchResult } from './match.js'
-import { type FoundFile, mapLimit, readSource, scanRoot } from './scan.js'
+import { type FoundFile, readSource, scanRoot } from './scan.js'
 
 /** Options of {@link loadLibrary}. */
 export interface LoadLibraryOptions {
@@ -190,7 +190,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     throw new InvalidOptionError('root', `cannot open ${options.root}: ${(error as Error).message}`)
   }
 
-  let state: State = await buildState(new Map())
+  let state: State = buildState(new Map())
   let version = 0
   const parseCache = new Map<string, PromptDocument<Frontmatter>>()
   const titleCache = new Map<string, { title: string; headings: string[] }>()
@@ -199,16 +199,16 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   let matchIndex: { version: number; index: MatchIndex } | undefined
   let refreshing: Promise<RefreshResult> | undefined
 
-  async function buildState(previous: Map<string, FileRecord>): Promise<State> {
-    const scan = await scanRoot(base, { maxFiles })
+  /** Walk the root and read every file (synchronously: see `readSource`), reusing unchanged records. */
+  function buildState(previous: Map<string, FileRecord>): State {
+    const scan = scanRoot(base, { maxFiles })
     const records = new Map<string, FileRecord>()
-    const list = await mapLimit(scan.files, 32, async (file) => readRecord(file, previous.get(file.path)))
-    for (const r of list) records.set(r.path, r)
+    for (const file of scan.files) records.set(file.path, readRecord(file, previous.get(file.path)))
     return index(records, scan.diagnostics)
   }
 
-  async function readRecord(file: FoundFile, old: FileRecord | undefined): Promise<FileRecord> {
-    const read = await readSource(file, base, maxBytes)
+  function readRecord(file: FoundFile, old: FileRecord | undefined): FileRecord {
+    const read = readSource(file, base, maxBytes)
     const uri = `${scheme}://${file.path.replace(/\.md$/i, '')}`
     if (!read.ok) {
       const fm = readFrontmatter<Frontmatter>('', undefined, file.path)
@@ -510,7 +510,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
 
   async function doRefresh(): Promise<RefreshResult> {
     const before = state
-    const next = await buildState(before.records)
+    const next = buildState(before.records)
     const added: string[] = []
     const changed: string[] = []
     const removed: string[] = []
