@@ -1,4 +1,6 @@
 /** The per-piece cache stays exact when it fills up and empties, and across repeated counts. */
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { CACHE_MAX_ENTRIES, CACHE_MAX_PIECE_LENGTH } from '../../src/count/counter.js'
 import { createTokenCounter } from '../../src/count/index.js'
@@ -45,4 +47,23 @@ describe.each(ENCODINGS)('%s cache', (encoding) => {
     expect(counter.count(text)).toBe(expected)
     for (const piece of pieces) expect(counter.count(piece)).toBe(referenceCount(encoding, piece))
   })
+
+  it('does not keep counted texts alive through cached pieces', () => {
+    v8.setFlagsFromString('--expose-gc')
+    const gc = vm.runInNewContext('gc') as () => void
+    const filler = Buffer.alloc(1_000_000, 'lorem ipsum dolor sit amet ').toString('latin1')
+    counter.count(filler)
+    gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 40; i++) {
+      // Each text has one new piece of 13+ characters, which the cache keeps.
+      const text = `${filler} uniquepieceqq${i.toString(36)}zz`
+      expect(counter.count(text)).toBeGreaterThan(0)
+    }
+    gc()
+    const grownMb = (process.memoryUsage().heapUsed - before) / 1e6
+    // Keeping the texts would take 40 MB.
+    expect(grownMb).toBeLessThan(10)
+  })
 })
+
