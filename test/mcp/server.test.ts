@@ -1,0 +1,72 @@
+/**
+ * createServer in process (InMemoryTransport): details the stdio test does not cover.
+ */
+import { writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
+import { describe, expect, it } from 'vitest'
+import { loadLibrary } from '../../src/library/index.js'
+import { createServer } from '../../src/mcp/index.js'
+import { fixtureLibrary, tempCopy } from '../library/helpers.js'
+
+async function connect(root: string, options = {}, maxBytes?: number) {
+  const library = await loadLibrary({ root, ...(maxBytes !== undefined ? { maxBytes } : {}) })
+  const server = createServer(library, options)
+  const [a, b] = InMemoryTransport.createLinkedPair()
+  const client = new Client({ name: 'test', version: '0' })
+  await Promise.all([server.connect(a), client.connect(b)])
+  return { library, server, client }
+}
+
+const text = (c: unknown) => (c as { text: string }).text
+
+describe('createServer', () => {
+  it('filters a category match written as orchestr8://<category>/match', async () => {
+    const { client } = await connect(fixtureLibrary)
+    const { contents } = await client.readResource({ uri: 'orchestr8://skills/match?query=indexes%20and%20query%20plans' })
+    const json = JSON.parse(text(contents[1]))
+    expect(json.categories).toEqual(['skills'])
+    expect(json.results.map((r: { uri: string }) => r.uri).sort()).toEqual(['orchestr8://skills/query-plans', 'orchestr8://skills/sql-indexing'])
+    expect(json.results.every((r: { category: string }) => r.category === 'skill')).toBe(true)
+  })
+
+  it('uses defaultBudget when none is given and reports the minimum budget when the core does not fit', async () => {
+    const { client } = await connect(fixtureLibrary, { defaultBudget: 700 })
+    const { contents } = await client.readResource({ uri: 'orchestr8://agents/postgres-specialist?query=pooling' })
+    expect(JSON.parse(text(contents[1])).budget).toBe(700)
+    const prompt = await client.getPrompt({ name: 'postgres-specialist' })
+    expect((prompt._meta?.['promptfold/report'] as { budget: number }).budget).toBe(700)
+    expect(prompt.messages).toHaveLength(1)
+    const error = await client.readResource({ uri: 'orchestr8://agents/postgres-specialist?budget=1' }).catch((e: unknown) => e as { code: number; data?: { minimumBudget: number } })
+    expect(error).toMatchObject({ code: -32602 })
+    expect((error as { data: { minimumBudget: number } }).data.minimumBudget).toBeGreaterThan(100)
+  })
+
+  it('follows library.refresh(): new documents are listed and readable', async () => {
+    const { dir, cleanup } = tempCopy(fixtureLibrary)
+    try {
+      const { library, client } = await connect(dir)
+      expect((await client.listResources()).resources).toHaveLength(25)
+      writeFileSync(path.join(dir, 'agents', 'new-agent.md'), '---\nid: new-agent\ncategory: agent\nuseWhen: [Testing refresh]\n---\n# New Agent\n')
+      await library.refresh()
+      const { resources } = await client.listResources()
+      expect(resources.find((r) => r.uri === 'orchestr8://agents/new-agent')).toMatchObject({ name: 'new-agent', title: 'New Agent', description: 'Testing refresh' })
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toContain('new-agent')
+      expect(text((await client.readResource({ uri: 'orchestr8://agents/new-agent' })).contents[0])).toContain('# New Agent')
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('serves broken documents as written, and answers unreadable ones with an internal error', async () => {
+    const { client } = await connect(fixtureLibrary)
+    const { contents } = await client.readResource({ uri: 'orchestr8://skills/broken-yaml' })
+    expect(text(contents[0])).toContain('# Broken YAML')
+    // With a 600-byte limit most files are too large to read: listed, but not served.
+    const small = await connect(fixtureLibrary, {}, 600)
+    expect((await small.client.listResources()).resources).toHaveLength(25)
+    await expect(small.client.readResource({ uri: 'orchestr8://agents/postgres-specialist' })).rejects.toMatchObject({ code: -32603, message: expect.stringMatching(/over the 600-byte limit/) })
+    expect(small.library.entries.find((e) => e.path === 'agents/postgres-specialist.md')?.diagnostics[0]?.code).toBe('FILE_TOO_LARGE')
+  })
+})
