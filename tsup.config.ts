@@ -1,25 +1,68 @@
-import { defineConfig } from 'tsup'
+import { rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Plugin } from 'esbuild'
+import { defineConfig, type Options } from 'tsup'
 
-export default defineConfig([
-  {
-    entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'node20',
-    platform: 'node',
-    splitting: false,
-    treeshake: true,
+/**
+ * Runtime dependencies that ship only as ES modules. The ESM build imports them;
+ * the CJS build bundles them (with their own ESM-only dependencies), so that
+ * `require('promptfold')` works on every Node 20.x, including releases before
+ * 20.19 that cannot `require()` an ES module.
+ */
+const ESM_ONLY = ['unified', 'remark-parse', 'stemmer', 'github-slugger', 'mdast-util-to-string', 'unist-util-visit-parents']
+
+const libraryEntry = resolve('src/index.ts')
+
+/**
+ * The CLI imports the library from `src/index.ts`; in the build it imports the
+ * built `./index.js` next to it instead of bundling a second copy (one copy of the
+ * code, one set of error classes).
+ */
+const useBuiltLibrary: Plugin = {
+  name: 'promptfold-cli-uses-built-library',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)index\.js$/ }, (args) => {
+      if (!args.path.startsWith('.')) return undefined
+      const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts')
+      return target === libraryEntry ? { path: './index.js', external: true } : undefined
+    })
   },
-  {
-    entry: { cli: 'src/cli/main.ts' },
-    format: ['esm'],
-    dts: false,
-    sourcemap: true,
-    clean: false,
-    target: 'node20',
-    platform: 'node',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-])
+}
+
+const shared: Options = {
+  entry: { index: 'src/index.ts' },
+  sourcemap: true,
+  target: 'node20',
+  platform: 'node',
+  splitting: false,
+  treeshake: true,
+  clean: false,
+}
+
+// The three builds run in parallel, so none of them cleans `dist/` (one could delete
+// another's output): it is emptied once, here, before they start.
+export default defineConfig((cli) => {
+  if (!cli.watch) rmSync('dist', { recursive: true, force: true })
+  return [
+    { ...shared, format: ['esm'], dts: true },
+    // Declarations are generated once (above); `npm run build` copies index.d.ts to index.d.cts.
+    { ...shared, format: ['cjs'], dts: false, noExternal: ESM_ONLY },
+    {
+      entry: { cli: 'src/cli/main.ts' },
+      format: ['esm'],
+      // Each command's implementation is its own chunk (dist/cli-*.js), loaded when the
+      // command runs: --help and --version never load the library.
+      splitting: true,
+      esbuildOptions(options) {
+        options.chunkNames = 'cli-[name]-[hash]'
+      },
+      dts: false,
+      sourcemap: true,
+      clean: false,
+      target: 'node20',
+      platform: 'node',
+      // The shebang comes from src/cli/main.ts (esbuild keeps an entry's hashbang; tsup makes the file executable).
+      esbuildPlugins: [useBuiltLibrary],
+    },
+  ]
+})
