@@ -2,10 +2,12 @@
  * Exact token totals of rendered chunks without re-counting the whole text.
  *
  * Chunks are joined into runs that are cut only where the text before ends with a
- * line break and the text after starts with a non-space character. No
- * pre-tokenizer piece of the o200k_base or cl100k_base pattern can span such a
- * cut (every alternative that can match a line break ends at a run of line
- * breaks), so the count of the whole text is exactly the sum of the runs' counts.
+ * line break and the text after starts with a character that is neither a space
+ * nor `/`. No pre-tokenizer piece of the o200k_base or cl100k_base pattern can
+ * span such a cut (every alternative that can match a line break ends at a run of
+ * line breaks, except o200k_base's punctuation alternative ` ?[^\s\p{L}\p{N}]+[\r\n/]*`,
+ * which goes on through slashes: `"```\n/etc"` has the piece `"```\n/"`), so the
+ * count of the whole text is exactly the sum of the runs' counts.
  * Runs are cached by content, so re-measuring after one slot changes costs only
  * that slot's run.
  *
@@ -26,7 +28,7 @@ export function isSafeCut(before: string, after: string): boolean {
   const last = before.charCodeAt(before.length - 1)
   if (last !== 10 && last !== 13) return false
   const first = after.codePointAt(0)
-  if (first === undefined) return false
+  if (first === undefined || first === 0x2f) return false
   return !/\s/u.test(String.fromCodePoint(first))
 }
 
