@@ -89,7 +89,8 @@ function buildState(encoding: EncodingName): CounterState {
  * Remembers `tokens` for `piece`, emptying the cache first when it is full.
  * In V8 a slice of 13 or more characters is a view that keeps the whole text it
  * was cut from alive; the key is copied so that the cache never retains
- * documents (measured: 100 cached slices of 1 MB texts kept 30 MB, copies 0).
+ * documents (measured: 100 cached slices of 1 MB texts kept ~26 MB alive;
+ * copies kept none).
  */
 function remember(state: CounterState, piece: string, tokens: number): number {
   if (state.cache.size >= CACHE_MAX_ENTRIES) state.cache.clear()
@@ -97,9 +98,16 @@ function remember(state: CounterState, piece: string, tokens: number): number {
   return tokens
 }
 
-/** Tokens in a plain-ASCII piece (it is its own byte string), through the cache when short. */
+/**
+ * Tokens in a plain-ASCII piece (it is its own byte string): 1 for one
+ * character, a table lookup for two (a third of the pieces of prose, two
+ * thirds of base64), otherwise through the cache when short.
+ */
 function countAsciiPiece(state: CounterState, piece: string): number {
-  if (piece.length >= CACHE_MAX_PIECE_LENGTH) return countPieceTokens(state.table, piece)
+  const n = piece.length
+  if (n === 1) return 1
+  if (n === 2) return state.table.asciiPairTokens[(piece.charCodeAt(0) << 7) | piece.charCodeAt(1)] as number
+  if (n >= CACHE_MAX_PIECE_LENGTH) return countPieceTokens(state.table, piece)
   const cached = state.cache.get(piece)
   return cached !== undefined ? cached : remember(state, piece, countPieceTokens(state.table, piece))
 }

@@ -40,6 +40,8 @@ export interface RankTable {
   readonly tokens: readonly string[]
   /** Rank of each single byte 0–255. */
   readonly byteRanks: Int32Array
+  /** Tokens in each two-byte ASCII string: index `(a << 7) | b` → 1 when `ab` is a token, else 2. */
+  readonly asciiPairTokens: Uint8Array
   /** Length in bytes of the longest token; longer byte strings are never looked up. */
   readonly maxTokenBytes: number
   /** Memo for {@link pairRank}. */
@@ -87,13 +89,17 @@ export function buildRankTable(encoding: EncodingName, data: EncodingData): Rank
     if (rank === undefined) throw new Error(`Rank data for ${encoding} has no rank for byte ${b}`)
     byteRanks[b] = rank
   }
+  const asciiPairTokens = new Uint8Array(128 * 128)
+  for (let a = 0; a < 128; a++) {
+    for (let b = 0; b < 128; b++) asciiPairTokens[(a << 7) | b] = ranks.has(String.fromCharCode(a, b)) ? 1 : 2
+  }
   const pairs: PairMemo = {
     left: new Int32Array(PAIR_MEMO_SLOTS).fill(-1),
     right: new Int32Array(PAIR_MEMO_SLOTS),
     merged: new Int32Array(PAIR_MEMO_SLOTS),
     size: 0,
   }
-  return { encoding, patStr: data.pat_str, ranks, tokens, byteRanks, maxTokenBytes, pairs }
+  return { encoding, patStr: data.pat_str, ranks, tokens, byteRanks, asciiPairTokens, maxTokenBytes, pairs }
 }
 
 /**
