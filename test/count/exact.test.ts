@@ -82,6 +82,19 @@ describe.each(ENCODINGS)('%s', (encoding) => {
     for (const text of cases) same(text)
   })
 
+  it('matches js-tiktoken on every one- and two-character ASCII string', () => {
+    const mismatches: string[] = []
+    for (let a = 0; a < 128; a++) {
+      const one = String.fromCharCode(a)
+      if (counter.count(one) !== referenceCount(encoding, one)) mismatches.push(JSON.stringify(one))
+      for (let b = 0; b < 128; b++) {
+        const two = one + String.fromCharCode(b)
+        if (counter.count(two) !== referenceCount(encoding, two)) mismatches.push(JSON.stringify(two))
+      }
+    }
+    expect(mismatches).toEqual([])
+  })
+
   it('counts special tokens as plain text and never throws', () => {
     for (const text of ['<|endoftext|>', '<|endofprompt|>', '<|fim_prefix|><|fim_middle|><|fim_suffix|>', 'a<|endoftext|>b']) {
       expect(() => counter.count(text)).not.toThrow()
