@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Package checks, as a consumer sees the package:
+#   1. build; publint --strict; attw --pack (types for import and require)
+#   2. npm pack, then a production install of the tarball in a scratch folder
+#   3. import and require work there (require also without require(esm), as on
+#      Node 20 before 20.19), and `npx promptfold assemble <fixture> --budget 3000`
+#      prints a prompt within the budget
+#   4. the installed size of every runtime dependency (du), as a markdown table
+# Needs the npm registry (the scratch install resolves the runtime dependencies).
+# Usage: bash scripts/package-check.sh [--sizes-only]   (from anywhere)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+FIXTURE="$ROOT/fixtures/resources/agents/mlops-specialist.md"
+export NO_COLOR=1
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'package-check: FAILED: %s\n' "$*" >&2; exit 1; }
+
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/promptfold-package-check.XXXXXX")
+trap 'rm -rf "$SCRATCH"' EXIT
+
+step "build and npm pack"
+# publint and attw check the packed tarball itself: the files a consumer installs.
+npm run --silent build > "$SCRATCH/build.log" 2>&1 || { cat "$SCRATCH/build.log"; fail "npm run build"; }
+TARBALL=$(npm pack --silent --pack-destination "$SCRATCH" | tail -n 1)
+TARBALL="$SCRATCH/$TARBALL"
+test -f "$TARBALL" || fail "npm pack produced no tarball"
+LISTING=$(tar -tzf "$TARBALL" | sort)
+printf '%s\n' "$LISTING" | sed 's/^/  /'
+for f in dist/index.js dist/index.cjs dist/index.d.ts dist/index.d.cts dist/cli.js package.json; do
+  printf '%s\n' "$LISTING" | grep -qx "package/$f" || fail "the tarball lacks $f (was dist/ rebuilt while packing?)"
+done
+if printf '%s\n' "$LISTING" | grep -Eq '^package/(src|test|fixtures|node_modules)/'; then
+  fail "the tarball holds sources, tests or fixtures"
+fi
+mkdir -p "$SCRATCH/unpacked"
+tar -xzf "$TARBALL" -C "$SCRATCH/unpacked"
+
+if [ "${1:-}" != "--sizes-only" ]; then
+  step "publint --strict (on the packed files)"
+  npx --no-install publint --strict --pack false "$SCRATCH/unpacked/package"
+
+  step "attw (are the types wrong?) on the tarball"
+  npx --no-install attw "$TARBALL" --format table-flipped
+fi
+
+step "production install of the tarball in a scratch consumer project"
+CONSUMER="$SCRATCH/consumer"
+mkdir -p "$CONSUMER"
+cd "$CONSUMER"
+printf '{ "name": "consumer", "version": "1.0.0", "private": true }\n' > package.json
+npm install --omit=dev --no-audit --no-fund --loglevel=error "$TARBALL"
+test -d node_modules/promptfold/dist || fail "promptfold is not installed"
+
+if [ "${1:-}" != "--sizes-only" ]; then
+  step "import (ESM)"
+  cat > esm.mjs <<EOF
+import { parseDocument, assemble, fileSystemResolver, createTokenCounter } from 'promptfold'
+import { readFileSync } from 'node:fs'
+const doc = parseDocument(readFileSync('$FIXTURE', 'utf8'), { path: 'agents/mlops-specialist.md' })
+const { text, report } = await assemble(doc, { budget: 3000, resolver: fileSystemResolver({ root: '$ROOT/fixtures/resources' }) })
+if (report.totalTokens !== createTokenCounter().count(text) || report.totalTokens > 3000) throw new Error('bad total')
+console.log('import ok:', report.totalTokens, 'tokens')
+EOF
+  node esm.mjs
+
+  step "require (CJS), with and without require(esm)"
+  cat > cjs.cjs <<EOF
+const { parseDocument, assemble, fileSystemResolver, createTokenCounter } = require('promptfold')
+const { readFileSync } = require('node:fs')
+const doc = parseDocument(readFileSync('$FIXTURE', 'utf8'), { path: 'agents/mlops-specialist.md' })
+assemble(doc, { budget: 3000, resolver: fileSystemResolver({ root: '$ROOT/fixtures/resources' }) }).then(({ text, report }) => {
+  if (report.totalTokens !== createTokenCounter().count(text) || report.totalTokens > 3000) throw new Error('bad total')
+  console.log('require ok:', report.totalTokens, 'tokens')
+})
+EOF
+  node cjs.cjs
+  # Node 20.19+ can require() ES modules; older 20.x cannot. The flag gives the old behaviour.
+  if node --no-experimental-require-module -e 0 2>/dev/null; then
+    node --no-experimental-require-module cjs.cjs
+  fi
+
+  step "npx promptfold assemble <fixture> --budget 3000"
+  npx --no-install promptfold --version
+  npx --no-install promptfold assemble "$FIXTURE" --budget 3000 > prompt.md 2> report.txt || { cat report.txt; fail "npx promptfold assemble"; }
+  head -n 3 prompt.md | sed 's/^/  | /'
+  head -n 2 report.txt | sed 's/^/  | /'
+  grep -q '^# MLOps Specialist' prompt.md || fail "the prompt does not start with the agent's title"
+  grep -q 'total' report.txt || fail "no report on stderr"
+  set +e
+  npx --no-install promptfold lint "$ROOT/fixtures/resources" > /dev/null
+  rc=$?
+  set -e
+  [ "$rc" -eq 1 ] || fail "lint exited $rc; expected 1 (the fixture's token estimates are hand-written and off)"
+fi
+
+step "installed size of the runtime dependencies (du -sk, production install from the tarball)"
+# own: the package's folder; with dependencies: the union of the folders of everything it pulls in
+# (packages shared by two dependencies count in both rows; the total counts everything once).
+npm ls --all --omit=dev --json --long 2>/dev/null > tree.json || true
+node --input-type=module <<'JS'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+const tree = JSON.parse(readFileSync('tree.json', 'utf8'))
+const kib = (dir) => Number(execFileSync('du', ['-sk', '--exclude=node_modules', dir], { encoding: 'utf8' }).split('\t')[0])
+const size = new Map()
+const own = (node) => { if (!size.has(node.path)) size.set(node.path, kib(node.path)); return size.get(node.path) }
+const closure = (node, acc = new Map()) => {
+  if (!node.path || acc.has(node.path)) return acc
+  acc.set(node.path, own(node))
+  for (const child of Object.values(node.dependencies ?? {})) closure(child, acc)
+  return acc
+}
+const top = tree.dependencies.promptfold
+const rows = [['promptfold (this package)', top.version, own(top), null]]
+const all = new Map([[top.path, own(top)]])
+for (const [name, dep] of Object.entries(top.dependencies ?? {}).sort()) {
+  const c = closure(dep)
+  for (const [p, k] of c) all.set(p, k)
+  const sum = [...c.values()].reduce((a, b) => a + b, 0)
+  rows.push([name, dep.version, own(dep), `${sum} KiB (${c.size} package${c.size === 1 ? "" : "s"})`])
+}
+const total = [...all.values()].reduce((a, b) => a + b, 0)
+console.log('| package | version | installed size | with its dependencies |')
+console.log('|---|---|---:|---:|')
+for (const [n, v, o, w] of rows) console.log(`| ${n} | ${v} | ${o} KiB | ${w ?? '-'} |`)
+console.log(`| **total** (promptfold and everything it installs) | | | **${total} KiB (${all.size} packages)** |`)
+JS
+printf 'du -sk node_modules: %s KiB\n' "$(du -sk node_modules | cut -f1)"
+
+printf '\npackage-check: OK\n'
