@@ -93,6 +93,17 @@ describe.each(ENCODINGS)('%s', (encoding) => {
     expect(ours.maxTokenBytes).toBe(longest)
   })
 
+  it('has the two-byte ASCII table of js-tiktoken\'s ranks', () => {
+    const t = table(encoding)
+    const theirs = referenceRankMap(encoding)
+    for (let a = 0; a < 128; a++) {
+      for (let b = 0; b < 128; b++) {
+        const expected = theirs.has(`${a},${b}`) ? 1 : 2
+        if (t.asciiPairTokens[(a << 7) | b] !== expected) expect.fail(`bytes ${a},${b}`)
+      }
+    }
+  })
+
   it('gives identical parts with the heap merge and the simple merge', () => {
     const t = table(encoding)
     fc.assert(
