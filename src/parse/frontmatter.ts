@@ -90,10 +90,15 @@ export interface FrontmatterResult<T> {
   diagnostics: Diagnostic[]
 }
 
+/** A YAML line (list item or `key:` value) that starts with `@`. */
+const LEGACY_AT_LINE = /^[ \t]*(?:-[ \t]+|[A-Za-z0-9_-]+:[ \t]+)@/m
+
 /** Quote list items and values that start with `@` so YAML accepts the older `@scheme://` syntax. */
 function quoteLegacyAt(yaml: string): string {
-  return yaml.replace(/^(\s*(?:-\s+|[A-Za-z0-9_-]+:\s+))(@[^\s#'"][^\n\r]*?)(\s*)$/gm, (_m, lead: string, value: string, tail: string) => {
-    return `${lead}'${value.replace(/'/g, "''")}'${tail}`
+  // Single-line patterns only ([ \t], greedy to the end of the line): linear however long or blank the lines are.
+  return yaml.replace(/^([ \t]*(?:-[ \t]+|[A-Za-z0-9_-]+:[ \t]+))(@[^\s#'"][^\n\r]*)$/gm, (_m, lead: string, rest: string) => {
+    const value = rest.trimEnd()
+    return `${lead}'${value.replace(/'/g, "''")}'${rest.slice(value.length)}`
   })
 }
 
@@ -103,14 +108,63 @@ interface YamlErrorLike {
   mark?: { line?: number; column?: number }
 }
 
+/** gray-matter's YAML engine (js-yaml's safe loader), without the wrapper around it. */
+const yamlEngine = (matter as unknown as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml
+
+/**
+ * Parse a YAML block with gray-matter's YAML engine. The engine is called directly: gray-matter's
+ * own wrapper strips comment lines with a regex that is quadratic in runs of blank lines, caches
+ * every input, and cuts the block at any line that merely starts with `---`.
+ */
 function yamlParse(yaml: string): { data?: unknown; error?: YamlErrorLike } {
   try {
-    // Passing an options object keeps gray-matter from caching every input forever.
-    const wrapped = `---\n${yaml}\n---\n`
-    return { data: matter(wrapped, {}).data }
+    return { data: /\S/.test(yaml) ? yamlEngine.parse(yaml) : undefined }
   } catch (error) {
     return { error: error as YamlErrorLike }
   }
+}
+
+/** Most values a frontmatter may hold once YAML aliases are expanded (an alias counts at every use). */
+export const MAX_FRONTMATTER_VALUES = 100_000
+
+/** Why a value cannot be kept as plain data: it contains itself, or expands past the limit. */
+function unsafeValue(value: unknown, budget: { left: number }, path: Set<object>): 'cycle' | 'large' | undefined {
+  if (--budget.left < 0) return 'large'
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Date) return undefined
+  if (path.has(value)) return 'cycle'
+  path.add(value)
+  let why: 'cycle' | 'large' | undefined
+  for (const v of Object.values(value)) {
+    why = unsafeValue(v, budget, path)
+    if (why) break
+  }
+  path.delete(value)
+  return why
+}
+
+/**
+ * Keep parsed frontmatter plain, finite data: a key whose value refers to itself through a YAML
+ * alias (`&a [*a]`) or whose aliases expand past {@link MAX_FRONTMATTER_VALUES} values (a
+ * "billion laughs") is dropped with an error diagnostic; every other key is kept.
+ */
+function boundedData(data: Record<string, unknown>, block: FrontmatterBlock, file: string | undefined, diagnostics: Diagnostic[]): Record<string, unknown> {
+  const budget = { left: MAX_FRONTMATTER_VALUES }
+  let out: Record<string, unknown> | undefined
+  for (const [key, value] of Object.entries(data)) {
+    const before = budget.left
+    const why = unsafeValue(value, budget, new Set())
+    if (!why) continue
+    budget.left = before
+    out ??= { ...data }
+    delete out[key]
+    const line = keyLine(block.yaml, key, block.startLine) ?? block.startLine
+    diagnostics.push(
+      why === 'cycle'
+        ? diagnostic('FRONTMATTER_CYCLE', 'error', `Frontmatter field \`${key}\` contains itself through a YAML alias; dropped`, { file, line })
+        : diagnostic('FRONTMATTER_TOO_LARGE', 'error', `Frontmatter field \`${key}\` expands to more than ${MAX_FRONTMATTER_VALUES} values (YAML aliases); dropped`, { file, line }),
+    )
+  }
+  return out ?? data
 }
 
 /** Line of `key:` at the top level of the YAML, as a 1-based file line. */
@@ -154,10 +208,10 @@ export function readFrontmatter<T = Frontmatter>(
     present = true
     bodyOffset = block.bodyOffset
     let parsed = yamlParse(block.yaml)
-    if (parsed.error && /(^|\n)\s*(-\s+|[A-Za-z0-9_-]+:\s+)@/.test(block.yaml)) {
+    if (parsed.error && LEGACY_AT_LINE.test(block.yaml)) {
       const retry = yamlParse(quoteLegacyAt(block.yaml))
       if (!retry.error) {
-        const at = block.yaml.split(/\r?\n/).findIndex((l) => /^\s*(-\s+|[A-Za-z0-9_-]+:\s+)@/.test(l))
+        const at = block.yaml.split(/\r?\n/).findIndex((l) => LEGACY_AT_LINE.test(l))
         diagnostics.push(
           diagnostic(
             'FRONTMATTER_LEGACY_AT',
@@ -169,18 +223,27 @@ export function readFrontmatter<T = Frontmatter>(
         parsed = retry
       }
     }
+    if (!parsed.error && /^ *\t/m.test(block.yaml)) {
+      const at = block.yaml.split('\n').findIndex((l) => /^ *\t/.test(l))
+      diagnostics.push(
+        diagnostic('FRONTMATTER_TAB_INDENT', 'warning', 'Frontmatter is indented with a tab, which YAML forbids; it was read leniently, other tools may read it differently', {
+          file,
+          line: block.startLine + at,
+        }),
+      )
+    }
     if (parsed.error) {
       const mark = parsed.error.mark
       const reason = parsed.error.reason ?? parsed.error.message ?? 'invalid YAML'
       diagnostics.push(
         diagnostic('FRONTMATTER_INVALID_YAML', 'error', `Frontmatter is not valid YAML: ${reason}`, {
           file,
-          line: mark?.line !== undefined ? block.startLine - 1 + mark.line : block.startLine,
+          line: mark?.line !== undefined ? block.startLine + mark.line : block.startLine,
           column: mark?.column !== undefined ? mark.column + 1 : undefined,
         }),
       )
     } else if (parsed.data !== null && typeof parsed.data === 'object' && !Array.isArray(parsed.data)) {
-      data = parsed.data as Record<string, unknown>
+      data = boundedData(parsed.data as Record<string, unknown>, block, file, diagnostics)
     } else if (parsed.data !== undefined && parsed.data !== null) {
       diagnostics.push(
         diagnostic('FRONTMATTER_NOT_MAPPING', 'error', `Frontmatter must be a mapping of keys to values, got ${Array.isArray(parsed.data) ? 'a list' : typeof parsed.data}`, {
