@@ -148,6 +148,18 @@ export function extractReferences(
 
   const sectionDepthAt = (offset: number): number => sectionAt(sections, offset)?.depth ?? 0
 
+  const unknownScheme = (m: ForeignUri, base: number): void => {
+    const position = locate.point(base + m.index - locate.offset(0))
+    diagnostics.push(
+      diagnostic(
+        'REFERENCE_UNKNOWN_SCHEME',
+        'info',
+        `${truncate(m.raw)} stands where a reference would, but \`${m.scheme}\` is not a reference scheme (${options.schemes.join(', ')}); kept as text`,
+        { file: options.file, line: position.line, column: position.column },
+      ),
+    )
+  }
+
   visitParents(tree, (node: Nodes, ancestors: Nodes[]) => {
     const pos = node.position
     if (!pos || pos.start.offset === undefined || pos.end.offset === undefined) return
@@ -162,10 +174,12 @@ export function extractReferences(
       const firstNl = raw.indexOf('\n')
       if (firstNl === -1) return 'skip'
       const found = findUris(raw, options.schemes).filter((m) => m.index > firstNl)
-      if (found.length === 0) return 'skip'
-      let rest = (node as Code).value
-      for (const m of found) rest = rest.replace(m.raw, '')
-      if (/^\s*$/.test(rest)) {
+      if (found.length === 0) {
+        const foreign = foreignUris(raw.slice(firstNl), options.schemes)
+        if (foreign.length > 0 && onlyUris((node as Code).value, foreign)) for (const m of foreign) unknownScheme(m, start + firstNl)
+        return 'skip'
+      }
+      if (onlyUris((node as Code).value, found)) {
         const b: SlotBlock = { start: lineStart(source, start), end: lineEnd(source, end), references: [], sectionDepth: sectionDepthAt(start) }
         blocks.push(b)
         const bi = blocks.length - 1
@@ -179,7 +193,13 @@ export function extractReferences(
     if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'html' || node.type === 'definition' || node.type === 'tableCell') {
       const raw = source.slice(start, end)
       const found = findUris(raw, options.schemes)
-      if (found.length === 0) return 'skip'
+      if (found.length === 0) {
+        // A lone URI of another scheme where a slot would be: say why it is not a reference.
+        const foreign = node.type === 'paragraph' ? foreignUris(raw, options.schemes) : []
+        const one = foreign.length === 1 ? foreign[0] : undefined
+        if (one && isDecoration(raw.slice(0, one.index) + raw.slice(one.index + one.raw.length))) unknownScheme(one, start)
+        return 'skip'
+      }
       const only = found.length === 1 ? found[0] : undefined
       if (node.type === 'paragraph' && only) {
         const after = raw.slice(only.index + only.raw.length)
@@ -208,6 +228,38 @@ export function extractReferences(
   for (const b of blocks) b.references = []
   for (const r of references) if (r.block !== undefined) blocks[r.block]?.references.push(order.get(r) ?? 0)
   return { references, blocks, diagnostics }
+}
+
+/** Schemes of ordinary links, never reported as unknown reference schemes. */
+const WEB_SCHEMES = new Set(['http', 'https', 'mailto', 'ftp'])
+
+/** A `scheme://` URI of a scheme that is not a reference scheme. */
+interface ForeignUri {
+  raw: string
+  index: number
+  scheme: string
+}
+
+/** URIs in `text` whose scheme is neither a reference scheme nor a web scheme. Linear in `text`. */
+function foreignUris(text: string, schemes: readonly string[]): ForeignUri[] {
+  const known = new Set(schemes.map((x) => x.toLowerCase()))
+  const out: ForeignUri[] = []
+  for (const m of text.matchAll(/@?(?<![\w.+-])([a-z][a-z0-9+.-]*):\/\/[^\s`'"<>()[\]|\\*]*/gi)) {
+    const scheme = (m[1] ?? '').toLowerCase()
+    if (!known.has(scheme) && !WEB_SCHEMES.has(scheme)) out.push({ raw: m[0], index: m.index, scheme })
+  }
+  return out
+}
+
+/** Whether `text` holds the matched URIs, in order, and nothing else but white space. Linear in `text`. */
+function onlyUris(text: string, found: readonly { raw: string }[]): boolean {
+  let from = 0
+  for (const m of found) {
+    const at = text.indexOf(m.raw, from)
+    if (at === -1 || !/^\s*$/.test(text.slice(from, at))) return false
+    from = at + m.raw.length
+  }
+  return /^\s*$/.test(text.slice(from))
 }
 
 function truncate(s: string): string {

@@ -78,26 +78,35 @@ export interface UriMatch {
 }
 
 /** Trailing characters that end a sentence rather than a URI. */
-const TRAILING = /[.,;:!?]+$/
+const TRAILING = '.,;:!?'
 
-/** Find every reference of the given schemes in `text`, trimming sentence punctuation. */
+/**
+ * Find every reference of the given schemes in `text`, trimming sentence punctuation.
+ * Linear in the length of `text`, however long or odd a URI is.
+ */
 export function findUris(text: string, schemes: readonly string[] = DEFAULT_SCHEMES): UriMatch[] {
   const out: UriMatch[] = []
   const re = referencePattern(schemes)
   let m: RegExpExecArray | null
   while ((m = re.exec(text)) !== null) {
-    let raw = m[0].replace(TRAILING, '')
-    // Drop an unbalanced closing brace that belongs to surrounding text.
-    while (raw.endsWith('}') && count(raw, '{') < count(raw, '}')) raw = raw.slice(0, -1)
-    if (raw.length > 0) out.push({ raw, index: m.index })
+    const found = m[0]
+    let end = found.length
+    while (end > 0 && TRAILING.includes(found.charAt(end - 1))) end--
+    // Drop unbalanced closing braces that belong to surrounding text.
+    let open = 0
+    let close = 0
+    for (let i = 0; i < end; i++) {
+      const c = found.charCodeAt(i)
+      if (c === 123) open++
+      else if (c === 125) close++
+    }
+    while (end > 0 && found.charCodeAt(end - 1) === 125 && open < close) {
+      end--
+      close--
+    }
+    if (end > 0) out.push({ raw: found.slice(0, end), index: m.index })
   }
   return out
-}
-
-function count(s: string, ch: string): number {
-  let n = 0
-  for (const c of s) if (c === ch) n++
-  return n
 }
 
 /** Result of decoding percent-escapes. */
