@@ -4,9 +4,10 @@
  * @module
  */
 import { createHash } from 'node:crypto'
+import { InvalidOptionError } from '../errors.js'
 import type { Diagnostic, Point } from '../types.js'
 import { diagnostic } from './diagnostics.js'
-import { type Frontmatter, type FrontmatterSchema, readFrontmatter } from './frontmatter.js'
+import { findFrontmatter, type Frontmatter, type FrontmatterSchema, frontmatterSchema, readFrontmatter } from './frontmatter.js'
 import { parseMarkdown } from './markdown.js'
 import { extractReferences, type Reference, type SlotBlock } from './references.js'
 import { createLocator, extractSections, type Section } from './sections.js'
@@ -22,7 +23,16 @@ export interface ParseOptions<M = Frontmatter> {
   schemes?: readonly string[]
   /** Frontmatter schema (anything with zod's `safeParse`). Default {@link frontmatterSchema}. */
   schema?: FrontmatterSchema<M>
+  /**
+   * Largest source parsed, in UTF-8 bytes. Default {@link DEFAULT_MAX_DOCUMENT_BYTES} (5 MiB).
+   * A larger source is kept as it is but not analysed: no frontmatter, sections or references,
+   * and an error diagnostic `LIMIT_MAX_DOCUMENT_BYTES`. `Infinity` turns the limit off.
+   */
+  maxDocumentBytes?: number
 }
+
+/** Default largest document parsed or resolved (5 MiB of UTF-8). */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 /** A parsed prompt document. Plain data: safe to serialize (except nothing), cache and share. */
 export interface PromptDocument<M = Frontmatter> {
@@ -85,6 +95,11 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
     diagnostics.push(diagnostic('BOM', 'info', 'Leading byte-order mark removed', { file, line: 1 }))
   }
 
+  const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES
+  if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw new InvalidOptionError('maxDocumentBytes', `must be a positive number of bytes, got ${String(maxBytes)}`)
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes > maxBytes) return oversized(text, bytes, maxBytes, options, diagnostics)
+
   const fm = readFrontmatter<M>(text, options.schema, file)
   diagnostics.push(...fm.diagnostics)
 
@@ -95,7 +110,7 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
   const found = extractReferences(tree, text, locate, sections, { schemes, file })
   diagnostics.push(...found.diagnostics)
 
-  const references = [...found.references, ...relatedReferences(fm.data, text, fm.bodyOffset, schemes, file, diagnostics)]
+  const references = [...found.references, ...relatedReferences(fm.data, text, fm.bodyOffset, schemes, file, diagnostics, (o) => locate.point(o - fm.bodyOffset))]
 
   const meta = fm.meta as M & Partial<Frontmatter>
   const base = baseName(file)
@@ -123,6 +138,40 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
   return doc
 }
 
+/** A document over `maxDocumentBytes`: kept whole as core text, not analysed, with an error diagnostic. */
+function oversized<M>(text: string, bytes: number, maxBytes: number, options: ParseOptions<M>, diagnostics: Diagnostic[]): PromptDocument<M> {
+  const file = options.path
+  const block = findFrontmatter(text)
+  const bodyOffset = block !== undefined && block !== 'unterminated' ? block.bodyOffset : 0
+  const schema = options.schema ?? (frontmatterSchema as unknown as FrontmatterSchema<M>)
+  const empty = schema.safeParse({})
+  const meta = (empty.success ? empty.data : {}) as M
+  diagnostics.push(
+    diagnostic(
+      'LIMIT_MAX_DOCUMENT_BYTES',
+      'error',
+      `Document is ${bytes} bytes, over the maxDocumentBytes limit of ${maxBytes}: kept as plain text, its frontmatter, sections and references were not read`,
+      { file, line: 1 },
+    ),
+  )
+  const doc: PromptDocument<M> = {
+    source: text,
+    digest: digestOf(text),
+    meta,
+    data: {},
+    bodyOffset,
+    title: baseName(file) ?? '',
+    sections: [],
+    references: [],
+    blocks: [],
+    diagnostics,
+  }
+  if (file !== undefined) doc.path = file
+  const uri = options.uri !== undefined ? parseUri(options.uri).parsed.uri : file !== undefined ? uriFromPath(file, (options.schemes ?? DEFAULT_SCHEMES)[0]) : undefined
+  if (uri !== undefined) doc.uri = uri
+  return doc
+}
+
 function baseName(file: string | undefined): string | undefined {
   if (file === undefined) return undefined
   return file.replace(/\\/g, '/').split('/').pop()?.replace(/\.md$/i, '')
@@ -139,23 +188,24 @@ function relatedReferences(
   schemes: readonly string[],
   file: string | undefined,
   diagnostics: Diagnostic[],
+  pointAt: (offset: number) => Point,
 ): Reference[] {
   const out: Reference[] = []
   const fmText = text.slice(0, bodyOffset)
   const isUri = (v: string) => /^@?[a-z][a-z0-9+.-]*:\/\//i.test(v)
   const known = (v: string) => schemes.some((s) => v.replace(/^@/, '').toLowerCase().startsWith(`${s.toLowerCase()}://`))
+  const keyOffsets = topLevelKeys(fmText)
   let searchFrom = 0
   for (const [key, value] of Object.entries(data)) {
     const items = (Array.isArray(value) ? value : [value]).filter((x): x is string => typeof x === 'string' && x.trim() !== '')
     const all = key === 'relatedResources'
-    const keyAt = fmText.search(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'm'))
-    searchFrom = keyAt === -1 ? 0 : keyAt
+    searchFrom = keyOffsets.get(key) ?? 0
     for (const item of items) {
       const raw = item.trim()
       if (!all && !(isUri(raw) && known(raw))) continue
       const at = fmText.indexOf(raw, searchFrom)
       if (at !== -1) searchFrom = at + raw.length
-      const position: Point = at === -1 ? { line: 1, column: 1, offset: 0 } : pointOf(text, at)
+      const position: Point = at === -1 ? { line: 1, column: 1, offset: 0 } : pointAt(at)
       const { parsed, warnings } = isUri(raw) ? parseUri(raw) : { parsed: { uri: raw, scheme: '', path: raw, legacy: false }, warnings: [] }
       for (const w of warnings) diagnostics.push(diagnostic('REFERENCE_QUERY', 'warning', `Related resource ${raw}: ${w}`, { file, line: position.line }))
       out.push({ uri: parsed.uri, raw, kind: 'related', position, sectionPath: [], parsed })
@@ -164,14 +214,17 @@ function relatedReferences(
   return out.sort((a, b) => a.position.offset - b.position.offset)
 }
 
-function pointOf(text: string, offset: number): Point {
-  let line = 1
-  let last = -1
-  for (let i = 0; i < offset; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++
-      last = i
+/** Offset of the line where each top-level key of a YAML block is written (first occurrence). Linear. */
+function topLevelKeys(yaml: string): Map<string, number> {
+  const out = new Map<string, number>()
+  let at = 0
+  for (const line of yaml.split('\n')) {
+    const colon = line.indexOf(':')
+    if (colon > 0 && !/^[\s#-]/.test(line)) {
+      const key = line.slice(0, colon).trim().replace(/^(["'])(.*)\1$/, '$2')
+      if (!out.has(key)) out.set(key, at)
     }
+    at += line.length + 1
   }
-  return { line, column: offset - last, offset }
+  return out
 }
