@@ -8,6 +8,7 @@ import { open, realpath } from 'node:fs/promises'
 import * as nodePath from 'node:path'
 import { AccessDeniedError, LimitExceededError } from '../errors.js'
 import { diagnostic } from '../parse/diagnostics.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../parse/document.js'
 import { parseUri } from '../parse/uri.js'
 import type { ResolvedDocument, Resolver } from './resolver.js'
 
@@ -21,8 +22,7 @@ export interface FileSystemResolverOptions {
   maxBytes?: number
 }
 
-/** Default largest file a resolver reads (5 MiB). */
-export const DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+export { DEFAULT_MAX_DOCUMENT_BYTES }
 
 /**
  * Check that a decoded URI path is a plain relative path and return its segments.
@@ -89,7 +89,8 @@ export function fileSystemResolver(options: FileSystemResolverOptions): Resolver
     if (real !== base && !real.startsWith(base + nodePath.sep)) {
       throw new AccessDeniedError(uri, `Refused ${describe(uri)}: it leads outside the root through a symbolic link`)
     }
-    const handle = await open(real, constants.O_RDONLY)
+    // O_NONBLOCK: opening a FIFO or a device must not block (a named pipe in the root would hang the read forever).
+    const handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
     try {
       const stat = await handle.stat()
       if (!stat.isFile()) return undefined
