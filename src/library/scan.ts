@@ -107,6 +107,7 @@ export type ReadResult = { ok: true; source: string; bytes: number; diagnostics:
 
 /** `O_NOFOLLOW` where the platform has it: a plain file found by the walk must not have become a link. */
 const NOFOLLOW = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0
+const NONBLOCK = (constants as { O_NONBLOCK?: number }).O_NONBLOCK ?? 0
 
 /**
  * Read a file as UTF-8 (BOM kept for the parser to report), refusing files over `maxBytes`.
@@ -124,8 +125,13 @@ export function readSource(file: FoundFile, base: string, maxBytes: number): Rea
         return { ok: false, diagnostics: [diagnostic('SYMLINK_OUTSIDE_ROOT', 'error', `${file.path} now leads outside the library root; not read`, { file: file.path })] }
       }
     }
-    fd = openSync(target, constants.O_RDONLY | (file.linked ? 0 : NOFOLLOW))
-    const size = fstatSync(fd).size
+    // O_NONBLOCK: if the file was swapped for a named pipe since the walk, opening must not hang.
+    fd = openSync(target, constants.O_RDONLY | NONBLOCK | (file.linked ? 0 : NOFOLLOW))
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) {
+      return { ok: false, diagnostics: [diagnostic('FILE_UNREADABLE', 'error', `${file.path} is no longer a regular file; not read`, { file: file.path })] }
+    }
+    const size = stat.size
     if (size > maxBytes) {
       return { ok: false, diagnostics: [diagnostic('FILE_TOO_LARGE', 'error', `${file.path} is ${size} bytes, over the ${maxBytes}-byte limit; not read`, { file: file.path })] }
     }

@@ -347,3 +347,20 @@ describe('a large library with a few bad files', () => {
   })
 })
 
+
+describe('special files', () => {
+  it('never opens a named pipe (a .md FIFO under the root is not a document)', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const base = mkdtempSync(path.join(tmpdir(), 'promptfold-fifo-'))
+    try {
+      mkdirSync(path.join(base, 'agents'))
+      writeFileSync(path.join(base, 'agents', 'a.md'), '# A\n')
+      execFileSync('mkfifo', [path.join(base, 'agents', 'pipe.md')])
+      const lib = await loadLibrary({ root: base })
+      expect(lib.entries.map((e) => e.path)).toEqual(['agents/a.md'])
+      expect(await lib.refresh()).toEqual({ added: [], changed: [], removed: [], unchanged: 1 })
+    } finally {
+      rmSync(base, { recursive: true, force: true })
+    }
+  })
+})
