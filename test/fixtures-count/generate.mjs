@@ -1,74 +1,87 @@
-// Regenerates long-pieces.json: js-tiktoken 1.0.21's token counts for LONG_CASES.
+// Regenerates long-pieces.json: js-tiktoken's token counts for LONG_CASES
+// (generators.mjs), as `new Tiktoken(ranks).encode(text, [], []).length`.
 //
-//   node test/fixtures-count/generate.mjs
+//   node test/fixtures-count/generate.mjs           # compute what is missing
+//   node test/fixtures-count/generate.mjs --force   # recompute everything
 //
-// js-tiktoken's merge is quadratic, so this takes a long time (about 20 minutes for
-// 'a'.repeat(100_000) alone); the two encodings run in parallel worker threads.
+// js-tiktoken's merge is quadratic, so this is slow: about 5 minutes for the CJK
+// case and 20+ minutes for 'a'.repeat(100_000), per encoding. The two encodings run
+// in parallel worker threads, and the JSON is rewritten after every result, so an
+// interrupted run resumes: an entry is kept while its recipe and sha256 still match.
 // The tests only read the JSON, and check each input's sha256 against it.
 import { createHash } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import path from 'node:path'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { LONG_CASES } from './generators.mjs'
 
 const require = createRequire(import.meta.url)
 const ENCODINGS = ['o200k_base', 'cl100k_base']
+const OUT = new URL('./long-pieces.json', import.meta.url)
 
 if (isMainThread) {
-  const started = Date.now()
-  const results = await Promise.all(
-    ENCODINGS.map(
-      (encoding) =>
-        new Promise((resolve, reject) => {
-          const worker = new Worker(new URL(import.meta.url), { workerData: { encoding } })
-          worker.on('message', (msg) => {
-            if (msg.progress) console.error(msg.progress)
-            else resolve(msg)
-          })
-          worker.on('error', reject)
-        }),
-    ),
-  )
+  // js-tiktoken does not export ./package.json; read it next to its main file.
+  const pkg = path.join(path.dirname(require.resolve('js-tiktoken')), '..', 'package.json')
+  const version = JSON.parse(readFileSync(pkg, 'utf8')).version
+  const previous = existsSync(OUT) && !process.argv.includes('--force') ? JSON.parse(readFileSync(OUT, 'utf8')) : { cases: [] }
+
   const cases = LONG_CASES.map(({ name, recipe, make }) => {
     const text = make()
-    const entry = {
+    const sha256 = createHash('sha256').update(text, 'utf8').digest('hex')
+    const old = previous.cases.find((c) => c.name === name && c.recipe === recipe && c.sha256 === sha256)
+    return {
       name,
       recipe,
       length: text.length,
       utf8Bytes: Buffer.byteLength(text, 'utf8'),
-      sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
-      counts: {},
-      jsTiktokenMs: {},
+      sha256,
+      counts: { ...old?.counts },
+      jsTiktokenMs: { ...old?.jsTiktokenMs },
     }
-    for (const r of results) {
-      entry.counts[r.encoding] = r.counts[name]
-      entry.jsTiktokenMs[r.encoding] = r.ms[name]
-    }
-    return entry
   })
-  const out = {
-    generatedBy: 'node test/fixtures-count/generate.mjs',
-    reference: `js-tiktoken ${require('js-tiktoken/package.json').version}: new Tiktoken(ranks).encode(text, [], []).length`,
-    node: process.version,
-    generators: 'test/fixtures-count/generators.mjs',
-    cases,
+
+  const save = () => {
+    const out = {
+      generatedBy: 'node test/fixtures-count/generate.mjs',
+      reference: `js-tiktoken ${version}: new Tiktoken(ranks).encode(text, [], []).length`,
+      node: process.version,
+      generators: 'test/fixtures-count/generators.mjs',
+      cases,
+    }
+    writeFileSync(OUT, JSON.stringify(out, null, 2) + '\n')
   }
-  writeFileSync(new URL('./long-pieces.json', import.meta.url), JSON.stringify(out, null, 2) + '\n')
+
+  const started = Date.now()
+  await Promise.all(
+    ENCODINGS.map((encoding) => {
+      const todo = cases.filter((c) => c.counts[encoding] === undefined).map((c) => c.name)
+      if (todo.length === 0) return undefined
+      return new Promise((resolve, reject) => {
+        const worker = new Worker(new URL(import.meta.url), { workerData: { encoding, todo } })
+        worker.on('message', ({ name, count, ms }) => {
+          const entry = cases.find((c) => c.name === name)
+          entry.counts[encoding] = count
+          entry.jsTiktokenMs[encoding] = ms
+          save()
+          console.error(`${encoding} ${name}: ${count} tokens in ${ms} ms`)
+        })
+        worker.on('error', reject)
+        worker.on('exit', resolve)
+      })
+    }),
+  )
+  save()
   console.error(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 } else {
-  const { encoding } = workerData
+  const { encoding, todo } = workerData
   const { Tiktoken } = require('js-tiktoken/lite')
   const enc = new Tiktoken(require(`js-tiktoken/ranks/${encoding}`))
-  const counts = {}
-  const ms = {}
-  // Cheapest first, so progress shows early.
-  const order = [...LONG_CASES].sort((a, b) => (a.name === 'a-x-100000') - (b.name === 'a-x-100000'))
-  for (const { name, make } of order) {
+  for (const { name, make } of LONG_CASES) {
+    if (!todo.includes(name)) continue
     const text = make()
     const t0 = performance.now()
-    counts[name] = enc.encode(text, [], []).length
-    ms[name] = Math.round(performance.now() - t0)
-    parentPort.postMessage({ progress: `${encoding} ${name}: ${counts[name]} tokens in ${ms[name]} ms` })
+    const count = enc.encode(text, [], []).length
+    parentPort.postMessage({ name, count, ms: Math.round(performance.now() - t0) })
   }
-  parentPort.postMessage({ encoding, counts, ms })
 }
