@@ -39,7 +39,7 @@ export interface ParsedUri {
   path: string
   /** Whether the older `@scheme://` form was used. */
   legacy: boolean
-  /** Parsed query for `match` references (`path === 'match'`), otherwise undefined. */
+  /** Parsed query for `match` references (path `match`, or `<category>/match` which filters on that category), otherwise undefined. */
   match?: MatchQuery
   /** Raw query string without `?`, when any. */
   search?: string
@@ -208,8 +208,11 @@ export function parseUri(raw: string): { parsed: ParsedUri; warnings: string[] }
 
   if (search !== undefined) {
     parsed.search = search
-    if (path === 'match') {
+    if (path === 'match' || path.endsWith('/match')) {
       const { match, errors } = parseMatchQuery(search)
+      // `scheme://agents/match?query=...` searches the `agents` category unless categories are given.
+      const prefix = path === 'match' ? '' : path.slice(0, -'/match'.length)
+      if (prefix !== '' && match.categories.length === 0) match.categories = [prefix]
       parsed.match = match
       for (const e of errors) warnings.push(e)
     }

@@ -34,6 +34,12 @@ describe('parseUri', () => {
     expect(parsed.uri).toBe('orchestr8://match?query=experiment%20tracking&categories=example,skill&maxResults=2&minScore=0.5')
   })
 
+  it('reads <category>/match as a match query filtered on that category', () => {
+    expect(parseUri('orchestr8://agents/match?query=rust').parsed.match).toMatchObject({ query: 'rust', categories: ['agents'] })
+    expect(parseUri('orchestr8://agents/match?query=rust&categories=skill').parsed.match?.categories).toEqual(['skill'])
+    expect(parseUri('orchestr8://agents/matcher?query=rust').parsed.match).toBeUndefined()
+  })
+
   it('keeps ${placeholders} and warns about bad numbers', () => {
     const { parsed, warnings } = parseUri('orchestr8://match?query=${task}+api&maxResults=many')
     expect(parsed.match?.query).toBe('${task} api')
