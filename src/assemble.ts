@@ -355,6 +355,20 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
       diagnostics.push(diagnostic(res.decision === 'invalid' ? 'REFERENCE_REFUSED' : 'REFERENCE_MISSING', 'warning', `${uri}: ${res.reason ?? 'not found'}`, where(node, r)))
       return fixRow(row, res.decision === 'invalid' ? 'invalid' : 'missing', res.decision === 'invalid' ? `refused: ${res.reason}` : `missing: ${res.reason ?? 'not found'}`)
     }
+    // The resolver may name the document differently (a flat path, an alias): dedupe and
+    // detect cycles on its canonical URI too.
+    const canonical = res.doc.uri
+    if (canonical !== undefined && canonical !== uri) {
+      if (ancestors.has(canonical)) {
+        diagnostics.push(diagnostic('REFERENCE_CYCLE', 'warning', `Cycle: ${uri} (${canonical}) refers back to a document being assembled; not followed`, where(node, r)))
+        return fixRow(row, 'cycle', `cycle: ${uri} is ${canonical}, already being assembled above this reference`)
+      }
+      const firstCanonical = firstByUri.get(canonical)
+      if (firstCanonical !== undefined) {
+        entry.firstOccurrence = firstCanonical
+        return fixRow(row, 'duplicate', `duplicate: ${uri} is ${canonical}, a slot earlier in the text`)
+      }
+    }
     documents++
     const target = res.doc
     row.declaredTokens = typeof target.meta.estimatedTokens === 'number' ? target.meta.estimatedTokens : null
@@ -370,10 +384,11 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
     }
     entry.candidate = candidates.length
     firstByUri.set(uri, entry.candidate)
+    if (canonical !== undefined) firstByUri.set(canonical, entry.candidate)
     const cand: Candidate = { index: candidates.length, parent, entry, child, ref: r, uri, owner: node, depth, value: 0, weight: 0, tokens: 0 }
     candidates.push(cand)
     candidateRows.set(cand.index, row)
-    await expand(child, depth + 1, new Set([...ancestors, uri]), cand.index, sectionDepth + 1)
+    await expand(child, depth + 1, new Set([...ancestors, uri, ...(canonical !== undefined ? [canonical] : [])]), cand.index, sectionDepth + 1)
   }
 
   async function otherRow(r: Reference, node: DocNode, ancestors: Set<string>): Promise<Row> {

@@ -83,6 +83,19 @@ describe('assemble on fixtures/cases', () => {
     expect(text).toBe('# A\n\n## One\n\n### X\n\nxx\n\n## Two\n\n→ Loaded above: orchestr8://x\n')
   })
 
+  it('dedupes and detects cycles on the canonical URI a resolver returns (aliases, flat paths)', async () => {
+    const canonical = 'orchestr8://examples/database/pg'
+    const resolver = (uri: string) =>
+      uri === 'orchestr8://examples/pg' || uri === canonical ? { source: '# PG\n\n```\norchestr8://examples/pg\n```\n', uri: canonical } : undefined
+    const src = '# A\n\n```\norchestr8://examples/pg\n```\n\n```\norchestr8://examples/database/pg\n```\n'
+    const { report } = await assemble(src, { resolver })
+    expect(report.references.map((r) => [r.depth, r.uri, r.decision])).toEqual([
+      [1, 'orchestr8://examples/pg', 'inlined'],
+      [2, 'orchestr8://examples/pg', 'cycle'],
+      [1, canonical, 'duplicate'],
+    ])
+  })
+
   it('dynamic.md: match slots expand through a match function, placeholders from vars', async () => {
     const seen: string[] = []
     const match = (q: { query: string; categories: string[] }) => {
