@@ -30,3 +30,31 @@ export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemR
 export { composeResolvers, memoryResolver, type ResolveContext, type ResolvedDocument, type ResolveResult, type Resolver } from './resolve/resolver.js'
 export type { Strategy } from './select/items.js'
 export type { Diagnostic, Point, ReferenceKind, Severity } from './types.js'
+export {
+  type AssembleTaskOptions,
+  assembleTask,
+  type DanglingReference,
+  type GraphEdge,
+  type GraphOptions,
+  isLibrary,
+  type Library,
+  type LibraryEntry,
+  type LibraryGraph,
+  type LibraryLookup,
+  type LoadLibraryOptions,
+  type LookupVia,
+  loadLibrary,
+  MATCH_FIELD_WEIGHTS,
+  MATCH_FIELDS,
+  type MatchField,
+  type MatchOptions,
+  type MatchResult,
+  normalizeCategory,
+  type OtherReference,
+  type RefreshResult,
+  type TaskAssembly,
+  type TaskDocumentReport,
+  type TaskReport,
+  type TaskRole,
+  type TokensOptions,
+} from './library/index.js'
