@@ -45,6 +45,7 @@ if (isMainThread) {
     const out = {
       generatedBy: 'node test/fixtures-count/generate.mjs',
       reference: `js-tiktoken ${version}: new Tiktoken(ranks).encode(text, [], []).length`,
+      jsTiktokenMs: 'wall-clock ms of that call in a worker thread, both encodings in parallel; the machine may have been shared',
       node: process.version,
       generators: 'test/fixtures-count/generators.mjs',
       cases,
