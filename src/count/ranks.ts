@@ -35,7 +35,7 @@ export interface RankTable {
   readonly patStr: string
   /** Byte string → rank. Holds every ordinary (non-special) token. */
   readonly ranks: ReadonlyMap<string, number>
-  /** Rank → byte string (sparse where the data skips ranks). */
+  /** Rank → byte string (sparse where the data skips ranks; only ranks in `ranks` are read). */
   readonly tokens: readonly string[]
   /** Rank of each single byte 0–255. */
   readonly byteRanks: Int32Array
@@ -57,8 +57,9 @@ const PAIR_MEMO_BITS = 19
 export const PAIR_MEMO_SLOTS = 1 << PAIR_MEMO_BITS
 
 /**
- * Builds the rank table from js-tiktoken rank data (~0.2 s for o200k_base,
- * ~0.1 s for cl100k_base; js-tiktoken's own constructor takes ~1.1 s / ~0.55 s).
+ * Builds the rank table from js-tiktoken rank data: ~0.3 s of CPU for
+ * o200k_base and ~0.15 s for cl100k_base, about a quarter of js-tiktoken's
+ * own constructor (~1.1 s / ~0.55 s).
  *
  * Parsing mirrors js-tiktoken's `Tiktoken` constructor: each line is
  * `"<tag> <offset> <base64> <base64> ..."` and the i-th token gets rank
@@ -72,6 +73,7 @@ export const PAIR_MEMO_SLOTS = 1 << PAIR_MEMO_BITS
  */
 export function buildRankTable(encoding: EncodingName, data: EncodingData): RankTable {
   const ranks = new Map<string, number>()
+  const tokens: string[] = []
   let maxTokenBytes = 0
   for (const line of data.bpe_ranks.split('\n')) {
     if (line === '') continue
@@ -79,12 +81,12 @@ export function buildRankTable(encoding: EncodingName, data: EncodingData): Rank
     const offset = Number.parseInt(fields[1] ?? '', 10)
     for (let i = 2; i < fields.length; i++) {
       const bytes = atob(fields[i] as string)
-      ranks.set(bytes, offset + i - 2)
+      const rank = offset + i - 2
+      ranks.set(bytes, rank)
+      tokens[rank] = bytes
       if (bytes.length > maxTokenBytes) maxTokenBytes = bytes.length
     }
   }
-  const tokens: string[] = []
-  for (const [bytes, rank] of ranks) tokens[rank] = bytes
   const byteRanks = new Int32Array(256)
   for (let b = 0; b < 256; b++) {
     const rank = ranks.get(String.fromCharCode(b))
