@@ -446,7 +446,19 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   }
   for (const { row, doc } of otherTargets) row.tokens = bodyTokens({ doc, shift: 0, slots: new Map() })
 
-  const measure = (set: ReadonlySet<number>): number => measureChunks(counter, renderChunks(rootNode, set), options.countStore)
+  // Exact totals by selection. Nothing that rendering reads changes from here on, so a
+  // selection is rendered and counted once per assembly (a top-level candidate's weight
+  // and its efficiency row ask for the same set, and so do the selection and the total).
+  const measured = new Map<string, number>()
+  const measure = (set: ReadonlySet<number>): number => {
+    const key = [...set].sort((a, b) => a - b).join(',')
+    let n = measured.get(key)
+    if (n === undefined) {
+      n = measureChunks(counter, renderChunks(rootNode, set), options.countStore)
+      measured.set(key, n)
+    }
+    return n
+  }
   const ancestorsOf = (i: number): Set<number> => {
     const s = new Set<number>()
     let p = candidates[i]?.parent ?? -1

@@ -29,6 +29,8 @@ export function isSafeCut(before: string, after: string): boolean {
   if (last !== 10 && last !== 13) return false
   const first = after.codePointAt(0)
   if (first === undefined || first === 0x2f) return false
+  // ASCII without a regex: `\s` there is exactly \t \n \v \f \r and space.
+  if (first < 0x80) return first !== 0x20 && (first < 0x09 || first > 0x0d)
   return !/\s/u.test(String.fromCodePoint(first))
 }
 
