@@ -57,15 +57,15 @@ export interface LoadedDocument {
   relPath: string | undefined
 }
 
-/** Check that `--root` names a folder and return its real path. */
-export function checkRoot(root: string): string {
+/** Check that `root` names a folder and return its real path. `label` names it in errors. */
+export function checkRoot(root: string, label = '--root '): string {
   let st
   try {
     st = statSync(root)
   } catch {
-    throw new UsageError(`--root ${root}: no such folder`)
+    throw new UsageError(`${label}${root}: no such folder`)
   }
-  if (!st.isDirectory()) throw new UsageError(`--root ${root}: not a folder`)
+  if (!st.isDirectory()) throw new UsageError(`${label}${root}: not a folder`)
   return real(root)
 }
 

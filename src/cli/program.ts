@@ -9,10 +9,11 @@ import { Command, CommanderError } from 'commander'
 import { assembleCommand } from './commands/assemble.js'
 import { lintCommand } from './commands/lint.js'
 import { reportCommand } from './commands/report.js'
+import { serveCommand } from './commands/serve.js'
 import { describeError, EXIT, printError, styles } from './io.js'
 
 /** Every subcommand, in help order. */
-export const COMMANDS: ReadonlyArray<() => Command> = [assembleCommand, reportCommand, lintCommand]
+export const COMMANDS: ReadonlyArray<() => Command> = [assembleCommand, reportCommand, lintCommand, serveCommand]
 
 /** The version in the package.json next to the built CLI (`dist/../package.json`). */
 export function packageVersion(): string {
@@ -36,7 +37,8 @@ export function createProgram(): Command {
       'after',
       `
 Exit codes: 0 ok, 1 failed (lint errors, budget below the core, ...), 2 bad usage.
-Colors only on a terminal; NO_COLOR turns them off. Full reference: docs/cli.md.`,
+Colors only on a terminal; NO_COLOR turns them off. Full reference: docs/cli.md.
+`,
     )
   program.addHelpCommand('help [command]', 'show help for a command')
   for (const make of COMMANDS) {

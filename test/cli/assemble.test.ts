@@ -229,6 +229,7 @@ describe('help, version, colors', () => {
     assemble: ['--root', '--budget', '--query', '--encoding', '--model', '--strategy', '--include', '--exclude', '--max-depth', '--json', '--out', '--save-report'],
     report: ['--root', '--json', '--save-report'],
     lint: ['--json', '--fix'],
+    serve: ['--default-budget', '--max-budget', '--encoding'],
   }
   for (const [cmd, list] of Object.entries(flags)) {
     it(`${cmd} --help lists every flag and exits 0`, () => {

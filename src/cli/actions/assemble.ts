@@ -17,8 +17,8 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   const loaded = await loadDocument(file, options.root)
   const assembleOptions: AssembleOptions = {
     resolver: fileSystemResolver({ root: loaded.root }),
-    include: options.include,
-    exclude: options.exclude,
+    include: options.include ?? [],
+    exclude: options.exclude ?? [],
   }
   if (options.budget !== undefined) assembleOptions.budget = options.budget
   if (options.query !== undefined) assembleOptions.query = options.query

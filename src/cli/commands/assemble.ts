@@ -15,8 +15,8 @@ export interface AssembleCommandOptions {
   encoding?: EncodingName
   model?: string
   strategy?: Strategy
-  include: string[]
-  exclude: string[]
+  include?: string[]
+  exclude?: string[]
   maxDepth?: number
   json?: boolean
   out?: string
@@ -34,8 +34,8 @@ export function assembleCommand(): Command {
     .addOption(encodingOption())
     .addOption(modelOption())
     .addOption(new Option('--strategy <name>', 'selection strategy').choices(['greedy', 'optimal']).default('greedy'))
-    .option('--include <uri>', 'inline this slot or fail (repeatable)', collect, [])
-    .option('--exclude <uri>', 'never inline this slot (repeatable)', collect, [])
+    .option('--include <uri>', 'inline this slot or fail (repeatable)', collect)
+    .option('--exclude <uri>', 'never inline this slot (repeatable)', collect)
     .option('--max-depth <n>', 'follow slots inside inlined documents this deep (default 2)', nonNegativeInteger)
     .option('--json', 'print one JSON object {"text", "report"} to stdout instead of the prompt and report')
     .option('--out <file>', 'write the prompt (or the JSON) to FILE instead of stdout')
@@ -49,7 +49,8 @@ Put <file> before --save-report, or write --save-report=DIR: a bare word after i
 Examples:
   $ promptfold assemble agents/mlops-specialist.md --budget 3000
   $ promptfold assemble agents/mlops-specialist.md --budget 2000 --query "set up experiment tracking"
-  $ promptfold assemble agents/mlops-specialist.md --json | jq .report.totalTokens`,
+  $ promptfold assemble agents/mlops-specialist.md --json | jq .report.totalTokens
+`,
     )
     .action(async (file: string, options: AssembleCommandOptions) => {
       // Loaded on use, so --help and --version do not load the library.

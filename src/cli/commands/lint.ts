@@ -38,7 +38,8 @@ Exit codes: 0 no errors (warnings allowed), 1 errors, 2 bad usage.
 Examples:
   $ promptfold lint resources/
   $ promptfold lint resources/ --fix
-  $ promptfold lint agents/mlops-specialist.md --json`,
+  $ promptfold lint agents/mlops-specialist.md --json
+`,
     )
     .action(async (paths: string[], options: LintCommandOptions) => {
       const { runLint } = await import('../actions/lint.js')

@@ -36,7 +36,8 @@ Every figure is an exact token count of assembled text (no budget, slots followe
 Exit codes: 0 ok, 1 failed, 2 bad usage.
 
 Example:
-  $ promptfold report agents/mlops-specialist.md`,
+  $ promptfold report agents/mlops-specialist.md
+`,
     )
     .action(async (file: string, options: ReportCommandOptions) => {
       const { runReport } = await import('../actions/report.js')

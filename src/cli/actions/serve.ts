@@ -1,0 +1,20 @@
+/**
+ * `promptfold serve`: the implementation (loaded when the command runs).
+ *
+ * @module
+ */
+// The MCP server is not exported from src/index.ts yet, so this chunk bundles its own copy
+// of the library; once `serve` is exported there, import it from '../../index.js' instead.
+import { type ServeOptions, serve } from '../../mcp/index.js'
+import type { ServeCommandOptions } from '../commands/serve.js'
+import { checkRoot } from '../document.js'
+
+/** Run `serve` until the client disconnects. */
+export async function runServe(root: string, options: ServeCommandOptions): Promise<void> {
+  checkRoot(root, '')
+  const serveOptions: ServeOptions = {}
+  if (options.defaultBudget !== undefined) serveOptions.defaultBudget = options.defaultBudget
+  if (options.maxBudget !== undefined) serveOptions.maxBudget = options.maxBudget
+  if (options.encoding !== undefined) serveOptions.encoding = options.encoding
+  await serve(root, serveOptions)
+}

@@ -1,0 +1,39 @@
+/**
+ * `promptfold serve <root>`: serve a library over MCP on stdio (see docs/mcp.md).
+ *
+ * @module
+ */
+import { Command } from 'commander'
+import type { EncodingName } from '../../index.js'
+import { encodingOption, nonNegativeInteger } from '../options.js'
+
+/** Options of `promptfold serve`. */
+export interface ServeCommandOptions {
+  defaultBudget?: number
+  maxBudget?: number
+  encoding?: EncodingName
+}
+
+/** Register the command. */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the library below ROOT over MCP on stdio: resources, assembled views, matching, a prompt per agent')
+    .argument('<root>', 'library folder (every .md file below it is a resource)')
+    .option('--default-budget <n>', 'budget of prompts and assembled views that give none (default 8000)', nonNegativeInteger)
+    .option('--max-budget <n>', 'largest budget a client may ask for (default 1000000)', nonNegativeInteger)
+    .addOption(encodingOption())
+    .addHelpText(
+      'after',
+      `
+stdout carries JSON-RPC only; one status line goes to stderr. Stops when stdin ends.
+Exit codes: 0 ok, 1 failed, 2 bad usage. Details: docs/mcp.md.
+
+Example (an MCP client configuration):
+  { "command": "npx", "args": ["promptfold", "serve", "/path/to/resources"] }
+`,
+    )
+    .action(async (root: string, options: ServeCommandOptions) => {
+      const { runServe } = await import('../actions/serve.js')
+      await runServe(root, options)
+    })
+}

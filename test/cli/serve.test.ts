@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { cliPath, oneErrorLine, plainEnv, repoRoot, resources } from './run.js'
+
+describe('promptfold serve', () => {
+  it('speaks MCP JSON-RPC on stdout, one status line on stderr, and exits 0 when stdin ends', () => {
+    const requests = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '0' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: 'orchestr8://agents/mlops-specialist' } },
+    ]
+    const r = spawnSync(process.execPath, [cliPath, 'serve', resources], {
+      cwd: repoRoot,
+      env: plainEnv(),
+      input: `${requests.map((x) => JSON.stringify(x)).join('\n')}\n`,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(r.status).toBe(0)
+    const messages = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(messages.map((m) => m.id)).toEqual([1, 2])
+    expect(messages[0].result.serverInfo.name).toBe('promptfold')
+    expect(messages[1].result.contents[0].text).toContain('# MLOps Specialist')
+    expect(r.stderr).toMatch(/^promptfold serve: 5 documents from .* over stdio\n$/)
+  })
+
+  it('a root that does not exist: exit 2, one error line', () => {
+    const r = spawnSync(process.execPath, [cliPath, 'serve', 'no/such/root'], { cwd: repoRoot, env: plainEnv(), encoding: 'utf8', input: '' })
+    expect(r.status).toBe(2)
+    expect(oneErrorLine(r.stderr)).toBe('error: no/such/root: no such folder')
+  })
+})
