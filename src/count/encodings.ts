@@ -66,9 +66,10 @@ const MODEL_RULES: ReadonlyArray<readonly [RegExp, EncodingName]> = [
  *   `gpt-4-0613`, `gpt-4-turbo-2024-04-09`), every `gpt-3.5-turbo*` and
  *   `text-embedding-3-*`.
  *
- * Names are matched exactly (case-sensitive, no provider prefix). Other
- * `gpt-4o-*` variants (`-realtime`, `-audio-preview`, ...) are not in the list
- * and are rejected; pass `encoding: 'o200k_base'` for them.
+ * Names are matched case-insensitively, without a provider prefix. Names not in
+ * the list above fall back to js-tiktoken's own model table (e.g. `gpt-4-32k`,
+ * `gpt-4o-audio-preview`, `text-embedding-ada-002`); models of other encodings
+ * (`p50k_base`, `r50k_base`) are rejected.
  *
  * @param model - Model name, e.g. `'gpt-4o-2024-08-06'`.
  * @returns The model's encoding.
@@ -79,8 +80,21 @@ export function encodingForModel(model: string): EncodingName {
   if (typeof model !== 'string') {
     throw new InvalidOptionError('model', `expected a string, got ${typeof model}`)
   }
+  const name = model.trim().toLowerCase()
   for (const [pattern, encoding] of MODEL_RULES) {
-    if (pattern.test(model)) return encoding
+    if (pattern.test(name)) return encoding
+  }
+  // Then js-tiktoken's own table (gpt-4-32k, gpt-4o-audio-preview, text-embedding-ada-002, ...).
+  let known: string | undefined
+  try {
+    const lite = localRequire()('js-tiktoken/lite') as { getEncodingNameForModel(m: string): string }
+    known = lite.getEncodingNameForModel(name)
+  } catch {
+    known = undefined
+  }
+  if (isEncodingName(known)) return known
+  if (known !== undefined) {
+    throw new UnknownEncodingError(`Model ${JSON.stringify(model)} uses ${known}, which promptfold does not count; pass \`encoding\` (${ENCODING_NAMES.join(' or ')}) or a \`counter\``)
   }
   throw new UnknownEncodingError(
     `Unknown model ${JSON.stringify(model)}: cannot tell its encoding; pass \`encoding\` (${ENCODING_NAMES.join(' or ')}) instead`,

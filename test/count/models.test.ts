@@ -10,18 +10,20 @@ const O200K = [
   'o3', 'o3-2025-04-16', 'o3-mini', 'o3-mini-2025-01-31', 'o3-pro',
   'o4-mini', 'o4-mini-2025-04-16',
   'gpt-5', 'gpt-5-2025-08-07', 'gpt-5-mini', 'gpt-5-mini-2025-08-07', 'gpt-5-nano', 'gpt-5-nano-2025-08-07', 'gpt-5-chat-latest', 'gpt-5.1',
+  // Case and surrounding space are ignored; js-tiktoken's own table fills in the rest.
+  'GPT-4o', ' gpt-4o', 'gpt-4o ', 'gpt-4o-realtime', 'gpt-4o-audio-preview', 'chatgpt-4o-latest',
 ]
 
 const CL100K = [
   'gpt-4', 'gpt-4-0314', 'gpt-4-0613', 'gpt-4-turbo', 'gpt-4-turbo-2024-04-09',
   'gpt-3.5-turbo', 'gpt-3.5-turbo-0125', 'gpt-3.5-turbo-0613', 'gpt-3.5-turbo-1106', 'gpt-3.5-turbo-16k', 'gpt-3.5-turbo-16k-0613',
   'gpt-3.5-turbo-instruct', 'gpt-3.5-turbo-instruct-0914',
-  'text-embedding-3-small', 'text-embedding-3-large',
+  'text-embedding-3-small', 'text-embedding-3-large', 'gpt-4-32k', 'text-embedding-ada-002',
 ]
 
 const UNKNOWN = [
-  '', 'gpt', 'gpt-3', 'gpt-4x', 'gpt-40', 'gpt-4o-realtime', 'gpt-4o-2024', 'gpt-4-32k', 'gpt-4.10', 'gpt-50',
-  'o2', 'o10', 'o4', 'o4-mini-high-extra!', 'GPT-4o', ' gpt-4o', 'gpt-4o ', 'openai/gpt-4o', 'text-embedding-ada-002',
+  '', 'gpt', 'gpt-3', 'gpt-4x', 'gpt-40', 'gpt-4o-2024', 'gpt-4.10', 'gpt-50',
+  'o2', 'o10', 'o4', 'o4-mini-high-extra!', 'openai/gpt-4o',
   'text-embedding-3', 'claude-3-opus', 'davinci', 'gpt2',
 ]
 
@@ -74,7 +76,7 @@ describe('createTokenCounter', () => {
   })
 
   it('throws UnknownEncodingError for an unknown encoding or model', () => {
-    for (const options of [{ encoding: 'p50k_base' }, { encoding: 'O200K_BASE' }, { encoding: '' }, { model: 'gpt-4o-realtime' }]) {
+    for (const options of [{ encoding: 'p50k_base' }, { encoding: 'O200K_BASE' }, { encoding: '' }, { model: 'openai/gpt-4o' }, { model: 'davinci' }]) {
       let thrown: unknown
       try {
         createTokenCounter(options as never)
