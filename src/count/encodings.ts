@@ -102,13 +102,15 @@ export function encodingForModel(model: string): EncodingName {
 }
 
 /**
- * A `require` that works in both builds: the CommonJS build has its own
- * module-scoped `require`; the ES module build derives one from
- * `import.meta.url` (only evaluated there).
+ * A `require` that works in both builds: the ES module build derives one from
+ * `import.meta.url`; the CommonJS build from its module-scoped `__filename`.
  */
 function localRequire(): NodeJS.Require {
-  if (typeof __filename === 'string' && __filename.length > 0) return createRequire(__filename)
-  return createRequire(import.meta.url)
+  // The ES module build has import.meta.url; the CommonJS build has an empty import.meta
+  // and its own __filename. A global __filename (`node -e` sets '[eval]') must not win.
+  const url = (import.meta as { url?: unknown }).url
+  if (typeof url === 'string' && url.length > 0) return createRequire(url)
+  return createRequire(__filename)
 }
 
 /**

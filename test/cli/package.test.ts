@@ -55,12 +55,12 @@ describe('the built package', () => {
   })
 })
 
-describe('library bugs found from the CLI side (it.fails: flip to it() once fixed)', () => {
+describe('library bugs found from the CLI side (fixed; kept as regression tests)', () => {
   // src/count/encodings.ts localRequire() tests `typeof __filename === 'string'` to tell the
   // CJS build from the ESM one. Under `node -e` / `node -p` (and any host that defines a global
   // __filename) the ESM build sees the global '[eval]' and calls createRequire('[eval]'), so the
   // first count throws ERR_INVALID_ARG_VALUE. Fix: prefer import.meta.url when it is set.
-  it.fails('the ESM build counts tokens when a global __filename exists (node -e)', () => {
+  it('the ESM build counts tokens when a global __filename exists (node -e)', () => {
     const r = spawnSync(process.execPath, ['-e', "import('./dist/index.js').then((m) => process.stdout.write(String(m.createTokenCounter().count('hello world'))))"], {
       cwd: builtRoot,
       encoding: 'utf8',
