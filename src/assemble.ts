@@ -9,7 +9,7 @@ import type { CountStore } from './cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from './count/index.js'
 import { BudgetExceededError, IncludeError, InvalidOptionError, PromptfoldError } from './errors.js'
 import { diagnostic } from './parse/diagnostics.js'
-import { digestOf, type PromptDocument, parseDocument } from './parse/document.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES, digestOf, type PromptDocument, parseDocument } from './parse/document.js'
 import type { Frontmatter } from './parse/frontmatter.js'
 import type { Reference } from './parse/references.js'
 import { DEFAULT_SCHEMES, type MatchQuery, normalizeUri } from './parse/uri.js'
@@ -47,9 +47,22 @@ export interface AssembleOptions {
   exclude?: readonly string[]
   /** How deep slots inside inlined documents are followed. Default `2`. */
   maxDepth?: number
-  /** Most documents resolved in one assembly. Default `100`. */
+  /**
+   * Most documents fetched in one assembly: distinct URIs handed to the resolver (slot,
+   * mention and related targets alike). Default `100`. Hitting it is reported
+   * (`LIMIT_MAX_DOCUMENTS`); the slots left over are deferred with the reason.
+   */
   maxDocuments?: number
-  /** Milliseconds to wait for one resolver call before it counts as `missing`. Default `10000`. */
+  /**
+   * Largest resolved document, in UTF-8 bytes. Default {@link DEFAULT_MAX_DOCUMENT_BYTES} (5 MiB).
+   * A larger one is not parsed: its references become `missing` with the reason, and a
+   * `LIMIT_MAX_DOCUMENT_BYTES` diagnostic names it. Also the parse limit when `doc` is a string.
+   */
+  maxDocumentBytes?: number
+  /**
+   * Milliseconds to wait for one resolver (or `match`) call before it counts as `missing`
+   * with a `RESOLVE_TIMEOUT` reason. Default `10000`.
+   */
   resolveTimeout?: number
   /**
    * Expands dynamic `scheme://match?query=...` slots into URIs (for example a library's `match`).
@@ -126,7 +139,27 @@ interface Row {
   declaredTokens: number | null
 }
 
-const DEFAULTS = { maxDepth: 2, maxDocuments: 100, resolveTimeout: 10_000 } as const
+const DEFAULTS = { maxDepth: 2, maxDocuments: 100, resolveTimeout: 10_000, maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES } as const
+
+/** The message of anything thrown, even values that cannot be turned into a string. */
+function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error)
+  } catch {
+    return Object.prototype.toString.call(error)
+  }
+}
+
+/** What resolving one URI gave: a parsed document, or why not. */
+interface Resolution {
+  doc?: PromptDocument<Frontmatter>
+  reason?: string
+  decision?: Decision
+  /** Diagnostics of the resolved document, reported when (and in the order) the assembly uses it. */
+  diagnostics?: Diagnostic[]
+  /** True when `maxDocuments` stopped the fetch. */
+  limited?: boolean
+}
 
 /** Parsed documents by digest + uri, shared across assemblies (documents are never mutated). */
 const parseCache = new Map<string, PromptDocument<Frontmatter>>()
@@ -177,9 +210,11 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   const maxDocuments = checkInteger('maxDocuments', options.maxDocuments ?? DEFAULTS.maxDocuments, 0)
   const resolveTimeout = options.resolveTimeout ?? DEFAULTS.resolveTimeout
   if (typeof resolveTimeout !== 'number' || !(resolveTimeout > 0)) throw new InvalidOptionError('resolveTimeout', `must be a positive number of milliseconds, got ${String(resolveTimeout)}`)
+  const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULTS.maxDocumentBytes
+  if (typeof maxDocumentBytes !== 'number' || !(maxDocumentBytes > 0)) throw new InvalidOptionError('maxDocumentBytes', `must be a positive number of bytes, got ${String(maxDocumentBytes)}`)
   const schemes = options.schemes ?? DEFAULT_SCHEMES
-  const query = options.query?.trim() ? options.query.trim() : undefined
   if (options.query !== undefined && typeof options.query !== 'string') throw new InvalidOptionError('query', 'must be a string')
+  const query = options.query?.trim() ? options.query.trim() : undefined
   for (const name of ['include', 'exclude'] as const) {
     const v = options[name]
     if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) throw new InvalidOptionError(name, 'must be an array of URI strings')
@@ -188,7 +223,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   const exclude = new Set((options.exclude ?? []).map(normalizeUri))
 
   const counter = pickCounter(options)
-  const root: PromptDocument<unknown> = typeof doc === 'string' ? parseDocument(doc, { schemes }) : doc
+  const root: PromptDocument<unknown> = typeof doc === 'string' ? parseDocument(doc, { schemes, maxDocumentBytes }) : doc
   if (!root || typeof root.source !== 'string' || !Array.isArray(root.references)) throw new InvalidOptionError('doc', 'must be a document from parseDocument or a markdown string')
 
   const diagnostics: Diagnostic[] = [...root.diagnostics]
@@ -197,46 +232,75 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   const rows: Row[] = []
   const firstByUri = new Map<string, number>()
   const resolver = options.resolver
-  const resolved = new Map<string, Promise<{ doc?: PromptDocument<Frontmatter>; reason?: string; decision?: Decision }>>()
-  let documents = 0
+  const resolved = new Map<string, Promise<Resolution>>()
+  /** Distinct URIs handed to the resolver so far (bounded by `maxDocuments`). */
+  let fetches = 0
   let limitReported = false
+  let depthReported = false
+  /** URIs whose document diagnostics are already in the report. */
+  const diagnosed = new Set<string>()
 
-  const resolveUri = (uri: string, from: string | undefined) => {
+  /** Race `work` against `resolveTimeout`; the signal is aborted when time runs out. */
+  const withTimeout = async <T>(work: (signal: AbortSignal) => T | Promise<T>, what: string): Promise<T> => {
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    try {
+      return await Promise.race([
+        Promise.resolve().then(() => work(controller.signal)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort()
+            reject(new PromptfoldError('RESOLVE_TIMEOUT', `${what} did not answer within ${resolveTimeout} ms`))
+          }, resolveTimeout)
+        }),
+      ])
+    } finally {
+      if (timer) clearTimeout(timer)
+    }
+  }
+
+  const resolveUri = (uri: string, from: string | undefined): Promise<Resolution> => {
     let p = resolved.get(uri)
     if (!p) {
-      p = (async () => {
+      if (resolver && fetches >= maxDocuments) return Promise.resolve({ limited: true, reason: `limit: maxDocuments (${maxDocuments}) documents already resolved` })
+      fetches++
+      p = (async (): Promise<Resolution> => {
         if (!resolver) return { reason: 'no resolver was given' }
-        const controller = new AbortController()
-        let timer: NodeJS.Timeout | undefined
         try {
-          const result = await Promise.race([
-            Promise.resolve().then(() => resolver(uri, { from, signal: controller.signal })),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => {
-                controller.abort()
-                reject(new PromptfoldError('RESOLVE_TIMEOUT', `resolver did not answer within ${resolveTimeout} ms`))
-              }, resolveTimeout)
-            }),
-          ])
+          const result = await withTimeout((signal) => resolver(uri, { from, signal }), 'resolver')
           const found: ResolvedDocument | undefined = toResolved(result, uri)
           if (!found) return { reason: 'not found' }
           const canonical = found.uri ? normalizeUri(found.uri) : uri
+          const bytes = Buffer.byteLength(found.source, 'utf8')
+          if (bytes > maxDocumentBytes) {
+            const name = found.path ?? canonical
+            const message = `${name} is ${bytes} bytes, over the maxDocumentBytes limit of ${maxDocumentBytes}; not read`
+            return { reason: `LIMIT_EXCEEDED: ${message}`, decision: 'missing', diagnostics: [diagnostic('LIMIT_MAX_DOCUMENT_BYTES', 'error', message, { file: name, line: 1 })] }
+          }
           const target = cachedParse(found.source, canonical, found.path, schemes)
-          for (const d of found.diagnostics ?? []) diagnostics.push(d)
-          for (const d of target.diagnostics) if (d.severity !== 'info') diagnostics.push(d.file ? d : { ...d, file: found.path ?? canonical })
-          return { doc: target }
+          const own: Diagnostic[] = [...(found.diagnostics ?? [])]
+          for (const d of target.diagnostics) if (d.severity !== 'info') own.push(d.file ? d : { ...d, file: found.path ?? canonical })
+          return { doc: target, diagnostics: own }
         } catch (error) {
           const code = error instanceof PromptfoldError ? error.code : 'RESOLVER_ERROR'
-          const message = error instanceof Error ? error.message : String(error)
           const decision: Decision = code === 'ACCESS_DENIED' ? 'invalid' : 'missing'
-          return { reason: `${code}: ${message}`, decision }
-        } finally {
-          if (timer) clearTimeout(timer)
+          return { reason: `${code}: ${errorMessage(error)}`, decision }
         }
       })()
       resolved.set(uri, p)
     }
     return p
+  }
+
+  /** Report a resolved document's own diagnostics once, when the assembly first uses it (deterministic order). */
+  const useResolution = (uri: string, res: Resolution, node: DocNode, r: Reference): void => {
+    if (res.limited && !limitReported) {
+      limitReported = true
+      diagnostics.push(diagnostic('LIMIT_MAX_DOCUMENTS', 'warning', `Stopped resolving after ${maxDocuments} documents (maxDocuments), first left out: ${uri}`, where(node, r)))
+    }
+    if (diagnosed.has(uri)) return
+    diagnosed.add(uri)
+    for (const d of res.diagnostics ?? []) diagnostics.push(d)
   }
 
   const tResolve = performance.now()
@@ -301,10 +365,12 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
     }
     let uris: string[]
     try {
-      uris = [...new Set((await (options.match as MatchFunction)(filled.query, { from: node.doc.uri })).map(normalizeUri))]
+      const found = await withTimeout(() => (options.match as MatchFunction)(filled.query, { from: node.doc.uri }), 'match')
+      if (!Array.isArray(found)) throw new PromptfoldError('MATCH_RESULT', `match returned ${typeof found}; expected an array of URIs`)
+      uris = [...new Set(found.filter((u): u is string => typeof u === 'string').map(normalizeUri))]
     } catch (error) {
       rows.push(row0)
-      fixRow(row0, 'missing', `missing: match failed: ${error instanceof Error ? error.message : String(error)}`)
+      fixRow(row0, 'missing', `missing: match failed: ${error instanceof PromptfoldError ? `${error.code}: ` : ''}${errorMessage(error)}`)
       return
     }
     if (uris.length === 0) {
@@ -342,15 +408,16 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
       entry.firstOccurrence = first
       return fixRow(row, 'duplicate', 'duplicate: the same URI is a slot earlier in the text')
     }
-    if (depth > maxDepth) return fixRow(row, 'deferred', `beyond maxDepth ${maxDepth}`)
-    if (documents >= maxDocuments) {
-      if (!limitReported) {
-        limitReported = true
-        diagnostics.push(diagnostic('LIMIT_MAX_DOCUMENTS', 'warning', `Stopped resolving after ${maxDocuments} documents (maxDocuments)`, { file: node.doc.path }))
+    if (depth > maxDepth) {
+      if (!depthReported) {
+        depthReported = true
+        diagnostics.push(diagnostic('LIMIT_MAX_DEPTH', 'info', `Slots deeper than maxDepth ${maxDepth} are deferred, not followed (first: ${uri})`, where(node, r)))
       }
-      return fixRow(row, 'deferred', `limit: maxDocuments (${maxDocuments}) documents already resolved`)
+      return fixRow(row, 'deferred', `beyond maxDepth ${maxDepth}`)
     }
     const res = await resolveUri(uri, node.doc.uri)
+    useResolution(uri, res, node, r)
+    if (res.limited) return fixRow(row, 'deferred', res.reason ?? 'limit: maxDocuments')
     if (!res.doc) {
       diagnostics.push(diagnostic(res.decision === 'invalid' ? 'REFERENCE_REFUSED' : 'REFERENCE_MISSING', 'warning', `${uri}: ${res.reason ?? 'not found'}`, where(node, r)))
       return fixRow(row, res.decision === 'invalid' ? 'invalid' : 'missing', res.decision === 'invalid' ? `refused: ${res.reason}` : `missing: ${res.reason ?? 'not found'}`)
@@ -369,7 +436,6 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
         return fixRow(row, 'duplicate', `duplicate: ${uri} is ${canonical}, a slot earlier in the text`)
       }
     }
-    documents++
     const target = res.doc
     row.declaredTokens = typeof target.meta.estimatedTokens === 'number' ? target.meta.estimatedTokens : null
     const block = r.block !== undefined ? node.doc.blocks[r.block] : undefined
@@ -404,7 +470,10 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
       row.reason = `cycle: ${r.uri} is the document being assembled`
     } else {
       const res = await resolveUri(r.uri, node.doc.uri)
-      if (res.doc) {
+      useResolution(r.uri, res, node, r)
+      if (res.limited) {
+        row.reason = `${what}; not resolved: ${res.reason}`
+      } else if (res.doc) {
         row.reason = what
         row.declaredTokens = typeof res.doc.meta.estimatedTokens === 'number' ? res.doc.meta.estimatedTokens : null
         otherTargets.push({ row, doc: res.doc })
@@ -527,6 +596,14 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
       // Token counts of joined pieces are not always additive: shrink and solve again.
       capacity -= total - Math.floor(budget)
     }
+    // Costs are not quite additive either way (a duplicate's stand-in line changes with its
+    // first occurrence, pieces merge at joins), so the model can leave room unused: fill what
+    // still fits, measured exactly, and never settle for less value than greedy finds.
+    const fits = (set: ReadonlySet<number>) => measure(set) <= budget
+    chosen = selectGreedy(items, chosen, fits)
+    const greedy = selectGreedy(items, forced, fits)
+    const worth = (set: ReadonlySet<number>) => [...set].reduce((sum, i) => sum + (candidates[i]?.value ?? 0), 0)
+    if (worth(greedy) > worth(chosen) || (worth(greedy) === worth(chosen) && measure(greedy) > measure(chosen))) chosen = greedy
   }
   const selectMs = performance.now() - tSelect
 
@@ -624,11 +701,19 @@ function pickCounter(options: AssembleOptions): TokenCounter {
   if (options.counter !== undefined) {
     const c = options.counter
     if (!c || typeof c.count !== 'function') throw new InvalidOptionError('counter', 'must have a count(text) method')
-    if (typeof c.encoding === 'string') return c as TokenCounter
-    // Keep one wrapper per user counter so caches keyed by counter survive across calls.
+    // Keep one wrapper per user counter so caches keyed by counter survive across calls. The
+    // wrapper checks every answer: a count that is not a whole number of tokens would make
+    // every budget comparison meaningless.
     let w = wrappers.get(c)
     if (!w) {
-      w = { encoding: 'custom', count: (t: string) => c.count(t) }
+      w = {
+        encoding: typeof c.encoding === 'string' ? c.encoding : 'custom',
+        count: (t: string) => {
+          const n = c.count(t)
+          if (!Number.isSafeInteger(n) || n < 0) throw new InvalidOptionError('counter', `count() must return a whole number of tokens >= 0, got ${String(n)}`)
+          return n
+        },
+      }
       wrappers.set(c, w)
     }
     return w
