@@ -58,7 +58,9 @@ export default defineConfig((cli) => {
         options.chunkNames = 'cli-[name]-[hash]'
       },
       dts: false,
-      sourcemap: true,
+      // No source maps: the code is not minified, and the serve chunk's map alone would be ~330 KB
+      // (it bundles its own copy of the library until the MCP server is exported by the package).
+      sourcemap: false,
       clean: false,
       target: 'node20',
       platform: 'node',
