@@ -33,7 +33,8 @@ export const frontmatterSchema = z.looseObject({
   capabilities: stringList.default([]),
   useWhen: stringList.default([]),
   estimatedTokens: z.number().int().nonnegative().optional(),
-  relatedResources: stringList.optional(),
+  /** URIs or bare ids; the older `@scheme://` spelling is normalized to `scheme://`. */
+  relatedResources: stringList.transform((list) => list.map((v) => v.replace(/^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, ''))).optional(),
 })
 
 /** Validated frontmatter of a document (see {@link frontmatterSchema}). */

@@ -64,7 +64,7 @@ export function formatReport(report: AssemblyReport, options: FormatReportOption
         ['core only', n(e.coreOnly)],
         ...e.withOneExample.map((x) => [`core + ${x.uri}`, n(x.tokens)]),
         ['all embedded', n(e.allEmbedded)],
-        ['savings range', `${e.savingsRange.min}-${e.savingsRange.max}%`],
+        ['savings range', e.savingsRange.min < 0 ? `${e.savingsRange.min}% to ${e.savingsRange.max}%` : `${e.savingsRange.min}-${e.savingsRange.max}%`],
       ],
       new Set([1]),
     ),

@@ -44,7 +44,8 @@ describe('parseDocument on fixtures/cases (expectations from fixtures/cases/READ
         line: 11,
       },
     ])
-    expect(doc.meta.relatedResources).toEqual(['@orchestr8://examples/alpha', '@orchestr8://examples/gamma'])
+    expect(doc.meta.relatedResources).toEqual(['orchestr8://examples/alpha', 'orchestr8://examples/gamma'])
+    expect(doc.data.relatedResources).toEqual(['@orchestr8://examples/alpha', '@orchestr8://examples/gamma'])
     expect(doc.meta.estimatedTokens).toBe(60)
     expect(summary(doc)).toEqual([
       [21, 'slot', 'orchestr8://examples/alpha', null],
