@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { assemble } from '../../src/assemble.js'
 import { DEFAULT_MAX_DOCUMENT_BYTES, parseDocument } from '../../src/parse/document.js'
 import { memoryResolver, type Resolver } from '../../src/resolve/resolver.js'
-import { bigDocument } from './content.test.js'
+import { bigDocument } from './generators.js'
 import { assembleAround } from './harness.js'
 import { elapsed, expectDiagnostic, expectSound } from './helpers.js'
 
