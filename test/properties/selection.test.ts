@@ -1,8 +1,9 @@
 /**
  * Selection invariants over generated scenarios:
  * - the inlined set under `optimal` has at least the value of the greedy set;
- * - greedy leaves no deferred candidate that would still fit: forcing the inlined set plus any
- *   deferred candidate with `include` needs more than the budget.
+ * - greedy (and optimal, which fills what still fits) leaves no deferred candidate that would
+ *   still fit: forcing the inlined set plus any deferred candidate with `include` needs more
+ *   than the budget.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -36,12 +37,12 @@ describe('selection (fast-check)', () => {
     )
   })
 
-  it('greedy leaves no deferred candidate that would still fit', async () => {
+  it('greedy and optimal leave no deferred candidate that would still fit', async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, budgetFraction, fc.boolean(), async (s, fraction, fractional) => {
+      fc.asyncProperty(scenario, budgetFraction, fc.boolean(), fc.constantFrom('greedy' as const, 'optimal' as const), async (s, fraction, fractional, strategy) => {
         const full = await run(s)
         const budget = budgetFrom(full.report.coreTokens, full.report.baselines.traditional, fraction, fractional)
-        const greedy = await orBudgetError(run(s, { budget }))
+        const greedy = await orBudgetError(run(s, { budget, strategy }))
         if (!greedy) return
         const inlined = greedy.report.references.filter((r) => r.decision === 'inlined').map((r) => r.uri)
         // Deferred candidates whose holder is inlined (or the root): they were weighed and left out.
