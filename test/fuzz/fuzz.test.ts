@@ -15,7 +15,7 @@ import { expectWellFormed } from '../hostile/helpers.js'
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : 0x5eed_2026
 const ONLY = process.env.FUZZ_CASE !== undefined ? Number(process.env.FUZZ_CASE) : undefined
-export const RUNS = { bytes: 800, markdown: 1200, library: 300 }
+export const RUNS = { bytes: 600, markdown: 1200, library: 300 }
 
 /** mulberry32: a small seeded PRNG returning floats in [0, 1). */
 export function prng(seed: number): () => number {
