@@ -12,6 +12,7 @@ import { defineConfig, type Options } from 'tsup'
 const ESM_ONLY = ['unified', 'remark-parse', 'stemmer', 'github-slugger', 'mdast-util-to-string', 'unist-util-visit-parents']
 
 const libraryEntry = resolve('src/index.ts')
+const mcpEntry = resolve('src/mcp/index.ts')
 
 /**
  * The CLI imports the library from `src/index.ts`; in the build it imports the
@@ -24,7 +25,9 @@ const useBuiltLibrary: Plugin = {
     build.onResolve({ filter: /(^|\/)index\.js$/ }, (args) => {
       if (!args.path.startsWith('.')) return undefined
       const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts')
-      return target === libraryEntry ? { path: './index.js', external: true } : undefined
+      if (target === libraryEntry) return { path: './index.js', external: true }
+      if (target === mcpEntry) return { path: './mcp.js', external: true }
+      return undefined
     })
   },
 }
@@ -44,10 +47,21 @@ const shared: Options = {
 export default defineConfig((cli) => {
   if (!cli.watch) rmSync('dist', { recursive: true, force: true })
   return [
-    { ...shared, format: ['esm'], dts: true },
+    // `promptfold/mcp` (the MCP server) is its own entry so that `import 'promptfold'` never
+    // loads the MCP SDK; with splitting, both ESM entries share one copy of the library.
+    { ...shared, entry: { index: 'src/index.ts', mcp: 'src/mcp/index.ts' }, format: ['esm'], dts: true, splitting: true },
     // Declarations are generated once (above); `npm run build` copies index.d.ts to index.d.cts.
     // No source map here: it would be ~1 MB, mostly the bundled dependencies (the code is not minified).
     { ...shared, format: ['cjs'], dts: false, sourcemap: false, noExternal: ESM_ONLY },
+    // CommonJS has no shared chunks: the mcp entry carries its own copy of the library code.
+    {
+      ...shared,
+      entry: { mcp: 'src/mcp/index.ts' },
+      format: ['cjs'],
+      dts: false,
+      sourcemap: false,
+      noExternal: ESM_ONLY,
+    },
     {
       entry: { cli: 'src/cli/main.ts' },
       format: ['esm'],

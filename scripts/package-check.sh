@@ -62,6 +62,9 @@ const doc = parseDocument(readFileSync('$FIXTURE', 'utf8'), { path: 'agents/mlop
 const { text, report } = await assemble(doc, { budget: 3000, resolver: fileSystemResolver({ root: '$ROOT/fixtures/resources' }) })
 if (report.totalTokens !== createTokenCounter().count(text) || report.totalTokens > 3000) throw new Error('bad total')
 console.log('import ok:', report.totalTokens, 'tokens')
+const mcp = await import('promptfold/mcp')
+if (typeof mcp.createServer !== 'function' || typeof mcp.serve !== 'function') throw new Error('promptfold/mcp lacks createServer/serve')
+console.log('import promptfold/mcp ok')
 EOF
   node esm.mjs
 

@@ -3,8 +3,6 @@
  *
  * @module
  */
-// The MCP server is not exported from src/index.ts yet, so this chunk bundles its own copy
-// of the library; once `serve` is exported there, import it from '../../index.js' instead.
 import { type ServeOptions, serve } from '../../mcp/index.js'
 import type { ServeCommandOptions } from '../commands/serve.js'
 import { checkRoot } from '../document.js'
