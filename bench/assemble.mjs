@@ -206,7 +206,7 @@ async function buildSolverEntry() {
   return outfile
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await run({ quick: process.argv.includes('--quick') })
   console.log(textTable(rows))
 }

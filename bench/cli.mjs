@@ -134,7 +134,7 @@ export async function run({ quick = false, log = console.error } = {}) {
   return rows
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await run({ quick: process.argv.includes('--quick') })
   console.log(textTable(rows))
 }
