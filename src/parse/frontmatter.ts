@@ -162,7 +162,7 @@ function boundedData(data: Record<string, unknown>, block: FrontmatterBlock, fil
     diagnostics.push(
       why === 'cycle'
         ? diagnostic('FRONTMATTER_CYCLE', 'error', `Frontmatter field \`${key}\` contains itself through a YAML alias; dropped`, { file, line })
-        : diagnostic('FRONTMATTER_TOO_LARGE', 'error', `Frontmatter field \`${key}\` expands to more than ${MAX_FRONTMATTER_VALUES} values (YAML aliases); dropped`, { file, line }),
+        : diagnostic('FRONTMATTER_TOO_LARGE', 'error', `Frontmatter field \`${key}\` holds more than ${MAX_FRONTMATTER_VALUES} values (every use of a YAML alias counts); dropped`, { file, line }),
     )
   }
   return out ?? data
@@ -170,12 +170,25 @@ function boundedData(data: Record<string, unknown>, block: FrontmatterBlock, fil
 
 /** Line of `key:` at the top level of the YAML, as a 1-based file line. */
 function keyLine(yaml: string, key: string, startLine: number): number | undefined {
-  const lines = yaml.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? ''
-    if (line.startsWith(`${key}:`) || line.startsWith(`"${key}":`) || line.startsWith(`'${key}':`)) return startLine + i
-  }
-  return undefined
+  const at = keyIndex(yaml).get(key)
+  return at === undefined ? undefined : startLine + at
+}
+
+let lastKeys: { yaml: string; index: Map<string, number> } | undefined
+
+/** 0-based line of each top-level `key:` (also quoted) in a YAML block, first occurrence; built once per block. */
+function keyIndex(yaml: string): Map<string, number> {
+  if (lastKeys?.yaml === yaml) return lastKeys.index
+  const index = new Map<string, number>()
+  yaml.split(/\r?\n/).forEach((line, i) => {
+    const colon = line.indexOf(':')
+    if (colon <= 0 || /^[\s#-]/.test(line)) return
+    const raw = line.slice(0, colon).trimEnd()
+    const key = /^(["']).*\1$/.test(raw) ? raw.slice(1, -1) : raw
+    if (!index.has(key)) index.set(key, i)
+  })
+  lastKeys = { yaml, index }
+  return index
 }
 
 /**
@@ -257,13 +270,20 @@ export function readFrontmatter<T = Frontmatter>(
 
   let result = schema.safeParse(data)
   if (!result.success) {
-    // Report each invalid field, then validate again without those fields so the rest is kept.
+    // Report each invalid field once (a list of 100,000 bad items is one problem, not 100,000),
+    // then validate again without those fields so the rest is kept.
     const cleaned: Record<string, unknown> = { ...data }
+    const byKey = new Map<string, { path: string; message: string; more: number }>()
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? '')
+      const seen = byKey.get(key)
+      if (seen) seen.more++
+      else byKey.set(key, { path: issue.path.map(String).join('.') || '(root)', message: issue.message, more: 0 })
+    }
+    for (const [key, { path, message, more }] of byKey) {
       const yaml = block !== undefined && block !== 'unterminated' ? block.yaml : ''
       diagnostics.push(
-        diagnostic('FRONTMATTER_INVALID_FIELD', 'error', `Frontmatter field \`${issue.path.map(String).join('.') || '(root)'}\`: ${issue.message}`, {
+        diagnostic('FRONTMATTER_INVALID_FIELD', 'error', `Frontmatter field \`${path}\`: ${message}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''} in \`${key}\`)` : ''}`, {
           file,
           line: key && block !== undefined && block !== 'unterminated' ? keyLine(yaml, key, block.startLine) : undefined,
         }),

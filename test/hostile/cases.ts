@@ -130,6 +130,30 @@ export const FRONTMATTER_CASES: Case[] = [
     code: 'FRONTMATTER_INVALID_YAML',
   },
   {
+    name: 'a list of 30,000 items of the wrong type: one diagnostic, in time',
+    source: () => `---\nid: wide\nuseWhen:\n${'  - {a: 1}\n'.repeat(30_000)}---\n${BODY}`,
+    code: 'FRONTMATTER_INVALID_FIELD',
+    line: 3,
+    check: (doc) => {
+      const d = doc.diagnostics.filter((x) => x.code === 'FRONTMATTER_INVALID_FIELD')
+      expect(d).toHaveLength(1)
+      expect(d[0]?.message).toMatch(/and 29999 more problems in `useWhen`/)
+      expect(doc.meta.id).toBe('wide')
+    },
+  },
+  {
+    name: '10,000 fields that each contain themselves',
+    source: () => `---\nid: loops\n${Array.from({ length: 10_000 }, (_, i) => `k${i}: &a${i} [*a${i}]`).join('\n')}\n---\n${BODY}`,
+    code: 'FRONTMATTER_CYCLE',
+    line: 3,
+    check: (doc) => {
+      expect(doc.diagnostics.filter((x) => x.code === 'FRONTMATTER_CYCLE')).toHaveLength(10_000)
+      expect(doc.diagnostics.find((x) => x.code === 'FRONTMATTER_CYCLE' && x.message.includes('`k9999`'))?.line).toBe(10_002)
+      expect(doc.meta.id).toBe('loops')
+      expect(() => JSON.stringify(doc)).not.toThrow()
+    },
+  },
+  {
     name: '10,000 fields, each holding a reference',
     source: () => `---\n${Array.from({ length: 10_000 }, (_, i) => `k${i}: orchestr8://lib/r${i}`).join('\n')}\n---\n${BODY}`,
     check: (doc) => {
