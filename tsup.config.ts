@@ -44,7 +44,7 @@ const shared: Options = {
 
 // The three builds run in parallel, so none of them cleans `dist/` (one could delete
 // another's output): it is emptied once, here, before they start.
-export default defineConfig((cli) => {
+export default defineConfig((cli): Options[] => {
   if (!cli.watch) rmSync('dist', { recursive: true, force: true })
   return [
     // `promptfold/mcp` (the MCP server) is its own entry so that `import 'promptfold'` never

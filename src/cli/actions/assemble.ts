@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { type AssembleOptions, type AssemblyReport, assemble, fileSystemResolver, formatReport } from '../../index.js'
+import { type AssembleOptions, type AssemblyReport, assemble, fileCountStore, fileSystemResolver, formatReport } from '../../index.js'
 import type { AssembleCommandOptions } from '../commands/assemble.js'
 import { loadDocument } from '../document.js'
 import { type Styles, styles } from '../io.js'
@@ -26,7 +26,12 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   if (options.model !== undefined) assembleOptions.model = options.model
   if (options.strategy !== undefined) assembleOptions.strategy = options.strategy
   if (options.maxDepth !== undefined) assembleOptions.maxDepth = options.maxDepth
+  // Counts persist between runs (keyed by encoding and content digest), so a second run
+  // needs no encoder; --no-cache turns this off.
+  const store = options.cache === false ? undefined : fileCountStore()
+  if (store) assembleOptions.countStore = store
   const { text, report } = await assemble(loaded.doc, assembleOptions)
+  store?.flush()
 
   const output = options.json ? `${JSON.stringify({ text, report }, null, 2)}\n` : text
   if (options.out !== undefined) {
