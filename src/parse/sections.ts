@@ -88,12 +88,19 @@ export function extractSections(tree: Root, bodyLength: number, locate: Locator)
   return sections
 }
 
-/** The innermost section containing file offset `offset`, if any. */
+/**
+ * The innermost section containing file offset `offset`, if any: the last one that starts at
+ * or before it (no heading starts between it and `offset`, so it has not ended yet). Binary
+ * search: a document with 10,000 headings and 10,000 references stays linear.
+ */
 export function sectionAt(sections: readonly Section[], offset: number): Section | undefined {
-  let found: Section | undefined
-  for (const s of sections) {
-    if (s.start.offset > offset) break
-    if (offset < s.end.offset) found = s
+  let lo = 0
+  let hi = sections.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if ((sections[mid]?.start.offset ?? 0) <= offset) lo = mid + 1
+    else hi = mid
   }
-  return found
+  const s = sections[lo - 1]
+  return s !== undefined && offset < s.end.offset ? s : undefined
 }

@@ -24,9 +24,20 @@ export function shiftHeadings(source: string, start: number, end: number, sectio
   if (shift === 0) return source.slice(start, end)
   let out = ''
   let pos = start
-  for (const s of sections) {
+  // Sections are in document order: start at the first one inside the range (binary search),
+  // so rendering a document block by block stays linear in its number of headings.
+  let lo = 0
+  let hi = sections.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if ((sections[mid]?.start.offset ?? 0) < start) lo = mid + 1
+    else hi = mid
+  }
+  for (let i = lo; i < sections.length; i++) {
+    const s = sections[i] as Section
     const at = s.start.offset
-    if (at < start || at >= end || at < pos) continue
+    if (at >= end) break
+    if (at < pos) continue
     const depth = Math.min(6, Math.max(1, s.depth + shift))
     const lineEnd = nextLine(source, at)
     const line = source.slice(at, lineEnd)

@@ -162,6 +162,19 @@ describe('size', () => {
     expect(source.slice(last?.position.offset, (last?.position.offset ?? 0) + (last?.raw.length ?? 0))).toBe(last?.raw)
   })
 
+  it('an inlined document with 10,000 headings, each over a slot: rendered and measured in linear time', async () => {
+    const child = `# Child\n\n${Array.from({ length: 10_000 }, (_, i) => `## H${i}\n\n- orchestr8://lib/g${i}\n`).join('\n')}`
+    const lib: Record<string, string> = { 'orchestr8://lib/child': child }
+    for (let i = 0; i < 50; i++) lib[`orchestr8://lib/g${i}`] = `# G${i}\n\nbody ${i}\n`
+    const { value: result, ms } = await elapsed(() => assemble('# Root\n\n## Section\n\n- orchestr8://lib/child\n', { resolver: memoryResolver(lib) }))
+    expect(ms).toBeLessThan(40_000)
+    expectSound(result)
+    expect(result.report.references).toHaveLength(10_001)
+    // Headings moved under the slot's section (## -> ###, ### -> ####).
+    expect(result.text).toContain('\n### Child\n')
+    expect(result.text).toContain('\n#### H9999\n')
+  })
+
   it('10,000 related resources in frontmatter: positions found in linear time', async () => {
     const source = `---\nrelatedResources:\n${Array.from({ length: 10_000 }, (_, i) => `  - orchestr8://lib/d${i}`).join('\n')}\n---\n# T\n`
     const { value: doc, ms } = await elapsed(() => parseDocument(source))

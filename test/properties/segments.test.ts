@@ -9,6 +9,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseDocument } from '../../src/parse/document.js'
 import { parseMarkdown, segmentCuts } from '../../src/parse/markdown.js'
+import { type Section, sectionAt } from '../../src/parse/sections.js'
+import { shiftHeadings } from '../../src/render/headings.js'
 import { runs } from './generators.js'
 
 const piece = fc.constantFrom(
@@ -59,5 +61,35 @@ describe('segmented markdown parsing (fast-check)', () => {
     expect(segmentCuts(fenced, 10)).toEqual([])
     const html = `<!--\n${'a\n\nb\n\n'.repeat(50)}-->\n`
     expect(segmentCuts(html, 10)).toEqual([])
+  })
+})
+
+/** The linear scans that `sectionAt` and `shiftHeadings` replaced with binary searches, as oracles. */
+function sectionAtScan(sections: readonly Section[], offset: number): Section | undefined {
+  let found: Section | undefined
+  for (const s of sections) {
+    if (s.start.offset > offset) break
+    if (offset < s.end.offset) found = s
+  }
+  return found
+}
+
+describe('binary-searched section lookups (fast-check)', () => {
+  it('sectionAt and shiftHeadings agree with a linear scan at every offset and range', () => {
+    fc.assert(
+      fc.property(markdown, fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 8 }), fc.integer({ min: -3, max: 3 }), (body, ranges, shiftBy) => {
+        const text = `# Top\n\n${body}\n\n## Tail\n`
+        const doc = parseDocument(text)
+        for (let o = 0; o <= text.length; o++) expect(sectionAt(doc.sections, o)).toBe(sectionAtScan(doc.sections, o))
+        for (const [a, b] of ranges) {
+          const start = Math.min(a, b) % (text.length + 1)
+          const end = Math.min(text.length, start + (Math.max(a, b) % (text.length + 1)))
+          // Reference: shift only the sections inside [start, end), one by one, with the full list scanned.
+          const inside = doc.sections.filter((s) => s.start.offset >= start && s.start.offset < end)
+          expect(shiftHeadings(text, start, end, doc.sections, shiftBy)).toBe(shiftHeadings(text, start, end, inside, shiftBy))
+        }
+      }),
+      runs(400),
+    )
   })
 })
