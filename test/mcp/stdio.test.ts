@@ -1,7 +1,8 @@
 /**
  * End to end: the SDK's own Client over a real stdio transport, against a server process
- * started by `test/mcp/launch.ts` (what `promptfold serve <root>` runs).
+ * started as `node dist/cli.js serve <root>` (or `test/mcp/launch.ts` when dist/ is not built).
  */
+import { existsSync } from 'node:fs'
 import * as path from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -13,12 +14,14 @@ import { fixtureLibrary, repoRoot } from '../library/helpers.js'
 const counter = createTokenCounter()
 let client: Client
 let transport: StdioClientTransport
+const builtCli = path.join(repoRoot, 'dist', 'cli.js')
 let stderr = ''
 
 beforeAll(async () => {
   transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, 'test', 'mcp', 'launch.ts'), fixtureLibrary],
+    // The real CLI process (`npm test` builds dist/ first); the tsx launcher serves when it is not built.
+    args: existsSync(builtCli) ? [builtCli, 'serve', fixtureLibrary] : ['--import', 'tsx', path.join(repoRoot, 'test', 'mcp', 'launch.ts'), fixtureLibrary],
     cwd: repoRoot,
     stderr: 'pipe',
   })
