@@ -61,7 +61,7 @@ export class UnknownEncodingError extends PromptfoldError {
 export class BudgetExceededError extends PromptfoldError {
   /** The budget that was asked for. */
   readonly budget: number
-  /** The smallest budget that would work (the measured core cost). */
+  /** A budget that works: the measured cost of the core with every slot deferred. */
   readonly minimumBudget: number
   constructor(budget: number, minimumBudget: number, options?: PromptfoldErrorOptions) {
     super(
