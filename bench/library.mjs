@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { rng } from './lib/generate.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.resolve(here, '..')
@@ -31,18 +32,6 @@ for (const name of ['loadLibrary', 'assembleTask', 'createTokenCounter']) {
 const { loadLibrary, assembleTask, createTokenCounter } = pf
 
 // ---------------------------------------------------------------- library on disk
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const TOPICS = {
   database: ['postgres', 'mysql', 'replication', 'index', 'query', 'transaction', 'schema', 'migration', 'backup', 'sharding'],
