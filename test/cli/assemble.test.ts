@@ -262,16 +262,20 @@ describe('help, version, colors', () => {
   })
 
   // A real terminal, through util-linux `script` (skipped where it is missing).
+  // The terminal is described explicitly: CI runs without TERM or with CI=true, and
+  // Node (like every well-behaved CLI) gives no colors to a terminal it knows nothing of.
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0
   it.skipIf(!hasScript)('colors: on in a real TTY, off there under NO_COLOR', () => {
+    const terminal = { TERM: 'xterm-256color', CI: undefined, TMUX: undefined, NODE_DISABLE_COLORS: undefined }
     const inTty = (env: Record<string, string | undefined>) =>
       spawnSync('script', ['-qec', `"${process.execPath}" "${cliPath}" assemble "${mlops}" --budget 10`, '/dev/null'], {
         encoding: 'utf8',
-        env: plainEnv(env),
+        env: plainEnv({ ...terminal, ...env }),
       }).stdout
     expect(inTty({})).toMatch(/\u001b\[31merror:\u001b\[39m Budget of 10 tokens/)
     const off = inTty({ NO_COLOR: '1' })
     expect(off).toContain('error: Budget of 10 tokens')
     expect(off).not.toMatch(ANSI)
+    expect(inTty({ TERM: 'dumb' })).not.toMatch(ANSI)
   })
 })
