@@ -15,8 +15,8 @@ import type { Reference } from './parse/references.js'
 import { DEFAULT_SCHEMES, type MatchQuery, normalizeUri } from './parse/uri.js'
 import { minDepth } from './render/headings.js'
 import type { Decision } from './render/lines.js'
-import { measureChunks } from './render/measure.js'
-import { type DocNode, renderBody, renderChunks, type SlotEntry } from './render/render.js'
+import { createPieceMeasure, createSelectionMeasure } from './render/measure.js'
+import { type DocNode, renderChunks, type SlotEntry, walkBody } from './render/render.js'
 import type { AssemblyReport, ReferenceReport } from './report/schema.js'
 import { type Resolver, type ResolvedDocument, toResolved } from './resolve/resolver.js'
 import { selectGreedy } from './select/greedy.js'
@@ -494,11 +494,8 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   // Measure: each candidate's own body (nested slots deferred), children first.
   const tMeasure = performance.now()
   const none = new Set<number>()
-  const bodyTokens = (node: DocNode): number => {
-    const out: string[] = []
-    renderBody(node, none, out, true)
-    return measureChunks(counter, out, options.countStore)
-  }
+  const measurePieces = createPieceMeasure(counter, options.countStore)
+  const bodyTokens = (node: DocNode): number => measurePieces((emit) => walkBody(node, none, emit, true))
   for (let i = candidates.length - 1; i >= 0; i--) {
     const c = candidates[i] as Candidate
     c.tokens = bodyTokens(c.child)
@@ -515,19 +512,10 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   }
   for (const { row, doc } of otherTargets) row.tokens = bodyTokens({ doc, shift: 0, slots: new Map() })
 
-  // Exact totals by selection. Nothing that rendering reads changes from here on, so a
-  // selection is rendered and counted once per assembly (a top-level candidate's weight
-  // and its efficiency row ask for the same set, and so do the selection and the total).
-  const measured = new Map<string, number>()
-  const measure = (set: ReadonlySet<number>): number => {
-    const key = [...set].sort((a, b) => a - b).join(',')
-    let n = measured.get(key)
-    if (n === undefined) {
-      n = measureChunks(counter, renderChunks(rootNode, set), options.countStore)
-      measured.set(key, n)
-    }
-    return n
-  }
+  // Exact totals by selection. Nothing that rendering reads changes from here on, so the
+  // root's text is split once into segments at cuts no selection can move, and each
+  // segment is counted once per combination of its own candidates.
+  const measure = createSelectionMeasure(counter, rootNode, options.countStore)
   const ancestorsOf = (i: number): Set<number> => {
     const s = new Set<number>()
     let p = candidates[i]?.parent ?? -1

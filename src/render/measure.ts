@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto'
 import type { CountStore } from '../cache/store.js'
 import type { TokenCounter } from '../count/index.js'
+import { type DocNode, type Piece, segmentsOf, walkSegment } from './render.js'
 
 /** Runs longer than this are cached by SHA-256 digest instead of by content (V8 hashes long strings by length only). */
 const MAX_KEY_LENGTH = 8192
@@ -80,4 +81,109 @@ export function measureChunks(counter: TokenCounter, chunks: readonly string[], 
   let total = 0
   for (const run of toRuns(chunks)) total += cachedCount(counter, run, store)
   return total
+}
+
+/** Counts of runs of more than one piece, by their ids in order. */
+interface RunTrie {
+  count?: number
+  next?: Map<number, RunTrie>
+}
+
+/** Measures walks of pieces (see `walkBody`); one per assembly. */
+export type PieceMeasure = (walk: (emit: (p: Piece) => void) => void) => number
+
+/**
+ * Exact totals of piece walks, with runs keyed by piece ids: a walk whose runs were
+ * all seen before costs no string work at all, only a pass over its pieces. A run
+ * seen for the first time is joined and counted through {@link cachedCount}.
+ */
+export function createPieceMeasure(counter: TokenCounter, store?: CountStore): PieceMeasure {
+  // Most runs are one piece (a stand-in line, an inlined body): keyed by the id itself.
+  // Longer runs are looked up in a trie of ids, so no key is ever built.
+  const single = new Map<number, number>()
+  const joined: RunTrie = { next: new Map() }
+  const parts: Piece[] = []
+  let total = 0
+  const flush = (): void => {
+    const n = parts.length
+    if (n === 0) return
+    const first = parts[0] as Piece
+    let count: number | undefined
+    if (n === 1) {
+      count = single.get(first.id)
+      if (count === undefined) {
+        count = cachedCount(counter, first.text, store)
+        single.set(first.id, count)
+      }
+    } else {
+      let node = joined
+      for (let i = 0; i < n; i++) {
+        const id = (parts[i] as Piece).id
+        node.next ??= new Map()
+        let child = node.next.get(id)
+        if (child === undefined) {
+          child = {}
+          node.next.set(id, child)
+        }
+        node = child
+      }
+      count = node.count
+      if (count === undefined) {
+        let text = ''
+        for (const p of parts) text += p.text
+        count = cachedCount(counter, text, store)
+        node.count = count
+      }
+    }
+    total += count
+    parts.length = 0
+  }
+  const emit = (p: Piece): void => {
+    if (p.text === '') return
+    const n = parts.length
+    if (n > 0 && (parts[n - 1] as Piece).endsWithBreak && p.cutBefore) flush()
+    parts.push(p)
+  }
+  return (walk) => {
+    total = 0
+    parts.length = 0
+    walk(emit)
+    flush()
+    return total
+  }
+}
+
+/**
+ * Exact totals of whole selections of one assembly tree: the sum over the root's
+ * segments (see `segmentsOf`), each counted once per combination of its own
+ * candidates. Checking one more candidate costs a pass over the segments and one
+ * new segment count, however long the text is.
+ */
+export function createSelectionMeasure(counter: TokenCounter, root: DocNode, store?: CountStore): (chosen: ReadonlySet<number>) => number {
+  const measurePieces = createPieceMeasure(counter, store)
+  const segments = segmentsOf(root)
+  const memo = segments.map(() => new Map<number | string, number>())
+  return (chosen) => {
+    let total = 0
+    for (let s = 0; s < segments.length; s++) {
+      const segment = segments[s] as (typeof segments)[number]
+      const deps = segment.deps
+      let key: number | string
+      if (deps.length <= 30) {
+        key = 0
+        for (let b = 0; b < deps.length; b++) if (chosen.has(deps[b] as number)) key |= 1 << b
+      } else {
+        key = ''
+        for (const d of deps) key += chosen.has(d) ? '1' : '0'
+      }
+      const seen = memo[s] as Map<number | string, number>
+      let n = seen.get(key)
+      if (n === undefined) {
+        n = measurePieces((emit) => walkSegment(root, segment, chosen, emit))
+        seen.set(key, n)
+      }
+      total += n
+    }
+    return total
+  }
 }

@@ -58,38 +58,276 @@ export function bodyRange(doc: Pick<PromptDocument<unknown>, 'source' | 'bodyOff
   return { start, end: Math.max(start, end) }
 }
 
-/** Render the line or body that stands for one slot entry. */
-function renderSlot(entry: SlotEntry, chosen: ReadonlySet<number>, out: string[]): void {
+/**
+ * One immutable piece of rendered text. The same piece object (and `id`) comes back
+ * every time the same text is rendered in an assembly, so measuring can key runs by
+ * ids instead of hashing text.
+ */
+export interface Piece {
+  /** The text. */
+  readonly text: string
+  /** Unique per piece object in this process. */
+  readonly id: number
+  /** Ends with a line break (`\n` or `\r`). */
+  readonly endsWithBreak: boolean
+  /** Starts with a character that is neither white space nor `/` (see `isSafeCut`). */
+  readonly cutBefore: boolean
+}
+
+let nextId = 1
+
+/** Make a piece for `text`. */
+export function piece(text: string): Piece {
+  const last = text.charCodeAt(text.length - 1)
+  return { text, id: nextId++, endsWithBreak: last === 10 || last === 13, cutBefore: startsSafely(text) }
+}
+
+function startsSafely(text: string): boolean {
+  const first = text.codePointAt(0)
+  if (first === undefined || first === 0x2f) return false
+  if (first < 0x80) return first !== 0x20 && (first < 0x09 || first > 0x0d)
+  return !/\s/u.test(String.fromCodePoint(first))
+}
+
+const NEWLINE = piece('\n')
+
+/** A document's body as static pieces and slot positions, computed once per node. */
+export type Part = Piece | { readonly refIndex: number; readonly raw: string }
+
+const templates = new WeakMap<DocNode, Part[]>()
+
+function template(node: DocNode): Part[] {
+  let parts = templates.get(node)
+  if (parts) return parts
+  parts = []
+  const { doc, shift } = node
+  const { start, end } = bodyRange(doc)
+  let pos = start
+  for (const block of doc.blocks) {
+    if (block.start < pos || block.end > end) continue
+    if (block.start > pos) parts.push(piece(shiftHeadings(doc.source, pos, block.start, doc.sections, shift)))
+    block.references.forEach((refIndex, i) => {
+      if (i > 0) parts.push(NEWLINE)
+      parts.push({ refIndex, raw: doc.references[refIndex]?.raw ?? '' })
+    })
+    pos = block.end
+  }
+  if (end > pos) parts.push(piece(shiftHeadings(doc.source, pos, end, doc.sections, shift)))
+  templates.set(node, parts)
+  return parts
+}
+
+/** Stand-in lines of one entry, made once (a deferred line again when its stated cost changes). */
+interface Lines {
+  deferred?: { tokens: number | undefined; piece: Piece }
+  missing?: Piece
+  above?: Piece
+  invalid?: Piece
+}
+const lineCache = new WeakMap<object, Lines>()
+const invalidByRaw = new Map<string, Piece>()
+
+function linesOf(entry: SlotEntry): Lines {
+  let lines = lineCache.get(entry)
+  if (!lines) {
+    lines = {}
+    lineCache.set(entry, lines)
+  }
+  return lines
+}
+
+function deferredPiece(entry: SlotEntry): Piece {
+  const lines = linesOf(entry)
+  if (!lines.deferred || lines.deferred.tokens !== entry.tokens) lines.deferred = { tokens: entry.tokens, piece: piece(deferredLine(entry.uri, entry.tokens)) }
+  return lines.deferred.piece
+}
+
+function invalidPiece(raw: string): Piece {
+  let p = invalidByRaw.get(raw)
+  if (!p) {
+    p = piece(invalidLine(raw))
+    if (invalidByRaw.size >= 10_000) invalidByRaw.clear()
+    invalidByRaw.set(raw, p)
+  }
+  return p
+}
+
+/** Receives pieces in text order; remembers the last one for the newline rule of inlined bodies. */
+interface Sink {
+  emit: (p: Piece) => void
+  last: Piece | undefined
+}
+
+function slotPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): void {
   if (entry.expansion && entry.expansion.length > 0) {
     entry.expansion.forEach((sub, i) => {
-      if (i > 0) out.push('\n')
-      renderSlot(sub, chosen, out)
+      if (i > 0) put(sink, NEWLINE)
+      slotPieces(sub, chosen, sink)
     })
     return
   }
   if (entry.candidate !== undefined) {
-    if (chosen.has(entry.candidate) && entry.child) {
-      renderBody(entry.child, chosen, out, true)
-      return
-    }
-    out.push(deferredLine(entry.uri, entry.tokens))
+    if (chosen.has(entry.candidate) && entry.child) bodyPieces(entry.child, chosen, sink, true)
+    else put(sink, deferredPiece(entry))
     return
   }
+  const lines = linesOf(entry)
   switch (entry.fixed) {
     case 'missing':
-      out.push(missingLine(entry.uri))
+      lines.missing ??= piece(missingLine(entry.uri))
+      put(sink, lines.missing)
       return
     case 'cycle':
-      out.push(aboveLine(entry.uri))
+      lines.above ??= piece(aboveLine(entry.uri))
+      put(sink, lines.above)
       return
     case 'duplicate':
-      out.push(entry.firstOccurrence !== undefined && chosen.has(entry.firstOccurrence) ? aboveLine(entry.uri) : deferredLine(entry.uri, entry.tokens))
+      if (entry.firstOccurrence !== undefined && chosen.has(entry.firstOccurrence)) {
+        lines.above ??= piece(aboveLine(entry.uri))
+        put(sink, lines.above)
+      } else put(sink, deferredPiece(entry))
       return
     case 'invalid':
-      out.push(invalidLine(entry.raw))
+      lines.invalid ??= piece(invalidLine(entry.raw))
+      put(sink, lines.invalid)
       return
     default:
-      out.push(deferredLine(entry.uri, entry.tokens))
+      put(sink, deferredPiece(entry))
+  }
+}
+
+function put(sink: Sink, p: Piece): void {
+  sink.last = p
+  sink.emit(p)
+}
+
+function bodyPieces(node: DocNode, chosen: ReadonlySet<number>, sink: Sink, asChild: boolean): void {
+  for (const part of template(node)) {
+    if ('text' in part) put(sink, part)
+    else {
+      const entry = node.slots.get(part.refIndex)
+      if (entry) slotPieces(entry, chosen, sink)
+      else put(sink, invalidPiece(part.raw))
+    }
+  }
+  if (asChild && sink.last !== undefined && !sink.last.text.endsWith('\n')) put(sink, NEWLINE)
+}
+
+/**
+ * Walk the pieces of one document's body with `chosen` candidates inlined.
+ * Pieces are cached per node and entry, so walking again costs no string work.
+ * @param asChild When true the body is made to end with a newline.
+ */
+export function walkBody(node: DocNode, chosen: ReadonlySet<number>, emit: (p: Piece) => void, asChild = false): void {
+  bodyPieces(node, chosen, { emit, last: undefined }, asChild)
+}
+
+/**
+ * A stretch of a document's pieces between two cuts that no selection can move:
+ * the text is cut there (see `isSafeCut`) whatever is inlined, so the count of the
+ * whole is the sum of the counts of its segments, and a segment's count depends
+ * only on which of its `deps` are chosen.
+ */
+export interface Segment {
+  /** Pieces and slots, in order. */
+  readonly parts: readonly Part[]
+  /** The piece just before the segment (for the newline rule of inlined bodies). */
+  readonly before: Piece | undefined
+  /** Candidates whose choice changes the segment's text, ascending. */
+  readonly deps: readonly number[]
+}
+
+const segmentCache = new WeakMap<DocNode, Segment[]>()
+
+/** Offsets inside `text` where a cut is always safe: after a line break, before a non-space other than `/`. */
+function safeCuts(text: string): number[] {
+  const cuts: number[] = []
+  let i = text.indexOf('\n')
+  while (i !== -1 && i + 1 < text.length) {
+    if (startsSafely(text.slice(i + 1, i + 3))) cuts.push(i + 1)
+    i = text.indexOf('\n', i + 1)
+  }
+  return cuts
+}
+
+/** Candidates that the text of `entry` depends on. */
+function entryDeps(entry: SlotEntry, into: Set<number>, seen: Set<DocNode>): void {
+  for (const sub of entry.expansion ?? []) entryDeps(sub, into, seen)
+  if (entry.candidate !== undefined) {
+    into.add(entry.candidate)
+    if (entry.child && !seen.has(entry.child)) {
+      seen.add(entry.child)
+      for (const part of template(entry.child)) {
+        if ('text' in part) continue
+        const e = entry.child.slots.get(part.refIndex)
+        if (e) entryDeps(e, into, seen)
+      }
+    }
+  }
+  if (entry.fixed === 'duplicate' && entry.firstOccurrence !== undefined) into.add(entry.firstOccurrence)
+}
+
+/**
+ * Split a document's body into {@link Segment}s: its text pieces are cut at their
+ * first and last safe line starts, and every stretch between such cuts is one segment.
+ */
+export function segmentsOf(node: DocNode): readonly Segment[] {
+  let segments = segmentCache.get(node)
+  if (segments) return segments
+  segments = []
+  let parts: Part[] = []
+  let before: Piece | undefined
+  const close = (last: Piece | undefined): void => {
+    if (parts.length > 0) {
+      const deps = new Set<number>()
+      const seen = new Set<DocNode>()
+      for (const part of parts) {
+        if ('text' in part) continue
+        const e = node.slots.get(part.refIndex)
+        if (e) entryDeps(e, deps, seen)
+      }
+      ;(segments as Segment[]).push({ parts, before, deps: [...deps].sort((a, b) => a - b) })
+    }
+    parts = []
+    before = last
+  }
+  for (const part of template(node)) {
+    if (!('text' in part)) {
+      parts.push(part)
+      continue
+    }
+    const cuts = safeCuts(part.text)
+    if (cuts.length === 0) {
+      parts.push(part)
+      continue
+    }
+    const first = cuts[0] as number
+    const last = cuts[cuts.length - 1] as number
+    const head = piece(part.text.slice(0, first))
+    parts.push(head)
+    close(head)
+    if (last > first) {
+      const middle = piece(part.text.slice(first, last))
+      parts.push(middle)
+      close(middle)
+    }
+    parts.push(piece(part.text.slice(last)))
+  }
+  close(undefined)
+  segmentCache.set(node, segments)
+  return segments
+}
+
+/** Walk the pieces of one segment of `node` with `chosen` candidates inlined. */
+export function walkSegment(node: DocNode, segment: Segment, chosen: ReadonlySet<number>, emit: (p: Piece) => void): void {
+  const sink: Sink = { emit, last: segment.before }
+  for (const part of segment.parts) {
+    if ('text' in part) put(sink, part)
+    else {
+      const entry = node.slots.get(part.refIndex)
+      if (entry) slotPieces(entry, chosen, sink)
+      else put(sink, invalidPiece(part.raw))
+    }
   }
 }
 
@@ -98,25 +336,7 @@ function renderSlot(entry: SlotEntry, chosen: ReadonlySet<number>, out: string[]
  * @param asChild When true the body is made to end with a newline.
  */
 export function renderBody(node: DocNode, chosen: ReadonlySet<number>, out: string[], asChild = false): void {
-  const { doc, shift } = node
-  const { start, end } = bodyRange(doc)
-  let pos = start
-  for (const block of doc.blocks) {
-    if (block.start < pos || block.end > end) continue
-    if (block.start > pos) out.push(shiftHeadings(doc.source, pos, block.start, doc.sections, shift))
-    block.references.forEach((refIndex, i) => {
-      const entry = node.slots.get(refIndex)
-      if (i > 0) out.push('\n')
-      if (entry) renderSlot(entry, chosen, out)
-      else out.push(invalidLine(doc.references[refIndex]?.raw ?? ''))
-    })
-    pos = block.end
-  }
-  if (end > pos) out.push(shiftHeadings(doc.source, pos, end, doc.sections, shift))
-  if (asChild) {
-    const last = out[out.length - 1]
-    if (last !== undefined && !last.endsWith('\n')) out.push('\n')
-  }
+  walkBody(node, chosen, (p) => out.push(p.text), asChild)
 }
 
 /** Render the whole text for a set of chosen candidates, as chunks. */
