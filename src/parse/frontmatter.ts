@@ -4,15 +4,10 @@
  *
  * @module
  */
-import matter from 'gray-matter'
-import { z } from 'zod'
+import type { z } from 'zod'
+import { lazyObject, loadZod, localRequire, once } from '../lazy.js'
 import type { Diagnostic } from '../types.js'
 import { diagnostic } from './diagnostics.js'
-
-const stringList = z.preprocess(
-  (v) => (v === null || v === undefined ? [] : typeof v === 'string' ? splitList(v) : v),
-  z.array(z.preprocess((x) => (typeof x === 'number' || typeof x === 'boolean' ? String(x) : x), z.string())),
-)
 
 function splitList(v: string): string[] {
   return v
@@ -21,21 +16,31 @@ function splitList(v: string): string[] {
     .filter(Boolean)
 }
 
+function buildFrontmatterSchema(zod: typeof z) {
+  const stringList = zod.preprocess(
+    (v) => (v === null || v === undefined ? [] : typeof v === 'string' ? splitList(v) : v),
+    zod.array(zod.preprocess((x) => (typeof x === 'number' || typeof x === 'boolean' ? String(x) : x), zod.string())),
+  )
+  return zod.looseObject({
+    id: zod.preprocess((v) => (typeof v === 'number' ? String(v) : v), zod.string().min(1)).optional(),
+    category: zod.string().min(1).optional(),
+    tags: stringList.default([]),
+    capabilities: stringList.default([]),
+    useWhen: stringList.default([]),
+    estimatedTokens: zod.number().int().nonnegative().optional(),
+    /** URIs or bare ids; the older `@scheme://` spelling is normalized to `scheme://`. */
+    relatedResources: stringList.transform((list) => list.map((v) => v.replace(/^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, ''))).optional(),
+  })
+}
+
 /**
  * The frontmatter schema of a promptfold document. Unknown keys are kept.
  * `capabilities: null` (an empty YAML key) means an empty list; a comma-separated
  * string is accepted wherever a list is expected.
+ *
+ * A zod schema like any other; it is built (and zod loaded) the first time it is used.
  */
-export const frontmatterSchema = z.looseObject({
-  id: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().min(1)).optional(),
-  category: z.string().min(1).optional(),
-  tags: stringList.default([]),
-  capabilities: stringList.default([]),
-  useWhen: stringList.default([]),
-  estimatedTokens: z.number().int().nonnegative().optional(),
-  /** URIs or bare ids; the older `@scheme://` spelling is normalized to `scheme://`. */
-  relatedResources: stringList.transform((list) => list.map((v) => v.replace(/^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, ''))).optional(),
-})
+export const frontmatterSchema: ReturnType<typeof buildFrontmatterSchema> = lazyObject(() => buildFrontmatterSchema(loadZod()))
 
 /** Validated frontmatter of a document (see {@link frontmatterSchema}). */
 export type Frontmatter = z.output<typeof frontmatterSchema>
@@ -109,8 +114,8 @@ interface YamlErrorLike {
   mark?: { line?: number; column?: number }
 }
 
-/** gray-matter's YAML engine (js-yaml's safe loader), without the wrapper around it. */
-const yamlEngine = (matter as unknown as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml
+/** gray-matter's YAML engine (js-yaml's safe loader), without the wrapper around it; loaded on first use. */
+const yamlEngine = once(() => (localRequire()('gray-matter') as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml)
 
 /**
  * Parse a YAML block with gray-matter's YAML engine. The engine is called directly: gray-matter's
@@ -119,7 +124,7 @@ const yamlEngine = (matter as unknown as { engines: { yaml: { parse(text: string
  */
 function yamlParse(yaml: string): { data?: unknown; error?: YamlErrorLike } {
   try {
-    return { data: /\S/.test(yaml) ? yamlEngine.parse(yaml) : undefined }
+    return { data: /\S/.test(yaml) ? yamlEngine().parse(yaml) : undefined }
   } catch (error) {
     return { error: error as YamlErrorLike }
   }

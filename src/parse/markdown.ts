@@ -11,13 +11,29 @@
  * @module
  */
 import type { Root } from 'mdast'
-import remarkParse from 'remark-parse'
-import { unified } from 'unified'
 import type { Node } from 'unist'
+import { localRequire, once } from '../lazy.js'
+import type * as Engine from './markdown-engine.js'
+
+/**
+ * The markdown stack, loaded on first use: from the bundled `markdown-engine.cjs` next to
+ * the built code, or (running from source) from the packages themselves.
+ */
+const engine = once((): typeof Engine => {
+  const require = localRequire()
+  try {
+    return require('./markdown-engine.cjs') as typeof Engine
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown }
+    if (code !== 'MODULE_NOT_FOUND' || !String(message).includes('markdown-engine')) throw error
+  }
+  return { unified: (require('unified') as typeof import('unified')).unified, remarkParse: (require('remark-parse') as typeof import('remark-parse')).default }
+})
 
 let processor: ReturnType<typeof create> | undefined
 
 function create() {
+  const { unified, remarkParse } = engine()
   return unified().use(remarkParse).freeze()
 }
 

@@ -55,6 +55,51 @@ describe('the built package', () => {
   })
 })
 
+describe('import cost: nothing heavy at import time', () => {
+  // What each build loads: ES modules through a resolve hook, CommonJS through require.cache.
+  const heavy = /node_modules\/(zod|gray-matter|js-yaml|unified|remark-parse|micromark[^/]*|mdast-util-from-markdown|js-tiktoken)\/|markdown-engine\.cjs/
+  const probe = (load: string) => `
+const { createRequire } = require('node:module')
+const loaded = () => Object.keys(createRequire(__filename).cache).filter((k) => ${heavy}.test(k)).map((k) => (k.endsWith('markdown-engine.cjs') ? 'markdown-engine.cjs' : k.split('node_modules/').pop().split('/')[0]))
+;(async () => {
+  ${load}
+  const atImport = loaded()
+  const doc = lib.parseDocument('---\\nid: a\\ntags: [x, y]\\n---\\n# A\\n\\n\`\`\`\\norchestr8://examples/b\\n\`\`\`\\n')
+  const afterParse = [...new Set(loaded())].sort()
+  process.stdout.write(JSON.stringify({ atImport, afterParse, id: doc.meta.id, tags: doc.meta.tags, slots: doc.references.length }))
+})()
+`
+  const resolveHook = join(scratch, 'hooks.mjs')
+  writeFileSync(resolveHook, 'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`RESOLVE ${r.url}\\n`); return r }\n')
+  const register = join(scratch, 'register.mjs')
+  writeFileSync(register, `import { register } from 'node:module'\nregister(${JSON.stringify(`file://${resolveHook}`)})\n`)
+  const expected = { atImport: [], afterParse: ['gray-matter', 'js-yaml', 'markdown-engine.cjs', 'zod'], id: 'a', tags: ['x', 'y'], slots: 1 }
+
+  it('import (ESM) resolves no dependency at all; the first parse loads zod, gray-matter (js-yaml) and the bundled markdown engine', () => {
+    const r = node(['--import', register], probe(`const lib = await import('./dist/index.js')`))
+    expect(r.status).toBe(0)
+    const resolved = r.stderr.split('\n').filter((l) => l.startsWith('RESOLVE '))
+    expect(resolved.length).toBeGreaterThan(0)
+    expect(resolved.filter((l) => l.includes('node_modules'))).toEqual([])
+    expect(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('RESOLVE '))).toEqual([])
+    expect(JSON.parse(r.stdout)).toEqual(expected)
+  })
+
+  it('require (CJS) loads nothing heavy either, and parses the same way', () => {
+    const r = node([], probe(`const lib = require('./dist/index.cjs')`))
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual(expected)
+  })
+
+  it('both builds parse without require(esm), as on Node 20 before 20.19 (the markdown engine is CommonJS)', () => {
+    for (const load of [`const lib = await import('./dist/index.js')`, `const lib = require('./dist/index.cjs')`]) {
+      const r = node(['--no-experimental-require-module'], probe(load))
+      expect(r.stderr).toBe('')
+      expect(JSON.parse(r.stdout)).toEqual(expected)
+    }
+  })
+})
+
 describe('library bugs found from the CLI side (fixed; kept as regression tests)', () => {
   // src/count/encodings.ts localRequire() tests `typeof __filename === 'string'` to tell the
   // CJS build from the ESM one. Under `node -e` / `node -p` (and any host that defines a global
