@@ -13,7 +13,11 @@
  *   (rank, left offset) over a doubly linked list of parts, with lazy
  *   invalidation: O(n log n), for long pieces.
  *
- * Both return the parts' boundaries and agree on every input.
+ * Both return the parts' boundaries and agree on every input. Counting uses
+ * them on a range of the text in place ({@link countRangeTokens}): no piece is
+ * cut out, pairs of single bytes come from a flat table and other pairs from
+ * {@link pairRank} by hash, without building a string (through a small memo
+ * in the heap merge, whose long pieces repeat the same pairs).
  *
  * Every part stays a token: it starts as a single byte (all 256 bytes have a
  * rank, checked by `buildRankTable`) and only ranked pairs merge. So
@@ -23,7 +27,7 @@
  * @module
  */
 
-import { pairRank, type RankTable } from './ranks.js'
+import { memoPairRank, pairRank, rangeRank, type RankTable } from './ranks.js'
 
 /** Pieces up to this many bytes use {@link mergeSimple}, longer ones {@link mergeHeap}. */
 export const SIMPLE_MERGE_MAX_BYTES = 128
@@ -86,32 +90,48 @@ function pair(table: RankTable, left: number, right: number): number {
   return rank < 0 ? NO_RANK : rank
 }
 
+/** {@link memoPairRank} with {@link NO_RANK} for "not a token". */
+function memoPair(table: RankTable, left: number, right: number): number {
+  const rank = memoPairRank(table, left, right)
+  return rank < 0 ? NO_RANK : rank
+}
+
+/** Rank of the two-byte token `a b`, or {@link NO_RANK}, from the flat table. */
+function bytePair(table: RankTable, a: number, b: number): number {
+  const rank = table.bytePairRanks[(a << 8) | b] as number
+  return rank < 0 ? NO_RANK : rank
+}
+
 // Scratch arrays of the simple merge, reused so that counting allocates
 // nothing per short piece; grown (only ever by tests) for longer pieces.
-let scratchBounds = new Int32Array(SIMPLE_MERGE_MAX_BYTES + 1)
 let scratchIds = new Int32Array(SIMPLE_MERGE_MAX_BYTES)
 let scratchPairs = new Int32Array(SIMPLE_MERGE_MAX_BYTES)
 
 /**
- * The simple merge into the scratch arrays: leaves the part boundaries in
- * `scratchBounds[0 … parts]` and returns the number of parts.
+ * The simple merge of `bytes[start, end)` (at least one byte) into the scratch
+ * arrays: leaves the parts' token ids in `scratchIds[0 … parts)` and returns
+ * the number of parts. Parts are tracked by token id only (a part's length is
+ * its token's length), so a merge shifts two short arrays.
  */
-function mergeSimpleScratch(table: RankTable, bytes: string): number {
-  const n = bytes.length
+function mergeSimpleScratch(table: RankTable, bytes: string, start: number, end: number): number {
+  const n = end - start
   if (n > scratchIds.length) {
-    scratchBounds = new Int32Array(n + 1)
     scratchIds = new Int32Array(n)
     scratchPairs = new Int32Array(n)
   }
-  const bounds = scratchBounds
   const ids = scratchIds
-  const pairs = scratchPairs // pairs[i]: rank of parts i and i+1 merged
+  const pairs = scratchPairs // pairs[i]: rank of parts i and i+1 merged, NO_RANK if not a token
   const byteRanks = table.byteRanks
-  for (let i = 0; i <= n; i++) bounds[i] = i
-  for (let i = 0; i < n; i++) ids[i] = byteRanks[bytes.charCodeAt(i)] as number
-  for (let i = 0; i + 1 < n; i++) pairs[i] = pair(table, ids[i] as number, ids[i + 1] as number)
+  let left = bytes.charCodeAt(start)
+  ids[0] = byteRanks[left] as number
+  for (let i = 1; i < n; i++) {
+    const right = bytes.charCodeAt(start + i)
+    ids[i] = byteRanks[right] as number
+    pairs[i - 1] = bytePair(table, left, right)
+    left = right
+  }
   let parts = n
-  while (parts > 1) {
+  for (;;) {
     let min = NO_RANK
     let at = -1
     for (let i = 0; i < parts - 1; i++) {
@@ -124,10 +144,9 @@ function mergeSimpleScratch(table: RankTable, bytes: string): number {
     if (at < 0) break
     // Merge parts `at` and `at + 1`: drop part at+1; later parts and pairs shift left.
     ids[at] = min
-    ids.copyWithin(at + 1, at + 2, parts)
-    bounds.copyWithin(at + 1, at + 2, parts + 1)
-    pairs.copyWithin(at + 1, at + 2, parts - 1)
     parts--
+    for (let i = at + 1; i < parts; i++) ids[i] = ids[i + 1] as number
+    for (let i = at + 1; i < parts - 1; i++) pairs[i] = pairs[i + 1] as number
     if (at + 1 < parts) pairs[at] = pair(table, min, ids[at + 1] as number)
     if (at > 0) pairs[at - 1] = pair(table, ids[at - 1] as number, min)
   }
@@ -147,8 +166,15 @@ function mergeSimpleScratch(table: RankTable, bytes: string): number {
  * @returns Part boundaries: `[0, …, bytes.length]`; part k is `[b[k], b[k+1])`.
  */
 export function mergeSimple(table: RankTable, bytes: string): number[] {
-  const parts = mergeSimpleScratch(table, bytes)
-  return Array.from(scratchBounds.subarray(0, parts + 1))
+  if (bytes.length === 0) return [0]
+  const parts = mergeSimpleScratch(table, bytes, 0, bytes.length)
+  const bounds: number[] = [0]
+  let at = 0
+  for (let k = 0; k < parts; k++) {
+    at += (table.tokens[scratchIds[k] as number] as string).length
+    bounds.push(at)
+  }
+  return bounds
 }
 
 /**
@@ -167,6 +193,71 @@ export function mergeSimple(table: RankTable, bytes: string): number[] {
 export function mergeHeap(table: RankTable, bytes: string): number[] {
   const n = bytes.length
   if (n < 2) return n === 0 ? [0] : [0, 1]
+  const { parts, next } = mergeHeapLinks(table, bytes, 0, n)
+  const bounds: number[] = new Array<number>(parts + 1)
+  let s = 0
+  for (let k = 0; k < parts; k++) {
+    bounds[k] = s
+    s = next[s] as number
+  }
+  bounds[parts] = n
+  return bounds
+}
+
+// The heap of the heap merge: binary min-heap of numbers in a Float64Array,
+// as plain functions (closures made per piece were slow to optimize).
+
+/** Moves `key` down from slot `i` of the heap `heap[0, size)` to its place. */
+function siftDown(heap: Float64Array, size: number, i: number, key: number): void {
+  const half = size >> 1
+  while (i < half) {
+    let child = 2 * i + 1
+    let c = heap[child] as number
+    const right = child + 1
+    if (right < size && (heap[right] as number) < c) {
+      child = right
+      c = heap[right] as number
+    }
+    if (c >= key) break
+    heap[i] = c
+    i = child
+  }
+  heap[i] = key
+}
+
+/** Adds `key` at slot `i` (the heap's size) and moves it up to its place. */
+function siftUp(heap: Float64Array, i: number, key: number): void {
+  while (i > 0) {
+    const parent = (i - 1) >> 1
+    const p = heap[parent] as number
+    if (p <= key) break
+    heap[i] = p
+    i = parent
+  }
+  heap[i] = key
+}
+
+/** `heap` if it has room for a key after its first `size`, else a copy twice as large. */
+function withRoom(heap: Float64Array, size: number): Float64Array {
+  if (size < heap.length) return heap
+  const grown = new Float64Array(heap.length * 2)
+  grown.set(heap)
+  return grown
+}
+
+/**
+ * The heap merge of `bytes[start, end)` (at least two bytes): returns the
+ * number of parts and the links between them, parts being named by their
+ * offset in the range (`next[s]` is the start of the part after the one at
+ * `s`, the range length after the last).
+ */
+function mergeHeapLinks(
+  table: RankTable,
+  bytes: string,
+  start: number,
+  end: number,
+): { parts: number; next: Int32Array } {
+  const n = end - start
   // Parts are named by their start offset. next[s] is the start of the
   // following part (n after the last); prev[s] the start of the previous one;
   // ids[s] its token id.
@@ -177,64 +268,29 @@ export function mergeHeap(table: RankTable, bytes: string): number[] {
   const rank = new Int32Array(n)
   // Heap keys: rank * n + start. Exact in a double: ranks < 2^18, n < 2^35.
   const scale = n
-  let heap = new Float64Array(Math.max(16, n))
+  let heap: Float64Array = new Float64Array(Math.max(16, n))
   let size = 0
-
-  const push = (key: number): void => {
-    if (size === heap.length) {
-      const grown = new Float64Array(heap.length * 2)
-      grown.set(heap)
-      heap = grown
-    }
-    let i = size++
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = heap[parent] as number
-      if (p <= key) break
-      heap[i] = p
-      i = parent
-    }
-    heap[i] = key
-  }
-
-  /** Moves `key` down from slot `i` to its place. */
-  const siftDown = (i: number, key: number): void => {
-    const half = size >> 1
-    while (i < half) {
-      let child = 2 * i + 1
-      let c = heap[child] as number
-      const right = child + 1
-      if (right < size && (heap[right] as number) < c) {
-        child = right
-        c = heap[right] as number
-      }
-      if (c >= key) break
-      heap[i] = c
-      i = child
-    }
-    heap[i] = key
-  }
 
   const byteRanks = table.byteRanks
   for (let i = 0; i < n; i++) {
     next[i] = i + 1
     prev[i] = i - 1
-    ids[i] = byteRanks[bytes.charCodeAt(i)] as number
+    ids[i] = byteRanks[bytes.charCodeAt(start + i)] as number
   }
   for (let i = 0; i + 1 < n; i++) {
-    const r = pair(table, ids[i] as number, ids[i + 1] as number)
+    const r = bytePair(table, bytes.charCodeAt(start + i), bytes.charCodeAt(start + i + 1))
     rank[i] = r
     if (r !== NO_RANK) heap[size++] = r * scale + i
   }
   rank[n - 1] = NO_RANK
   // Heapify (Floyd).
-  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i, heap[i] as number)
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(heap, size, i, heap[i] as number)
 
   let parts = n
   while (size > 0) {
     const key = heap[0] as number
     const last = heap[--size] as number
-    if (size > 0) siftDown(0, last)
+    if (size > 0) siftDown(heap, size, 0, last)
     const r = Math.floor(key / scale)
     const s = key - r * scale
     if (rank[s] !== r) continue // stale
@@ -246,25 +302,23 @@ export function mergeHeap(table: RankTable, bytes: string): number[] {
     ids[s] = r
     rank[t] = NO_RANK
     parts--
-    const after = u < n ? pair(table, r, ids[u] as number) : NO_RANK
+    const after = u < n ? memoPair(table, r, ids[u] as number) : NO_RANK
     rank[s] = after
-    if (after !== NO_RANK) push(after * scale + s)
+    if (after !== NO_RANK) {
+      heap = withRoom(heap, size)
+      siftUp(heap, size++, after * scale + s)
+    }
     if (s > 0) {
       const p = prev[s] as number
-      const before = pair(table, ids[p] as number, r)
+      const before = memoPair(table, ids[p] as number, r)
       rank[p] = before
-      if (before !== NO_RANK) push(before * scale + p)
+      if (before !== NO_RANK) {
+        heap = withRoom(heap, size)
+        siftUp(heap, size++, before * scale + p)
+      }
     }
   }
-
-  const bounds: number[] = new Array<number>(parts + 1)
-  let s = 0
-  for (let k = 0; k < parts; k++) {
-    bounds[k] = s
-    s = next[s] as number
-  }
-  bounds[parts] = n
-  return bounds
+  return { parts, next }
 }
 
 /**
@@ -277,10 +331,28 @@ export function mergeHeap(table: RankTable, bytes: string): number[] {
  * @returns The token count (0 for an empty piece).
  */
 export function countPieceTokens(table: RankTable, bytes: string): number {
-  const n = bytes.length
-  if (n <= 1) return n
-  if (n <= table.maxTokenBytes && table.ranks.has(bytes)) return 1
-  return n <= SIMPLE_MERGE_MAX_BYTES ? mergeSimpleScratch(table, bytes) : mergeHeap(table, bytes).length - 1
+  return countRangeTokens(table, bytes, 0, bytes.length)
+}
+
+/**
+ * {@link countPieceTokens} of the piece `bytes[start, end)`, without cutting it
+ * out: the whole-piece lookup goes through {@link rangeRank} and the merges read
+ * the bytes in place. Allocates nothing for pieces of at most
+ * {@link SIMPLE_MERGE_MAX_BYTES} bytes.
+ *
+ * @param table - Rank table.
+ * @param bytes - A string whose range `[start, end)` is a byte string (every
+ *   code unit in 0–255), e.g. a plain-ASCII piece inside the text it was found in.
+ * @param start - Start of the piece.
+ * @param end - End of the piece (exclusive).
+ * @returns The token count (0 for an empty piece).
+ */
+export function countRangeTokens(table: RankTable, bytes: string, start: number, end: number): number {
+  const n = end - start
+  if (n <= 1) return n < 0 ? 0 : n
+  if (n === 2) return bytePair(table, bytes.charCodeAt(start), bytes.charCodeAt(start + 1)) === NO_RANK ? 2 : 1
+  if (n <= table.maxTokenBytes && rangeRank(table, bytes, start, end) >= 0) return 1
+  return n <= SIMPLE_MERGE_MAX_BYTES ? mergeSimpleScratch(table, bytes, start, end) : mergeHeapLinks(table, bytes, start, end).parts
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 
 import { InvalidOptionError, UnknownEncodingError } from '../errors.js'
-import { countPieceTokens, utf8ByteString } from './bpe.js'
+import { ASCII_CACHE_MAX_LENGTH, countCachedAscii, createAsciiCache, type AsciiCache } from './ascii-cache.js'
+import { countPieceTokens, countRangeTokens, utf8ByteString } from './bpe.js'
 import {
   DEFAULT_ENCODING,
   ENCODING_NAMES,
@@ -52,8 +53,10 @@ interface CounterState {
   readonly pre: PreTokenizer
   /** The pre-tokenizer as js-tiktoken compiles it (`ug`), to skip text no match covers. */
   readonly global: RegExp
-  /** Piece → token count, for pieces shorter than {@link CACHE_MAX_PIECE_LENGTH}. */
+  /** Piece → token count, for pieces shorter than {@link CACHE_MAX_PIECE_LENGTH} but those the ASCII cache holds. */
   readonly cache: Map<string, number>
+  /** Token counts of short plain-ASCII pieces (see `ascii-cache.ts`). */
+  readonly ascii: AsciiCache
 }
 
 /** Process-wide registry key: one counter per encoding even when both the ESM and CJS builds are loaded. */
@@ -82,6 +85,7 @@ function buildState(encoding: EncodingName): CounterState {
     pre: createPreTokenizer(table.patStr),
     global: new RegExp(table.patStr, 'ug'),
     cache: new Map(),
+    ascii: createAsciiCache(),
   }
 }
 
@@ -99,14 +103,16 @@ function remember(state: CounterState, piece: string, tokens: number): number {
 }
 
 /**
- * Tokens in a plain-ASCII piece (it is its own byte string): 1 for one
- * character, a table lookup for two (a third of the pieces of prose, two
- * thirds of base64), otherwise through the cache when short.
+ * Tokens in the plain-ASCII piece `text[start, end)` (it is its own byte
+ * string): one or two characters directly, short pieces through the ASCII
+ * cache, longer ones through the piece cache when shorter than
+ * {@link CACHE_MAX_PIECE_LENGTH}.
  */
-function countAsciiPiece(state: CounterState, piece: string): number {
-  const n = piece.length
-  if (n === 1) return 1
-  if (n === 2) return state.table.asciiPairTokens[(piece.charCodeAt(0) << 7) | piece.charCodeAt(1)] as number
+function countAsciiPiece(state: CounterState, text: string, start: number, end: number): number {
+  const n = end - start
+  if (n <= 2) return countRangeTokens(state.table, text, start, end)
+  if (n <= ASCII_CACHE_MAX_LENGTH) return countCachedAscii(state.ascii, state.table, text, start, end)
+  const piece = text.slice(start, end)
   if (n >= CACHE_MAX_PIECE_LENGTH) return countPieceTokens(state.table, piece)
   const cached = state.cache.get(piece)
   return cached !== undefined ? cached : remember(state, piece, countPieceTokens(state.table, piece))
@@ -136,7 +142,7 @@ function countText(state: CounterState, text: string): number {
   while (pos < length) {
     let end = scanAscii(text, pos)
     if (end > pos) {
-      total += countAsciiPiece(state, text.slice(pos, end))
+      total += countAsciiPiece(state, text, pos, end)
       pos = end
       continue
     }
@@ -212,8 +218,10 @@ function resolveEncoding(options: TokenCounterOptions | undefined): EncodingName
  * under a `Symbol.for` key, so the ESM and CJS builds share it too). Nothing is
  * loaded at import or here: the first `count` call loads js-tiktoken's rank data
  * and builds the lookup (~0.3 s for o200k_base, ~0.15 s for cl100k_base).
- * `count` is synchronous and caches the counts of short pieces in a bounded map
- * ({@link CACHE_MAX_ENTRIES} entries per encoding).
+ * `count` is synchronous and caches the counts of pieces per encoding: plain
+ * ASCII pieces of up to 16 characters in a fixed 2 MB table, other pieces
+ * shorter than {@link CACHE_MAX_PIECE_LENGTH} in a bounded map
+ * ({@link CACHE_MAX_ENTRIES} entries).
  *
  * Counts equal js-tiktoken's `encode(text, [], []).length` exactly.
  *

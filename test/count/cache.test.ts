@@ -7,8 +7,8 @@ import { createTokenCounter } from '../../src/count/index.js'
 import { mulberry32 } from '../fixtures-count/generators.mjs'
 import { ENCODINGS, referenceCount } from './reference.js'
 
-/** `count` distinct lower-case words, each preceded by a space. */
-function distinctWords(count: number): string {
+/** `count` distinct lower-case words, each preceded by a space and followed by `suffix`. */
+function distinctWords(count: number, suffix = ''): string {
   const words: string[] = []
   for (let i = 0; i < count; i++) {
     let n = i
@@ -17,7 +17,7 @@ function distinctWords(count: number): string {
       word += String.fromCharCode(97 + (n % 26))
       n = Math.floor(n / 26)
     } while (n > 0)
-    words.push(` ${word}q`)
+    words.push(` ${word}q${suffix}`)
   }
   return words.join('')
 }
@@ -30,6 +30,14 @@ describe.each(ENCODINGS)('%s cache', (encoding) => {
     const expected = referenceCount(encoding, text)
     expect(counter.count(text)).toBe(expected)
     // Again, now that the cache has been emptied once and refilled.
+    expect(counter.count(text)).toBe(expected)
+  })
+
+  it('stays exact past the capacity of the piece map, with pieces too long for the ASCII cache', () => {
+    // ' abcq' + 13 letters: 18+ characters, counted through the map.
+    const text = distinctWords(CACHE_MAX_ENTRIES + 20_000, 'xyzzyplughfoo')
+    const expected = referenceCount(encoding, text)
+    expect(counter.count(text)).toBe(expected)
     expect(counter.count(text)).toBe(expected)
   })
 
