@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Plugin } from 'esbuild'
 import { defineConfig, type Options } from 'tsup'
@@ -40,8 +40,12 @@ const useBuiltLibrary: Plugin = {
   },
 }
 
+/** The package version, written into the code (src/version.ts). */
+const define = { __PROMPTFOLD_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) }
+
 const shared: Options = {
   entry: { index: 'src/index.ts' },
+  define,
   sourcemap: true,
   target: 'node20',
   platform: 'node',
@@ -88,6 +92,7 @@ export default defineConfig((cli): Options[] => {
       clean: false,
       target: 'node20',
       platform: 'node',
+      define,
       // The shebang comes from src/cli/main.ts (esbuild keeps an entry's hashbang; tsup makes the file executable).
       esbuildPlugins: [useBuiltLibrary],
     },

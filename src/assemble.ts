@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CountStore } from './cache/store.js'
+import type { CountStore, ParseStore } from './cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from './count/index.js'
 import { BudgetExceededError, IncludeError, InvalidOptionError, PromptfoldError } from './errors.js'
 import { diagnostic } from './parse/diagnostics.js'
@@ -76,6 +76,11 @@ export interface AssembleOptions {
    * new process can skip building the encoder. Default: none (in-memory caching only).
    */
   countStore?: CountStore
+  /**
+   * Persistent store of parsed documents (see `fileParseStore`): resolved documents found
+   * there are not parsed again. Default: none (an in-memory cache is always used).
+   */
+  parseStore?: ParseStore
   /** URI schemes recognised when `doc` is given as a string. Default `['orchestr8']`. */
   schemes?: readonly string[]
 }
@@ -166,11 +171,11 @@ const parseCache = new Map<string, PromptDocument<Frontmatter>>()
 const PARSE_CACHE_MAX = 2000
 
 /** Parse a resolved document, reusing an earlier parse of the same content, URI, path and schemes. */
-function cachedParse(source: string, uri: string, path: string | undefined, schemes: readonly string[]): PromptDocument<Frontmatter> {
+function cachedParse(source: string, uri: string, path: string | undefined, schemes: readonly string[], parseStore: ParseStore | undefined): PromptDocument<Frontmatter> {
   const key = `${digestOf(source)}\u0000${uri}\u0000${path ?? ''}\u0000${schemes.join(',')}`
   let doc = parseCache.get(key)
   if (!doc) {
-    doc = parseDocument(source, { uri, schemes, ...(path !== undefined ? { path } : {}) })
+    doc = parseDocument(source, { uri, schemes, ...(path !== undefined ? { path } : {}), ...(parseStore ? { parseStore } : {}) })
     if (parseCache.size >= PARSE_CACHE_MAX) parseCache.clear()
     parseCache.set(key, doc)
   }
@@ -223,7 +228,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   const exclude = new Set((options.exclude ?? []).map(normalizeUri))
 
   const counter = pickCounter(options)
-  const root: PromptDocument<unknown> = typeof doc === 'string' ? parseDocument(doc, { schemes, maxDocumentBytes }) : doc
+  const root: PromptDocument<unknown> = typeof doc === 'string' ? parseDocument(doc, { schemes, maxDocumentBytes, ...(options.parseStore ? { parseStore: options.parseStore } : {}) }) : doc
   if (!root || typeof root.source !== 'string' || !Array.isArray(root.references)) throw new InvalidOptionError('doc', 'must be a document from parseDocument or a markdown string')
 
   const diagnostics: Diagnostic[] = [...root.diagnostics]
@@ -277,7 +282,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
             const message = `${name} is ${bytes} bytes, over the maxDocumentBytes limit of ${maxDocumentBytes}; not read`
             return { reason: `LIMIT_EXCEEDED: ${message}`, decision: 'missing', diagnostics: [diagnostic('LIMIT_MAX_DOCUMENT_BYTES', 'error', message, { file: name, line: 1 })] }
           }
-          const target = cachedParse(found.source, canonical, found.path, schemes)
+          const target = cachedParse(found.source, canonical, found.path, schemes, options.parseStore)
           const own: Diagnostic[] = [...(found.diagnostics ?? [])]
           for (const d of target.diagnostics) if (d.severity !== 'info') own.push(d.file ? d : { ...d, file: found.path ?? canonical })
           return { doc: target, diagnostics: own }

@@ -6,7 +6,17 @@
  * @packageDocumentation
  */
 export { type Assembly, type AssembleOptions, assemble, fillPlaceholders, type MatchFunction } from './assemble.js'
-export { type CountStore, defaultCacheDir, type FileCountStore, type FileCountStoreOptions, fileCountStore } from './cache/store.js'
+export {
+  type CountStore,
+  defaultCacheDir,
+  type FileCountStore,
+  type FileCountStoreOptions,
+  type FileParseStore,
+  type FileParseStoreOptions,
+  fileCountStore,
+  fileParseStore,
+  type ParseStore,
+} from './cache/store.js'
 export { createTokenCounter, type EncodingName, encodingForModel, type TokenCounter, type TokenCounterOptions } from './count/index.js'
 export {
   AccessDeniedError,
@@ -24,7 +34,7 @@ export type { Reference, SlotBlock } from './parse/references.js'
 export type { Section } from './parse/sections.js'
 export { DEFAULT_SCHEMES, type MatchQuery, normalizeUri, type ParsedUri, parseUri } from './parse/uri.js'
 export type { Decision } from './render/lines.js'
-export { type FormatReportOptions, formatReport } from './report/format.js'
+export { type FormatReportOptions, formatNumber, formatReport } from './report/format.js'
 export { type AssemblyReport, assemblyReportSchema, type ReferenceReport, referenceReportSchema } from './report/schema.js'
 export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemResolver } from './resolve/fs.js'
 export { composeResolvers, memoryResolver, type ResolveContext, type ResolvedDocument, type ResolveResult, type Resolver } from './resolve/resolver.js'

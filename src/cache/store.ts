@@ -1,13 +1,15 @@
 /**
- * Count stores: where exact token counts of text runs are kept between processes.
+ * Stores that keep work between processes: exact token counts of text runs, and
+ * parsed documents.
  *
- * Keys are `<encoding>:<sha256 of the text>`, so a changed file can never reuse a
- * stale count: its text, and so its key, changes.
+ * Count keys are `<encoding>:<sha256 of the text>` and parse keys digests of the
+ * source, options and version, so a changed file can never reuse stale work: its
+ * text, and so its key, changes.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -104,5 +106,104 @@ export function fileCountStore(options: FileCountStoreOptions = {}): FileCountSt
         return false
       }
     },
+  }
+}
+
+/**
+ * A key-value store of parsed documents (plain JSON data, without their source). Any
+ * object of this shape can be passed to `parseDocument` and `assemble` as `parseStore`.
+ * Keys are SHA-256 digests of the source, the parse options and the promptfold version,
+ * so a changed file, option or release never reuses a stale parse.
+ */
+export interface ParseStore {
+  get(key: string): unknown
+  set(key: string, value: object): void
+}
+
+/** A {@link ParseStore} backed by one JSON file per document, written with {@link FileParseStore.flush}. */
+export interface FileParseStore extends ParseStore {
+  /** Folder holding the entries. */
+  readonly dir: string
+  /** Write new entries to disk (each atomically: temp file, then rename). Returns how many were written. */
+  flush(): number
+}
+
+/** Options for {@link fileParseStore}. */
+export interface FileParseStoreOptions {
+  /** Folder to keep the entries in (in a `parsed-v1` folder inside it). Default {@link defaultCacheDir}(). */
+  dir?: string
+  /** Most entries kept on disk; when a flush goes over, the oldest are removed. Default 5,000. */
+  maxEntries?: number
+}
+
+const PARSED = 'parsed-v1'
+const KEY = /^[A-Za-z0-9_-]{16,128}$/
+
+/**
+ * A parse store in `dir/parsed-v1`, one small JSON file per parsed document, read only
+ * when asked for. Safe under concurrent processes (private temp file, then rename); an
+ * unreadable or malformed entry reads as missing.
+ */
+export function fileParseStore(options: FileParseStoreOptions = {}): FileParseStore {
+  const dir = join(options.dir ?? defaultCacheDir(), PARSED)
+  const maxEntries = options.maxEntries ?? 5000
+  const pending = new Map<string, string>()
+  const fileOf = (key: string) => join(dir, `${key}.json`)
+  return {
+    dir,
+    get(key) {
+      if (!KEY.test(key)) return undefined
+      const waiting = pending.get(key)
+      try {
+        return JSON.parse(waiting ?? readFileSync(fileOf(key), 'utf8')) as unknown
+      } catch {
+        return undefined
+      }
+    },
+    set(key, value) {
+      if (!KEY.test(key)) return
+      pending.set(key, JSON.stringify(value))
+    },
+    flush() {
+      if (pending.size === 0) return 0
+      let written = 0
+      try {
+        mkdirSync(dir, { recursive: true })
+      } catch {
+        return 0
+      }
+      for (const [key, json] of pending) {
+        const tmp = `${fileOf(key)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+        try {
+          writeFileSync(tmp, json)
+          renameSync(tmp, fileOf(key))
+          written++
+        } catch {
+          rmSync(tmp, { force: true })
+        }
+      }
+      pending.clear()
+      prune(dir, maxEntries)
+      return written
+    },
+  }
+}
+
+/** Remove the oldest entries of `dir` beyond `maxEntries`. */
+function prune(dir: string, maxEntries: number): void {
+  try {
+    const names = readdirSync(dir).filter((n) => n.endsWith('.json'))
+    if (names.length <= maxEntries) return
+    const aged = names.map((n) => {
+      try {
+        return { n, t: statSync(join(dir, n)).mtimeMs }
+      } catch {
+        return { n, t: 0 }
+      }
+    })
+    aged.sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : 1))
+    for (const { n } of aged.slice(0, names.length - maxEntries)) rmSync(join(dir, n), { force: true })
+  } catch {
+    // Pruning is best effort.
   }
 }

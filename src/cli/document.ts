@@ -6,7 +6,7 @@
 import { realpathSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { DEFAULT_MAX_DOCUMENT_BYTES, type PromptDocument, parseDocument } from '../index.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES, type ParseStore, type PromptDocument, parseDocument } from '../index.js'
 import { UsageError } from './io.js'
 
 /**
@@ -90,13 +90,14 @@ export async function readDocumentFile(file: string): Promise<string> {
  * Load and parse `file`. The root is `root` when given, else found with
  * {@link findRoot}, else the file's own folder. The document is parsed with its
  * path relative to the root, so its URI is known (for cycle detection).
+ * With a `parseStore`, a document parsed before (same content and path) is not parsed again.
  */
-export async function loadDocument(file: string, root: string | undefined): Promise<LoadedDocument> {
+export async function loadDocument(file: string, root: string | undefined, parseStore?: ParseStore): Promise<LoadedDocument> {
   const source = await readDocumentFile(file)
   const abs = real(file)
   const rootAbs = root !== undefined ? checkRoot(root) : real(findRoot(abs) ?? nodePath.dirname(abs))
   const relPath = relativeTo(rootAbs, abs)
   // A file outside the root gets its absolute path: no URI is derived from it.
-  const doc = parseDocument(source, { path: relPath ?? abs })
+  const doc = parseDocument(source, { path: relPath ?? abs, ...(parseStore ? { parseStore } : {}) })
   return { doc, root: rootAbs, rootGiven: root !== undefined, relPath }
 }

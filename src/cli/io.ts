@@ -120,8 +120,3 @@ export function printError(message: string, stream: NodeJS.WriteStream = process
   const s = styles(stream)
   stream.write(`${s.red('error:')} ${message}\n`)
 }
-
-/** Format a number the way reports do: `1,234`. */
-export function num(n: number | null | undefined): string {
-  return n === null || n === undefined ? '-' : n.toLocaleString('en-US')
-}

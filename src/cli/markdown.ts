@@ -7,8 +7,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import type { AssemblyReport, PromptDocument } from '../index.js'
-import { num } from './io.js'
+import { type AssemblyReport, formatNumber, type PromptDocument } from '../index.js'
+
+/** Format a number the way reports do: `1,234`. */
+export function num(n: number | null | undefined): string {
+  return n === null || n === undefined ? '-' : formatNumber(n)
+}
 
 /** Which command wrote a report: `assembly` (assemble) or `efficiency` (report). */
 export type ReportKind = 'assembly' | 'efficiency'

@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
+import type { ParseStore } from '../cache/store.js'
 import { InvalidOptionError } from '../errors.js'
 import type { Diagnostic, Point } from '../types.js'
 import { diagnostic } from './diagnostics.js'
@@ -12,6 +13,7 @@ import { parseMarkdown } from './markdown.js'
 import { extractReferences, type Reference, type SlotBlock } from './references.js'
 import { createLocator, extractSections, type Section } from './sections.js'
 import { DEFAULT_SCHEMES, parseUri } from './uri.js'
+import { VERSION } from '../version.js'
 
 /** Options for {@link parseDocument}. */
 export interface ParseOptions<M = Frontmatter> {
@@ -29,6 +31,12 @@ export interface ParseOptions<M = Frontmatter> {
    * and an error diagnostic `LIMIT_MAX_DOCUMENT_BYTES`. `Infinity` turns the limit off.
    */
   maxDocumentBytes?: number
+  /**
+   * Where parsed documents are kept between processes (see `fileParseStore`). A document
+   * already there is not parsed again: no YAML, no zod, no markdown parser is loaded for it.
+   * Used only with the default `schema`. Default: none.
+   */
+  parseStore?: ParseStore
 }
 
 /** Default largest document parsed or resolved (5 MiB of UTF-8). */
@@ -86,6 +94,74 @@ export function digestOf(text: string): string {
  */
 export function parseDocument<M = Frontmatter>(source: string, options: ParseOptions<M> = {}): PromptDocument<M> {
   if (typeof source !== 'string') throw new TypeError('parseDocument: `source` must be a string')
+  const store = options.parseStore
+  if (store === undefined || options.schema !== undefined) return parseNow(source, options)
+  const bom = source.charCodeAt(0) === 0xfeff
+  const text = bom ? source.slice(1) : source
+  const digest = digestOf(text)
+  // The BOM is not in the digest but leaves a diagnostic: it is part of the key.
+  const key = storeKey(digest, bom, options)
+  const kept = revive<M>(store.get(key), text, digest)
+  if (kept) return kept
+  const doc = parseNow(source, options)
+  const stored = storable(doc)
+  if (stored) store.set(key, stored)
+  return doc
+}
+
+/** Bump when what parseDocument produces changes shape or meaning (the version is in the key too). */
+const PARSE_FORMAT = 1
+
+/** Key of a parse in a {@link ParseStore}: the source's digest, every option that changes the result, the version. */
+function storeKey(digest: string, bom: boolean, options: ParseOptions<unknown>): string {
+  const opts = JSON.stringify([bom, options.path ?? null, options.uri ?? null, options.schemes ?? DEFAULT_SCHEMES, options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES])
+  return createHash('sha256').update(`promptfold-parse\u0000${PARSE_FORMAT}\u0000${VERSION}\u0000${digest}\u0000${opts}`).digest('base64url')
+}
+
+/** Whether `value` survives JSON unchanged (plain objects and arrays of strings, finite numbers, booleans, null). */
+function jsonSafe(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (depth > 64 || typeof value !== 'object') return false
+  if (Array.isArray(value)) return value.every((v) => jsonSafe(v, depth + 1))
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  return Object.values(value).every((v) => v === undefined || jsonSafe(v, depth + 1))
+}
+
+/** What a store keeps of a document (all but its source and digest), or undefined when its frontmatter is not plain JSON data (a YAML date, say). */
+function storable(doc: PromptDocument<unknown>): object | undefined {
+  if (!jsonSafe(doc.meta) || !jsonSafe(doc.data)) return undefined
+  const { source: _source, digest: _digest, ...rest } = doc
+  return { format: PARSE_FORMAT, ...rest }
+}
+
+const isInt = (n: unknown, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max
+
+/** A stored parse back as a document of `text`, or undefined when it is missing or does not fit `text`. */
+function revive<M>(value: unknown, text: string, digest: string): PromptDocument<M> | undefined {
+  if (value === null || typeof value !== 'object') return undefined
+  const v = value as Record<string, unknown>
+  const n = text.length
+  if (v.format !== PARSE_FORMAT || !isInt(v.bodyOffset, n) || typeof v.title !== 'string') return undefined
+  if (v.meta === null || typeof v.meta !== 'object' || v.data === null || typeof v.data !== 'object') return undefined
+  const { sections, references, blocks, diagnostics } = v
+  if (!Array.isArray(sections) || !Array.isArray(references) || !Array.isArray(blocks) || !Array.isArray(diagnostics)) return undefined
+  for (const b of blocks as SlotBlock[]) {
+    if (!b || !isInt(b.start, n) || !isInt(b.end, n) || b.start > b.end || !Array.isArray(b.references)) return undefined
+    if (!b.references.every((i) => isInt(i, references.length - 1))) return undefined
+  }
+  for (const s of sections as Section[]) if (!s || !isInt(s.start?.offset, n) || !isInt(s.end?.offset, n)) return undefined
+  for (const r of references as Reference[]) if (!r || typeof r.uri !== 'string' || !r.parsed || !isInt(r.position?.offset, n)) return undefined
+  const doc = { source: text, digest, ...v } as unknown as PromptDocument<M> & { format?: unknown }
+  delete doc.format
+  doc.source = text
+  doc.digest = digest
+  return doc
+}
+
+/** Parse `source` (see {@link parseDocument}), without a store. */
+function parseNow<M>(source: string, options: ParseOptions<M>): PromptDocument<M> {
   const file = options.path
   const schemes = options.schemes ?? DEFAULT_SCHEMES
   const diagnostics: Diagnostic[] = []

@@ -5,7 +5,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { type AssembleOptions, type AssemblyReport, assemble, fileCountStore, fileSystemResolver, formatReport } from '../../index.js'
+import { type AssembleOptions, type AssemblyReport, assemble, fileSystemResolver, formatReport } from '../../index.js'
+import { openCaches } from '../cache.js'
 import type { AssembleCommandOptions } from '../commands/assemble.js'
 import { loadDocument } from '../document.js'
 import { type Styles, styles } from '../io.js'
@@ -14,7 +15,10 @@ import { DEFAULT_REPORT_DIR } from '../options.js'
 
 /** Run `assemble`. */
 export async function runAssemble(file: string, options: AssembleCommandOptions): Promise<void> {
-  const loaded = await loadDocument(file, options.root)
+  // Counts and parsed documents persist between runs (keyed by content digests), so a
+  // second run needs no encoder and no parser; --no-cache turns this off.
+  const caches = openCaches(options.cache)
+  const loaded = await loadDocument(file, options.root, caches?.parseStore)
   const assembleOptions: AssembleOptions = {
     resolver: fileSystemResolver({ root: loaded.root }),
     include: options.include ?? [],
@@ -26,12 +30,12 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   if (options.model !== undefined) assembleOptions.model = options.model
   if (options.strategy !== undefined) assembleOptions.strategy = options.strategy
   if (options.maxDepth !== undefined) assembleOptions.maxDepth = options.maxDepth
-  // Counts persist between runs (keyed by encoding and content digest), so a second run
-  // needs no encoder; --no-cache turns this off.
-  const store = options.cache === false ? undefined : fileCountStore()
-  if (store) assembleOptions.countStore = store
+  if (caches) {
+    assembleOptions.countStore = caches.countStore
+    assembleOptions.parseStore = caches.parseStore
+  }
   const { text, report } = await assemble(loaded.doc, assembleOptions)
-  store?.flush()
+  caches?.flush()
 
   const output = options.json ? `${JSON.stringify({ text, report }, null, 2)}\n` : text
   if (options.out !== undefined) {

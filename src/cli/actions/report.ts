@@ -4,19 +4,26 @@
  * @module
  */
 import { type AssembleOptions, type AssemblyReport, assemble, fileSystemResolver } from '../../index.js'
+import { openCaches } from '../cache.js'
 import type { ReportCommandOptions } from '../commands/report.js'
 import { loadDocument } from '../document.js'
-import { num, styles } from '../io.js'
-import { efficiencyBullets, saveReport } from '../markdown.js'
+import { styles } from '../io.js'
+import { efficiencyBullets, num, saveReport } from '../markdown.js'
 import { DEFAULT_REPORT_DIR } from '../options.js'
 
 /** Run `report`. */
 export async function runReport(file: string, options: ReportCommandOptions): Promise<void> {
-  const loaded = await loadDocument(file, options.root)
+  const caches = openCaches(options.cache)
+  const loaded = await loadDocument(file, options.root, caches?.parseStore)
   const assembleOptions: AssembleOptions = { resolver: fileSystemResolver({ root: loaded.root }) }
   if (options.encoding !== undefined) assembleOptions.encoding = options.encoding
   if (options.model !== undefined) assembleOptions.model = options.model
+  if (caches) {
+    assembleOptions.countStore = caches.countStore
+    assembleOptions.parseStore = caches.parseStore
+  }
   const { report } = await assemble(loaded.doc, assembleOptions)
+  caches?.flush()
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ document: report.document, encoding: report.encoding, efficiency: report.efficiency }, null, 2)}\n`)
   } else if (options.markdown) {

@@ -41,7 +41,7 @@ export function assembleCommand(): Command {
     .option('--max-depth <n>', 'follow slots inside inlined documents this deep (default 2)', nonNegativeInteger)
     .option('--json', 'print one JSON object {"text", "report"} to stdout instead of the prompt and report')
     .option('--out <file>', 'write the prompt (or the JSON) to FILE instead of stdout')
-    .option('--no-cache', 'do not read or write the persistent count cache ($XDG_CACHE_HOME/promptfold)')
+    .option('--no-cache', 'do not read or write the persistent caches of counts and parsed documents ($XDG_CACHE_HOME/promptfold)')
     .addOption(saveReportOption())
     .addHelpText(
       'after',

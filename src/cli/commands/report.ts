@@ -16,6 +16,8 @@ export interface ReportCommandOptions {
   encoding?: EncodingName
   model?: string
   saveReport?: string | boolean
+  /** False with `--no-cache`. */
+  cache?: boolean
 }
 
 /** Register the command. */
@@ -28,6 +30,7 @@ export function reportCommand(): Command {
     .option('--markdown', 'print the figures as the "Token Efficiency" bullet list documents carry, ready to paste')
     .addOption(encodingOption())
     .addOption(modelOption())
+    .option('--no-cache', 'do not read or write the persistent caches of counts and parsed documents ($XDG_CACHE_HOME/promptfold)')
     .addOption(saveReportOption())
     .addHelpText(
       'after',
