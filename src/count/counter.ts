@@ -134,7 +134,7 @@ function countPiece(state: CounterState, piece: string): number {
  * next match and the skipped text counts nothing, as in js-tiktoken.
  */
 function countText(state: CounterState, text: string): number {
-  const { scanAscii, scanRegex } = state.pre
+  const { scanAscii, scanOther } = state.pre
   const { global } = state
   const length = text.length
   let total = 0
@@ -146,7 +146,7 @@ function countText(state: CounterState, text: string): number {
       pos = end
       continue
     }
-    end = scanRegex(text, pos)
+    end = scanOther(text, pos)
     if (end < 0) {
       // No match at pos: go on from the next match, as the global regex does.
       global.lastIndex = pos

@@ -5,8 +5,8 @@ import { createPieceScanner, hasFastScan } from '../../src/count/pretokenize.js'
 import { ENCODINGS, referencePattern } from './reference.js'
 
 /** Pieces by the scanner, skipping like the global regex where nothing matches. */
-function scanAll(patStr: string, text: string): string[] {
-  const scan = createPieceScanner(patStr)
+function scanAll(patStr: string, text: string, options: { ascii?: boolean; symbols?: boolean } = {}): string[] {
+  const scan = createPieceScanner(patStr, options)
   const global = new RegExp(patStr, 'ug')
   const pieces: string[] = []
   let pos = 0
@@ -42,6 +42,11 @@ const unit = fc.oneof(
     arbitrary: fc.constantFrom('é', 'À', '\u0301', '\u00a0', '\ufeff', '\u0085', '\u2028', '—', '٣', '²', '語', 'ǅ', 'ʰ', '🙂', '\ud800', 'ß'),
     weight: 2,
   },
+  {
+    // Non-ASCII symbols and punctuation: what the symbol scan handles without the regex.
+    arbitrary: fc.constantFrom('→', '←', '•', '“', '”', '‘', '’', '…', '✓', '©', '°', '€', '│', '─', '🙂', '🚀', '\u{1F468}\u200D\u{1F469}', '\udc00', '\u200b', '\u00ad', '\u2060', '¶'),
+    weight: 3,
+  },
   { arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 8 }), weight: 2 },
 )
 
@@ -74,8 +79,21 @@ describe.each(ENCODINGS)('%s pre-tokenizer', (encoding) => {
       '**bold**', '(word)', ' (x)', '-- flag', '//comment', '*/\n/', '.\n\n/x', 'a\u0301', 'A\u0300B', 'word\u00e9',
       '12345678', '12\u0663', '123\u0663', '1\u00b2', 'x\ufeffy', 'x\u0085y', ' \u0085', '\u0085 ', '!\u2014!', '#\ud800',
       'CamelCaseWORDSAndMore', 'ABCdef', 'abcDEF', 'ABC\'s', 'ABC\'S', 'ABC\u00c9', 'ABC\u00e9',
+      '→x', ' →', ' → x', '\n→', '  →', '\t→', '→\n\n', '→/', '→\u0301', '→é', '→1', '→٣', '→\u00a0', 'x→', 'X→', 'xx→\'s',
+      "→'s", "→'x", '12→', '1→2', '🙂🙂x', ' 🙂', '🙂\u0301', 'é→', '→\ud800', '\udc00x', '“quoted”', '— dash —', '**→ Load:** x',
     ]
     for (const text of cases) expect(scanAll(pattern, text), JSON.stringify(text)).toEqual(regexAll(pattern, text))
+  })
+
+  it('the symbol scan alone (every position) and the ASCII scan alone yield the regex pieces', () => {
+    fc.assert(
+      fc.property(texts, (text) => {
+        const expected = regexAll(pattern, text)
+        expect(scanAll(pattern, text, { ascii: false })).toEqual(expected)
+        expect(scanAll(pattern, text, { symbols: false })).toEqual(expected)
+      }),
+      { numRuns: 3_000 },
+    )
   })
 
   it('falls back to the regex alone for another pattern', () => {
