@@ -8,8 +8,8 @@
  * @module
  */
 
-import { createRequire } from 'node:module'
 import { InvalidOptionError, UnknownEncodingError } from '../errors.js'
+import { localRequire } from '../lazy.js'
 
 /** Names of the BPE encodings promptfold can count with. */
 export type EncodingName = 'o200k_base' | 'cl100k_base'
@@ -99,18 +99,6 @@ export function encodingForModel(model: string): EncodingName {
   throw new UnknownEncodingError(
     `Unknown model ${JSON.stringify(model)}: cannot tell its encoding; pass \`encoding\` (${ENCODING_NAMES.join(' or ')}) instead`,
   )
-}
-
-/**
- * A `require` that works in both builds: the ES module build derives one from
- * `import.meta.url`; the CommonJS build from its module-scoped `__filename`.
- */
-function localRequire(): NodeJS.Require {
-  // The ES module build has import.meta.url; the CommonJS build has an empty import.meta
-  // and its own __filename. A global __filename (`node -e` sets '[eval]') must not win.
-  const url = (import.meta as { url?: unknown }).url
-  if (typeof url === 'string' && url.length > 0) return createRequire(url)
-  return createRequire(__filename)
 }
 
 /**

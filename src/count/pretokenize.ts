@@ -80,35 +80,45 @@ function contractionLength(text: string, pos: number): number {
  * ASCII these are `[A-Z]*[a-z]+` (the classes are disjoint, so backtracking
  * cannot help) and, when no lower-case letter follows the capitals, `[A-Z]+`.
  * cl100k_base: `\p{L}+`, i.e. `[A-Za-z]+`, no trailing contraction.
- * A non-ASCII character right after the letters could extend the match: defer.
+ * A non-ASCII character right after the letters could extend the match: defer;
+ * with `mixed`, only a non-ASCII letter or mark defers and anything else ends the word.
  */
-function wordEnd(o200k: boolean, text: string, start: number): number {
+function wordEnd(o200k: boolean, text: string, start: number, mixed: boolean): number {
   const length = text.length
   let j = start
   if (o200k) {
     while (j < length && classOf(text.charCodeAt(j)) === UPPER) j++
     while (j < length && classOf(text.charCodeAt(j)) === LOWER) j++
-    if (j < length && text.charCodeAt(j) >= NON_ASCII) return -1
-    return j + contractionLength(text, j)
+  } else {
+    for (let k = classOf(text.charCodeAt(j)); k === UPPER || k === LOWER; k = classOf(text.charCodeAt(j))) j++
   }
-  for (let k = classOf(text.charCodeAt(j)); k === UPPER || k === LOWER; k = classOf(text.charCodeAt(j))) j++
-  if (j < length && text.charCodeAt(j) >= NON_ASCII) return -1
-  return j
+  if (j < length && text.charCodeAt(j) >= NON_ASCII && (!mixed || kindOf(text.codePointAt(j) as number) === K_WORD)) return -1
+  return o200k ? j + contractionLength(text, j) : j
 }
 
 /**
  * End of ` ?[^\s\p{L}\p{N}]+[\r\n/]*` (o200k_base; `[\r\n]*` for cl100k_base)
  * whose run of "other" characters starts at `start`, or -1 to defer when a
- * non-ASCII character (possibly "other" too) interrupts the run.
+ * non-ASCII character (possibly "other" too) interrupts the run. With `mixed`,
+ * non-ASCII "other" code points continue the run, a non-ASCII number or space
+ * ends it, and a letter or mark defers (a mark would continue it, a letter end it).
  */
-function punctuationEnd(o200k: boolean, text: string, start: number): number {
+function punctuationEnd(o200k: boolean, text: string, start: number, mixed: boolean): number {
   const length = text.length
   let j = start
   while (j < length) {
     const c = text.charCodeAt(j)
-    if (c >= NON_ASCII) return -1
-    if (CLASS[c] !== OTHER) break
-    j++
+    if (c < NON_ASCII) {
+      if (CLASS[c] !== OTHER) break
+      j++
+      continue
+    }
+    if (!mixed) return -1
+    const cp = text.codePointAt(j) as number
+    const k = kindOf(cp)
+    if (k === K_WORD) return -1
+    if (k !== K_OTHER) break
+    j += widthOf(cp)
   }
   while (j < length) {
     const c = text.charCodeAt(j)
@@ -126,13 +136,16 @@ function punctuationEnd(o200k: boolean, text: string, start: number): number {
  * run at the end of the text, otherwise all but its last character. Else
  * (a single whitespace character before a non-space) `\s+`: that character.
  */
-function whitespaceEnd(text: string, pos: number): number {
+function whitespaceEnd(text: string, pos: number, mixed: boolean): number {
   const length = text.length
   let j = pos
   let lastNewline = -1
   while (j < length) {
     const c = text.charCodeAt(j)
-    if (c >= NON_ASCII) return -1
+    if (c >= NON_ASCII) {
+      if (!mixed || kindOf(text.codePointAt(j) as number) === K_SPACE) return -1
+      break
+    }
     if (CLASS[c] !== SPACE) break
     if (c === CR || c === LF) lastNewline = j
     j++
@@ -150,7 +163,7 @@ function scanAscii(o200k: boolean, text: string, pos: number): number {
   const c0 = text.charCodeAt(pos)
   if (c0 >= NON_ASCII || c0 === APOSTROPHE) return -1 // cl100k: contractions come first
   const k0 = CLASS[c0] as number
-  if (k0 === UPPER || k0 === LOWER) return wordEnd(o200k, text, pos)
+  if (k0 === UPPER || k0 === LOWER) return wordEnd(o200k, text, pos, false)
   if (k0 === DIGIT) {
     // \p{N}{1,3}; a non-ASCII digit could continue a group of fewer than 3.
     const length = text.length
@@ -164,11 +177,11 @@ function scanAscii(o200k: boolean, text: string, pos: number): number {
   if (c0 !== CR && c0 !== LF && c1 >= 0) {
     if (c1 >= NON_ASCII) return -1
     const k1 = CLASS[c1] as number
-    if (k1 === UPPER || k1 === LOWER) return wordEnd(o200k, text, pos + 1)
+    if (k1 === UPPER || k1 === LOWER) return wordEnd(o200k, text, pos + 1, false)
   }
-  if (k0 === OTHER) return punctuationEnd(o200k, text, pos)
-  if (c0 === SP && c1 >= 0 && CLASS[c1] === OTHER) return punctuationEnd(o200k, text, pos + 1)
-  return whitespaceEnd(text, pos)
+  if (k0 === OTHER) return punctuationEnd(o200k, text, pos, false)
+  if (c0 === SP && c1 >= 0 && CLASS[c1] === OTHER) return punctuationEnd(o200k, text, pos + 1, false)
+  return whitespaceEnd(text, pos, false)
 }
 
 // Kinds of a code point for the symbol scan: what the patterns' classes see.
@@ -221,72 +234,6 @@ function widthOf(cp: number): number {
 }
 
 /**
- * {@link wordEnd} where the letters may be followed by non-ASCII: a letter or
- * mark there could extend the word (defer); anything else ends it.
- */
-function wordEndMixed(o200k: boolean, text: string, start: number): number {
-  const length = text.length
-  let j = start
-  if (o200k) {
-    while (j < length && classOf(text.charCodeAt(j)) === UPPER) j++
-    while (j < length && classOf(text.charCodeAt(j)) === LOWER) j++
-  } else {
-    for (let k = classOf(text.charCodeAt(j)); k === UPPER || k === LOWER; k = classOf(text.charCodeAt(j))) j++
-  }
-  if (j < length && text.charCodeAt(j) >= NON_ASCII && kindOf(text.codePointAt(j) as number) === K_WORD) return -1
-  return o200k ? j + contractionLength(text, j) : j
-}
-
-/**
- * {@link punctuationEnd} over ASCII and non-ASCII "other" code points. A
- * non-ASCII letter or mark defers (a mark would continue the run, a letter end
- * it); a number or space ends the run.
- */
-function punctuationEndMixed(o200k: boolean, text: string, start: number): number {
-  const length = text.length
-  let j = start
-  while (j < length) {
-    const c = text.charCodeAt(j)
-    if (c < NON_ASCII) {
-      if (CLASS[c] !== OTHER) break
-      j++
-      continue
-    }
-    const cp = text.codePointAt(j) as number
-    const k = kindOf(cp)
-    if (k === K_WORD) return -1
-    if (k !== K_OTHER) break
-    j += widthOf(cp)
-  }
-  while (j < length) {
-    const c = text.charCodeAt(j)
-    if (c !== CR && c !== LF && !(o200k && c === SLASH)) break
-    j++
-  }
-  return j
-}
-
-/** {@link whitespaceEnd} where the run may end at non-ASCII: a space there defers, anything else ends the run. */
-function whitespaceEndMixed(text: string, pos: number): number {
-  const length = text.length
-  let j = pos
-  let lastNewline = -1
-  while (j < length) {
-    const c = text.charCodeAt(j)
-    if (c >= NON_ASCII) {
-      if (kindOf(text.codePointAt(j) as number) === K_SPACE) return -1
-      break
-    }
-    if (CLASS[c] !== SPACE) break
-    if (c === CR || c === LF) lastNewline = j
-    j++
-  }
-  if (lastNewline >= 0) return lastNewline + 1
-  if (j === length) return j
-  return j - pos >= 2 ? j - 1 : j
-}
-
-/**
  * The symbol scan: the rules of {@link scanAscii} over code points, where a
  * non-ASCII "other" code point (see {@link K_OTHER}) acts as ASCII
  * punctuation does. Returns -1 to defer wherever a non-ASCII letter, mark,
@@ -301,7 +248,7 @@ function scanSymbols(o200k: boolean, text: string, pos: number): number {
     if (n > 0) return pos + n
   }
   const k0 = kindOf(c0)
-  if (k0 === K_WORD) return c0 < NON_ASCII ? wordEndMixed(o200k, text, pos) : -1
+  if (k0 === K_WORD) return c0 < NON_ASCII ? wordEnd(o200k, text, pos, true) : -1
   if (k0 === K_NUMBER) {
     if (c0 >= NON_ASCII) return -1
     // \p{N}{1,3}
@@ -323,10 +270,10 @@ function scanSymbols(o200k: boolean, text: string, pos: number): number {
   const p1 = pos + widthOf(c0)
   const c1 = p1 < length ? (text.codePointAt(p1) as number) : -1
   const k1 = c1 >= 0 ? kindOf(c1) : 0
-  if (c0 !== CR && c0 !== LF && k1 === K_WORD) return c1 < NON_ASCII ? wordEndMixed(o200k, text, p1) : -1
-  if (k0 === K_OTHER) return punctuationEndMixed(o200k, text, pos)
-  if (c0 === SP && k1 === K_OTHER) return punctuationEndMixed(o200k, text, p1)
-  return whitespaceEndMixed(text, pos)
+  if (c0 !== CR && c0 !== LF && k1 === K_WORD) return c1 < NON_ASCII ? wordEnd(o200k, text, p1, true) : -1
+  if (k0 === K_OTHER) return punctuationEnd(o200k, text, pos, true)
+  if (c0 === SP && k1 === K_OTHER) return punctuationEnd(o200k, text, p1, true)
+  return whitespaceEnd(text, pos, true)
 }
 
 /** The pre-tokenizer of one pattern, in two halves. */
