@@ -11,20 +11,11 @@ import {
   utf8ByteString,
   SIMPLE_MERGE_MAX_BYTES,
 } from '../../src/count/bpe.js'
-import { loadEncodingData } from '../../src/count/encodings.js'
-import { buildRankTable, type RankTable } from '../../src/count/ranks.js'
+import type { RankTable } from '../../src/count/ranks.js'
 import { randomCjk, randomLowercase } from '../fixtures-count/generators.mjs'
-import { ENCODINGS, referenceEncode, referencePattern, referenceRankMap } from './reference.js'
+import { ENCODINGS, referenceEncode, referencePattern, referenceRankMap, rankTable } from './reference.js'
 
-const tables = new Map<string, RankTable>()
-function table(encoding: (typeof ENCODINGS)[number]): RankTable {
-  let found = tables.get(encoding)
-  if (found === undefined) {
-    found = buildRankTable(encoding, loadEncodingData(encoding))
-    tables.set(encoding, found)
-  }
-  return found
-}
+const table = rankTable
 
 /** Byte string of a js-tiktoken rank-map key ("104,101,108"). */
 function keyToBytes(key: string): string {

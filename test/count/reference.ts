@@ -6,7 +6,9 @@
 import { Tiktoken } from 'js-tiktoken/lite'
 import cl100k from 'js-tiktoken/ranks/cl100k_base'
 import o200k from 'js-tiktoken/ranks/o200k_base'
+import { loadEncodingData } from '../../src/count/encodings.js'
 import type { EncodingName } from '../../src/count/index.js'
+import { buildRankTable, type RankTable } from '../../src/count/ranks.js'
 
 /** Both encodings, in a stable order for `describe.each`. */
 export const ENCODINGS: readonly EncodingName[] = ['o200k_base', 'cl100k_base']
@@ -41,4 +43,16 @@ export function referenceRankMap(encoding: EncodingName): ReadonlyMap<string, nu
 /** js-tiktoken's pre-tokenizer pattern source. */
 export function referencePattern(encoding: EncodingName): string {
   return (encoding === 'o200k_base' ? o200k : cl100k).pat_str
+}
+
+const tables = new Map<EncodingName, RankTable>()
+
+/** promptfold's rank table for `encoding`, built once per test file. */
+export function rankTable(encoding: EncodingName): RankTable {
+  let found = tables.get(encoding)
+  if (found === undefined) {
+    found = buildRankTable(encoding, loadEncodingData(encoding))
+    tables.set(encoding, found)
+  }
+  return found
 }

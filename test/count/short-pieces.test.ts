@@ -8,23 +8,14 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ASCII_CACHE_MAX_LENGTH, countCachedAscii, createAsciiCache } from '../../src/count/ascii-cache.js'
 import { countRangeTokens, encodePieceTokens, mergeHeap, SIMPLE_MERGE_MAX_BYTES } from '../../src/count/bpe.js'
-import { loadEncodingData } from '../../src/count/encodings.js'
 import { createTokenCounter } from '../../src/count/index.js'
-import { buildRankTable, memoPairRank, pairRank, rangeRank, type RankTable } from '../../src/count/ranks.js'
+import { memoPairRank, pairRank, rangeRank, type RankTable } from '../../src/count/ranks.js'
 import { mulberry32, randomBase64 } from '../fixtures-count/generators.mjs'
-import { ENCODINGS, referenceCount } from './reference.js'
+import { ENCODINGS, referenceCount, rankTable } from './reference.js'
 
 const SEED = 20_240_611
 
-const tables = new Map<string, RankTable>()
-function table(encoding: (typeof ENCODINGS)[number]): RankTable {
-  let found = tables.get(encoding)
-  if (found === undefined) {
-    found = buildRankTable(encoding, loadEncodingData(encoding))
-    tables.set(encoding, found)
-  }
-  return found
-}
+const table = rankTable
 
 /** Token count of a byte string by the `Map` lookups and the heap merge: independent of the new lookups. */
 function mapCount(t: RankTable, bytes: string): number {
