@@ -129,6 +129,19 @@ function punctuationEnd(o200k: boolean, text: string, start: number, mixed: bool
 }
 
 /**
+ * End of `\p{N}{1,3}` starting at the ASCII digit at `pos`, or -1 to defer: a
+ * non-ASCII character after fewer than 3 digits could be a digit too. With
+ * `mixed`, only a non-ASCII number defers; anything else ends the group.
+ */
+function digitsEnd(text: string, pos: number, mixed: boolean): number {
+  const length = text.length
+  let j = pos + 1
+  while (j < length && j - pos < 3 && CLASS[text.charCodeAt(j)] === DIGIT) j++
+  if (j - pos < 3 && j < length && text.charCodeAt(j) >= NON_ASCII && (!mixed || kindOf(text.codePointAt(j) as number) === K_NUMBER)) return -1
+  return j
+}
+
+/**
  * End of a whitespace piece at `pos`, or -1 to defer (the run of ASCII
  * whitespace ends at a non-ASCII character, which may be whitespace too).
  * `\s*[\r\n]+`: up to the last CR/LF of the run, when it has one (backtracking
@@ -164,14 +177,7 @@ function scanAscii(o200k: boolean, text: string, pos: number): number {
   if (c0 >= NON_ASCII || c0 === APOSTROPHE) return -1 // cl100k: contractions come first
   const k0 = CLASS[c0] as number
   if (k0 === UPPER || k0 === LOWER) return wordEnd(o200k, text, pos, false)
-  if (k0 === DIGIT) {
-    // \p{N}{1,3}; a non-ASCII digit could continue a group of fewer than 3.
-    const length = text.length
-    let j = pos + 1
-    while (j < length && j - pos < 3 && CLASS[text.charCodeAt(j)] === DIGIT) j++
-    if (j - pos < 3 && j < length && text.charCodeAt(j) >= NON_ASCII) return -1
-    return j
-  }
+  if (k0 === DIGIT) return digitsEnd(text, pos, false)
   // Other or whitespace. `[^\r\n\p{L}\p{N}]?` lets any of them but CR/LF prefix a word.
   const c1 = pos + 1 < text.length ? text.charCodeAt(pos + 1) : -1
   if (c0 !== CR && c0 !== LF && c1 >= 0) {
@@ -249,22 +255,7 @@ function scanSymbols(o200k: boolean, text: string, pos: number): number {
   }
   const k0 = kindOf(c0)
   if (k0 === K_WORD) return c0 < NON_ASCII ? wordEnd(o200k, text, pos, true) : -1
-  if (k0 === K_NUMBER) {
-    if (c0 >= NON_ASCII) return -1
-    // \p{N}{1,3}
-    let j = pos + 1
-    while (j < length && j - pos < 3) {
-      const c = text.charCodeAt(j)
-      if (c < NON_ASCII) {
-        if (CLASS[c] !== DIGIT) break
-        j++
-        continue
-      }
-      if (kindOf(text.codePointAt(j) as number) === K_NUMBER) return -1
-      break
-    }
-    return j
-  }
+  if (k0 === K_NUMBER) return c0 < NON_ASCII ? digitsEnd(text, pos, true) : -1
   if (k0 === K_SPACE && c0 >= NON_ASCII) return -1
   // Other or ASCII whitespace: `[^\r\n\p{L}\p{N}]?` lets either but CR/LF prefix a word.
   const p1 = pos + widthOf(c0)

@@ -103,7 +103,7 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
   const key = storeKey(digest, bom, options)
   const kept = revive<M>(store.get(key), text, digest)
   if (kept) return kept
-  const doc = parseNow(source, options)
+  const doc = parseNow(source, options, digest)
   const stored = storable(doc)
   if (stored) store.set(key, stored)
   return doc
@@ -153,15 +153,13 @@ function revive<M>(value: unknown, text: string, digest: string): PromptDocument
   }
   for (const s of sections as Section[]) if (!s || !isInt(s.start?.offset, n) || !isInt(s.end?.offset, n)) return undefined
   for (const r of references as Reference[]) if (!r || typeof r.uri !== 'string' || !r.parsed || !isInt(r.position?.offset, n)) return undefined
-  const doc = { source: text, digest, ...v } as unknown as PromptDocument<M> & { format?: unknown }
-  delete doc.format
-  doc.source = text
-  doc.digest = digest
-  return doc
+  // Same key order as a fresh parse; a stored source or digest is never trusted.
+  const { format: _format, source: _source, digest: _digest, ...rest } = v
+  return { source: text, digest, ...rest } as unknown as PromptDocument<M>
 }
 
-/** Parse `source` (see {@link parseDocument}), without a store. */
-function parseNow<M>(source: string, options: ParseOptions<M>): PromptDocument<M> {
+/** Parse `source` (see {@link parseDocument}), without a store; `digest`, when known, is that of the text without its BOM. */
+function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string): PromptDocument<M> {
   const file = options.path
   const schemes = options.schemes ?? DEFAULT_SCHEMES
   const diagnostics: Diagnostic[] = []
@@ -174,7 +172,8 @@ function parseNow<M>(source: string, options: ParseOptions<M>): PromptDocument<M
   const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES
   if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw new InvalidOptionError('maxDocumentBytes', `must be a positive number of bytes, got ${String(maxBytes)}`)
   const bytes = Buffer.byteLength(text, 'utf8')
-  if (bytes > maxBytes) return oversized(text, bytes, maxBytes, options, diagnostics)
+  const textDigest = digest ?? digestOf(text)
+  if (bytes > maxBytes) return oversized(text, textDigest, bytes, maxBytes, options, diagnostics)
 
   const fm = readFrontmatter<M>(text, options.schema, file)
   diagnostics.push(...fm.diagnostics)
@@ -198,7 +197,7 @@ function parseNow<M>(source: string, options: ParseOptions<M>): PromptDocument<M
   }
   const doc: PromptDocument<M> = {
     source: text,
-    digest: digestOf(text),
+    digest: textDigest,
     meta: fm.meta,
     data: fm.data,
     bodyOffset: fm.bodyOffset,
@@ -215,7 +214,7 @@ function parseNow<M>(source: string, options: ParseOptions<M>): PromptDocument<M
 }
 
 /** A document over `maxDocumentBytes`: kept whole as core text, not analysed, with an error diagnostic. */
-function oversized<M>(text: string, bytes: number, maxBytes: number, options: ParseOptions<M>, diagnostics: Diagnostic[]): PromptDocument<M> {
+function oversized<M>(text: string, digest: string, bytes: number, maxBytes: number, options: ParseOptions<M>, diagnostics: Diagnostic[]): PromptDocument<M> {
   const file = options.path
   const block = findFrontmatter(text)
   const bodyOffset = block !== undefined && block !== 'unterminated' ? block.bodyOffset : 0
@@ -232,7 +231,7 @@ function oversized<M>(text: string, bytes: number, maxBytes: number, options: Pa
   )
   const doc: PromptDocument<M> = {
     source: text,
-    digest: digestOf(text),
+    digest,
     meta,
     data: {},
     bodyOffset,

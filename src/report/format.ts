@@ -26,7 +26,7 @@ export function formatNumber(v: number): string {
   const shortest = String(Math.abs(v))
   if (shortest.includes('e')) {
     if (Math.abs(v) < 1) return `${sign}0`
-    return `${sign}${BigInt(Math.abs(v)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`
+    return `${sign}${grouped(BigInt(Math.abs(v)).toString())}`
   }
   let [int = '0', frac = ''] = shortest.split('.')
   if (frac.length > 3) {
@@ -42,7 +42,12 @@ export function formatNumber(v: number): string {
     }
     frac = frac.replace(/0+$/, '')
   }
-  return `${sign}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac ? `.${frac}` : ''}`
+  return `${sign}${grouped(int)}${frac ? `.${frac}` : ''}`
+}
+
+/** Digits with a comma between each group of three: `1234567` → `1,234,567`. */
+function grouped(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
 
 const n = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : formatNumber(v))
