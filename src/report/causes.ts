@@ -1,0 +1,181 @@
+/**
+ * Why a reference ended as it did: one code per outcome, and the one place where the
+ * reason prose of a report row is written from it. Everything that reacts to an outcome
+ * (`lint`, the CLI's colours, MCP) reads the code, never the prose.
+ *
+ * @module
+ */
+import type { Decision } from '../render/lines.js'
+import { formatNumber } from './number.js'
+
+/**
+ * Every cause code, grouped by the decision it goes with:
+ * - `inlined`: `FITS` (chosen under the budget), `INCLUDED` (forced by `include`),
+ *   `INCLUDED_BY_NESTED` (inlined because a nested `include` needs it);
+ * - `deferred`: `BUDGET` (does not fit), `PARENT_NOT_INLINED` (the document holding it was
+ *   not inlined), `DEPTH` (beyond `maxDepth`), `MAX_DOCUMENTS` (the `maxDocuments` limit),
+ *   `DYNAMIC` (a `match?` reference without a `match` function), `QUERY_STRING` (another
+ *   URI with a query string), `PLACEHOLDER` (unfilled `${name}`), `NO_MATCH` (the search
+ *   found nothing), `MENTION` and `RELATED` (listed, never inlined), `NOT_SELECTED`;
+ * - `missing`: `NOT_FOUND`, `NO_RESOLVER`, `RESOLVE_TIMEOUT`, `RESOLVER_ERROR`,
+ *   `TOO_LARGE` (over `maxDocumentBytes`), `AMBIGUOUS` (several documents claim the name),
+ *   `MATCH_FAILED` (the `match` function failed);
+ * - `invalid`: `INVALID_URI` (unparsable or unsafe as written), `ACCESS_DENIED` (refused
+ *   by the resolver);
+ * - `cycle`: `CYCLE`; `duplicate`: `DUPLICATE`; `excluded`: `EXCLUDED`.
+ */
+export const REFERENCE_CAUSES = [
+  'FITS',
+  'INCLUDED',
+  'INCLUDED_BY_NESTED',
+  'BUDGET',
+  'PARENT_NOT_INLINED',
+  'DEPTH',
+  'MAX_DOCUMENTS',
+  'DYNAMIC',
+  'QUERY_STRING',
+  'PLACEHOLDER',
+  'NO_MATCH',
+  'MENTION',
+  'RELATED',
+  'NOT_SELECTED',
+  'NOT_FOUND',
+  'NO_RESOLVER',
+  'RESOLVE_TIMEOUT',
+  'RESOLVER_ERROR',
+  'TOO_LARGE',
+  'AMBIGUOUS',
+  'MATCH_FAILED',
+  'INVALID_URI',
+  'ACCESS_DENIED',
+  'CYCLE',
+  'DUPLICATE',
+  'EXCLUDED',
+] as const
+
+/** Why a reference ended as it did (see {@link REFERENCE_CAUSES}). */
+export type ReferenceCause = (typeof REFERENCE_CAUSES)[number]
+
+/** The decision each cause goes with. */
+export const CAUSE_DECISION: Readonly<Record<ReferenceCause, Decision>> = {
+  FITS: 'inlined',
+  INCLUDED: 'inlined',
+  INCLUDED_BY_NESTED: 'inlined',
+  BUDGET: 'deferred',
+  PARENT_NOT_INLINED: 'deferred',
+  DEPTH: 'deferred',
+  MAX_DOCUMENTS: 'deferred',
+  DYNAMIC: 'deferred',
+  QUERY_STRING: 'deferred',
+  PLACEHOLDER: 'deferred',
+  NO_MATCH: 'deferred',
+  MENTION: 'deferred',
+  RELATED: 'deferred',
+  NOT_SELECTED: 'deferred',
+  NOT_FOUND: 'missing',
+  NO_RESOLVER: 'missing',
+  RESOLVE_TIMEOUT: 'missing',
+  RESOLVER_ERROR: 'missing',
+  TOO_LARGE: 'missing',
+  AMBIGUOUS: 'missing',
+  MATCH_FAILED: 'missing',
+  INVALID_URI: 'invalid',
+  ACCESS_DENIED: 'invalid',
+  CYCLE: 'cycle',
+  DUPLICATE: 'duplicate',
+  EXCLUDED: 'excluded',
+}
+
+/** Whether a cause means the reference's target could not be had (what `lint` calls unresolved). */
+export function isUnresolved(cause: ReferenceCause): boolean {
+  const d = CAUSE_DECISION[cause]
+  return d === 'missing' || cause === 'ACCESS_DENIED'
+}
+
+/** The facts a reason is written from; each cause reads the ones it needs. */
+export interface CauseDetail {
+  /** `BUDGET`: tokens this reference adds. */
+  needs?: number
+  /** `BUDGET`: tokens left under the budget. */
+  left?: number
+  /** `FITS`: the candidate's value. */
+  value?: number
+  /** `DEPTH`: the `maxDepth` in force. `MAX_DOCUMENTS`: the `maxDocuments` in force. */
+  limit?: number
+  /** The target as resolved, when it differs from the URI written (`CYCLE`, `DUPLICATE`). */
+  canonical?: string
+  /** The target URI (`CYCLE`). */
+  uri?: string
+  /** What went wrong, as the resolver or parser said it (`*_ERROR`, `INVALID_URI`, `ACCESS_DENIED`, `TOO_LARGE`, `AMBIGUOUS`, ...). */
+  message?: string
+  /** `PLACEHOLDER`: the names left unfilled. */
+  placeholders?: readonly string[]
+  /** `NO_MATCH`: the search text. */
+  query?: string
+  /** `CYCLE`: the reference is in the document being assembled itself. */
+  self?: boolean
+}
+
+/** The reason prose of a report row, written from its cause. The only place report reasons are worded. */
+export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): string {
+  const n = (x: number | undefined) => formatNumber(x ?? 0)
+  const why = detail.message !== undefined ? `: ${detail.message}` : ''
+  switch (cause) {
+    case 'FITS':
+      return detail.value !== undefined ? `fits the budget (value ${detail.value})` : 'fits the budget'
+    case 'INCLUDED':
+      return 'forced by `include`'
+    case 'INCLUDED_BY_NESTED':
+      return 'inlined because a nested `include` needs it'
+    case 'BUDGET':
+      return `does not fit: needs ${n(detail.needs)} more tokens, ${n(detail.left)} left`
+    case 'PARENT_NOT_INLINED':
+      return 'the document that holds it was not inlined'
+    case 'DEPTH':
+      return `beyond maxDepth ${n(detail.limit)}`
+    case 'MAX_DOCUMENTS':
+      return `limit: maxDocuments (${n(detail.limit)}) documents already resolved`
+    case 'DYNAMIC':
+      return 'dynamic match reference: pass a `match` function (a library) to expand it'
+    case 'QUERY_STRING':
+      return 'reference with a query string is not inlined'
+    case 'PLACEHOLDER':
+      return `dynamic match reference has unfilled placeholders: ${(detail.placeholders ?? []).map((v) => `\${${v}}`).join(', ')} (pass them in \`vars\`)`
+    case 'NO_MATCH':
+      return `dynamic match reference: no document matched "${detail.query ?? ''}"`
+    case 'MENTION':
+      return 'mention: kept in the text as written; only slots are inlined'
+    case 'RELATED':
+      return 'related resource (frontmatter): listed, not inlined'
+    case 'NOT_SELECTED':
+      return 'not selected'
+    case 'NOT_FOUND':
+      return 'missing: not found'
+    case 'NO_RESOLVER':
+      return 'missing: no resolver was given'
+    case 'RESOLVE_TIMEOUT':
+      return `missing: the resolver did not answer in time${why}`
+    case 'RESOLVER_ERROR':
+      return `missing: the resolver failed${why}`
+    case 'TOO_LARGE':
+      return `missing: too large${why}`
+    case 'AMBIGUOUS':
+      return `missing: ambiguous${why}`
+    case 'MATCH_FAILED':
+      return `missing: match failed${why}`
+    case 'INVALID_URI':
+      return `invalid reference${why}`
+    case 'ACCESS_DENIED':
+      return `refused${why}`
+    case 'CYCLE':
+      return detail.self
+        ? `cycle: ${detail.uri ?? ''} is the document being assembled`
+        : detail.canonical !== undefined
+          ? `cycle: ${detail.uri ?? ''} is ${detail.canonical}, already being assembled above this reference`
+          : `cycle: ${detail.uri ?? ''} is already being assembled above this reference`
+    case 'DUPLICATE':
+      return detail.canonical !== undefined ? `duplicate: ${detail.uri ?? ''} is ${detail.canonical}, a slot earlier in the text` : 'duplicate: the same URI is a slot earlier in the text'
+    case 'EXCLUDED':
+      return 'excluded by the `exclude` option'
+  }
+}
