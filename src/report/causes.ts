@@ -86,10 +86,13 @@ export const CAUSE_DECISION: Readonly<Record<ReferenceCause, Decision>> = {
   EXCLUDED: 'excluded',
 }
 
-/** Whether a cause means the reference's target could not be had (what `lint` calls unresolved). */
-export function isUnresolved(cause: ReferenceCause): boolean {
-  const d = CAUSE_DECISION[cause]
-  return d === 'missing' || cause === 'ACCESS_DENIED'
+/**
+ * Whether a cause means the target names no single document: `NOT_FOUND` or `AMBIGUOUS`.
+ * These are the references `library.graph()` lists as `dangling` and `lint` reports as
+ * `UNRESOLVED_REFERENCE`.
+ */
+export function isDangling(cause: ReferenceCause): boolean {
+  return cause === 'NOT_FOUND' || cause === 'AMBIGUOUS'
 }
 
 /** The facts a reason is written from; each cause reads the ones it needs. */
