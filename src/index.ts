@@ -5,7 +5,16 @@
  *
  * @packageDocumentation
  */
-export { type Assembly, type AssembleOptions, assemble, fillPlaceholders, type MatchFunction } from './assemble.js'
+export {
+  type Assembly,
+  type AssembleOptions,
+  assemble,
+  clearParseCache,
+  fillPlaceholders,
+  type MatchFunction,
+  type ParseCacheStats,
+  parseCacheStats,
+} from './assemble/index.js'
 export {
   type CountStore,
   defaultCacheDir,

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type Assembly, assemble } from '../assemble.js'
+import { type Assembly, assemble } from '../assemble/index.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { BudgetExceededError, InvalidOptionError, PromptfoldError } from '../errors.js'
 import { parseDocument } from '../parse/document.js'

@@ -33,7 +33,7 @@ import {
   type ReadResourceResult,
   type Resource,
 } from '@modelcontextprotocol/sdk/types.js'
-import { assemble } from '../assemble.js'
+import { assemble } from '../assemble/index.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { BudgetExceededError, PromptfoldError } from '../errors.js'
 import { parseMatchQuery, parseUri } from '../parse/uri.js'

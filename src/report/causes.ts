@@ -157,13 +157,13 @@ export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): 
     case 'NO_RESOLVER':
       return 'missing: no resolver was given'
     case 'RESOLVE_TIMEOUT':
-      return `missing: the resolver did not answer in time${why}`
+      return `missing: ${detail.message ?? 'the resolver did not answer in time'}`
     case 'RESOLVER_ERROR':
-      return `missing: the resolver failed${why}`
+      return `missing: ${detail.message ?? 'the resolver failed'}`
     case 'TOO_LARGE':
-      return `missing: too large${why}`
+      return `missing: ${detail.message ?? 'over the maxDocumentBytes limit'}`
     case 'AMBIGUOUS':
-      return `missing: ambiguous${why}`
+      return `missing: ${detail.message ?? 'several documents have this name'}`
     case 'MATCH_FAILED':
       return `missing: match failed${why}`
     case 'INVALID_URI':

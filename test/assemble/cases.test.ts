@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { assemble, fillPlaceholders } from '../../src/assemble.js'
+import { assemble, fillPlaceholders } from '../../src/assemble/index.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { parseUri } from '../../src/parse/uri.js'
 import { fileSystemResolver } from '../../src/resolve/fs.js'

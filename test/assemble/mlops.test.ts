@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { assemble, type AssembleOptions } from '../../src/assemble.js'
+import { assemble, type AssembleOptions } from '../../src/assemble/index.js'
 import { BudgetExceededError, IncludeError, InvalidOptionError } from '../../src/errors.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { assemblyReportSchema } from '../../src/report/schema.js'

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { findUris } from '../../src/parse/uri.js'
 import { fileSystemResolver } from '../../src/resolve/fs.js'

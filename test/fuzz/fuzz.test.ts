@@ -4,7 +4,7 @@
  * failure names both (re-run one case with FUZZ_SEED and FUZZ_CASE).
  */
 import { describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { BudgetExceededError } from '../../src/errors.js'
 import { parseDocument, type PromptDocument } from '../../src/parse/document.js'
 import { assemblyReportSchema } from '../../src/report/schema.js'

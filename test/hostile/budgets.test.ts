@@ -3,7 +3,7 @@
  * and values of the wrong type. Each is either a typed error or an assembly within budget.
  */
 import { describe, expect, it } from 'vitest'
-import { type AssembleOptions, assemble } from '../../src/assemble.js'
+import { type AssembleOptions, assemble } from '../../src/assemble/index.js'
 import { BudgetExceededError, InvalidOptionError } from '../../src/errors.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { fileSystemResolver } from '../../src/resolve/fs.js'

@@ -2,7 +2,7 @@
  * A hostile document among good ones: the assembly around it must go on with everything else.
  */
 import { expect } from 'vitest'
-import { type AssembleOptions, assemble } from '../../src/assemble.js'
+import { type AssembleOptions, assemble } from '../../src/assemble/index.js'
 import type { Diagnostic } from '../../src/types.js'
 import { memoryResolver } from '../../src/resolve/resolver.js'
 import { expectSound } from './helpers.js'

@@ -3,7 +3,7 @@
  * error or a diagnostic with a code, the file and a line, never as an unhandled throw.
  */
 import { expect } from 'vitest'
-import type { Assembly } from '../../src/assemble.js'
+import type { Assembly } from '../../src/assemble/index.js'
 import { createTokenCounter } from '../../src/count/index.js'
 import { PromptfoldError } from '../../src/errors.js'
 import { assemblyReportSchema } from '../../src/report/schema.js'

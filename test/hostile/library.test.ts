@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { type Library, loadLibrary } from '../../src/library/index.js'
 import { FRONTMATTER_CASES, hostileSpellings } from './cases.js'
 import { bigDocument, seededBytes } from './generators.js'

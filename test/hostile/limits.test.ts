@@ -4,7 +4,7 @@
  * Also: callbacks that never answer (resolver, match) are cut off by `resolveTimeout`.
  */
 import { describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { DEFAULT_MAX_DOCUMENT_BYTES, parseDocument } from '../../src/parse/document.js'
 import { memoryResolver, type Resolver } from '../../src/resolve/resolver.js'
 import { bigDocument } from './generators.js'

@@ -3,7 +3,7 @@
  * the document itself, or a long cycle. One generator per case.
  */
 import { describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { findUris, parseUri } from '../../src/parse/uri.js'
 import { memoryResolver } from '../../src/resolve/resolver.js'

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { AccessDeniedError } from '../../src/errors.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { fileSystemResolver } from '../../src/resolve/fs.js'

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { AccessDeniedError } from '../../src/errors.js'
 import { type Library, loadLibrary, normalizeCategory } from '../../src/library/index.js'
 import { fixtureLibrary, tempCopy } from './helpers.js'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { createTokenCounter } from '../../src/count/index.js'
 import { BudgetExceededError } from '../../src/errors.js'
 import { assembleTask, type Library, loadLibrary } from '../../src/library/index.js'

@@ -1,7 +1,7 @@
 /**
  * Running generated scenarios through `assemble`.
  */
-import { type AssembleOptions, assemble, type Assembly } from '../../src/assemble.js'
+import { type AssembleOptions, assemble, type Assembly } from '../../src/assemble/index.js'
 import type { MatchQuery } from '../../src/parse/uri.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { memoryResolver, type Resolver } from '../../src/resolve/resolver.js'

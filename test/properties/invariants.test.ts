@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Assembly } from '../../src/assemble.js'
+import type { Assembly } from '../../src/assemble/index.js'
 import { BudgetExceededError } from '../../src/errors.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { bodyRange } from '../../src/render/render.js'

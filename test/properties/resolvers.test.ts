@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Assembly } from '../../src/assemble.js'
+import type { Assembly } from '../../src/assemble/index.js'
 import { BudgetExceededError } from '../../src/errors.js'
 import { memoryResolver, type Resolver } from '../../src/resolve/resolver.js'
 import { tiktokenCount } from '../helpers/oracle.js'

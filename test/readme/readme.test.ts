@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { fileSystemResolver } from '../../src/resolve/fs.js'
 import { readFixture, repoRoot, resourcesRoot } from '../helpers/fixtures.js'

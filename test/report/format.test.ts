@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { assemble } from '../../src/assemble.js'
+import { assemble } from '../../src/assemble/index.js'
 import { memoryResolver } from '../../src/resolve/resolver.js'
 import { formatReport } from '../../src/report/format.js'
 import { assemblyReportSchema } from '../../src/report/schema.js'

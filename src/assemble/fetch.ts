@@ -1,0 +1,148 @@
+/**
+ * Phase 2 of `assemble`: fetching. Every resolver and `match` call goes through here:
+ * once per URI per assembly, under `resolveTimeout`, counted against `maxDocuments`,
+ * size-checked against `maxDocumentBytes`, parsed through the shared parse cache.
+ * What can go wrong becomes a {@link Resolution} with a cause code, never a throw.
+ *
+ * @module
+ */
+import { PromptfoldError } from '../errors.js'
+import { diagnostic } from '../parse/diagnostics.js'
+import type { PromptDocument } from '../parse/document.js'
+import type { Frontmatter } from '../parse/frontmatter.js'
+import { normalizeUri } from '../parse/uri.js'
+import type { ReferenceCause } from '../report/causes.js'
+import { formatNumber } from '../report/number.js'
+import { type ResolvedDocument, toResolved } from '../resolve/resolver.js'
+import type { Diagnostic } from '../types.js'
+import { parseCached } from './parse-cache.js'
+import type { Settings } from './settings.js'
+
+/** What fetching one URI gave: a parsed document, or why not (a cause code and the message behind it). */
+export type Resolution =
+  | {
+      ok: true
+      doc: PromptDocument<Frontmatter>
+      /** The document's own diagnostics (and the resolver's), reported when the assembly first uses it. */
+      diagnostics: readonly Diagnostic[]
+    }
+  | {
+      ok: false
+      cause: ReferenceCause
+      /** What the resolver or a limit said, with its error code first (`RESOLVER_ERROR: ...`). */
+      message?: string
+      diagnostics: readonly Diagnostic[]
+    }
+
+/** Fetches documents for one assembly. */
+export interface Fetcher {
+  /**
+   * Resolve and parse `uri` (once per assembly: later calls share the first answer).
+   *
+   * @param uri Normalized target URI.
+   * @param from URI of the document holding the reference, told to the resolver.
+   */
+  fetch(uri: string, from: string | undefined): Promise<Resolution>
+  /**
+   * Run `work` (a resolver or `match` call) under the assembly's `resolveTimeout`; its
+   * signal is aborted when time runs out.
+   */
+  timed<T>(work: (signal: AbortSignal) => T | Promise<T>, what: string): Promise<T>
+}
+
+/**
+ * A fetcher for one assembly.
+ *
+ * @param settings The assembly's settings (resolver, limits, schemes, caches).
+ */
+export function createFetcher(settings: Settings): Fetcher {
+  const started = new Map<string, Promise<Resolution>>()
+  /** Distinct URIs handed to the resolver so far (bounded by `maxDocuments`). */
+  let fetches = 0
+  const timed = <T>(work: (signal: AbortSignal) => T | Promise<T>, what: string) => withTimeout(work, settings.resolveTimeout, what)
+  return {
+    timed,
+    fetch(uri, from) {
+      let p = started.get(uri)
+      if (!p) {
+        if (settings.resolver && fetches >= settings.maxDocuments) return Promise.resolve({ ok: false, cause: 'MAX_DOCUMENTS', diagnostics: [] })
+        fetches++
+        p = resolveOne(settings, uri, from, timed)
+        started.set(uri, p)
+      }
+      return p
+    },
+  }
+}
+
+/** Ask the resolver for `uri`, check the answer's size, parse it. */
+async function resolveOne(settings: Settings, uri: string, from: string | undefined, timed: Fetcher['timed']): Promise<Resolution> {
+  const resolver = settings.resolver
+  if (!resolver) return { ok: false, cause: 'NO_RESOLVER', diagnostics: [] }
+  let found: ResolvedDocument | undefined
+  try {
+    found = toResolved(await timed((signal) => resolver(uri, { from, signal }), 'resolver'), uri)
+  } catch (error) {
+    const code = error instanceof PromptfoldError ? error.code : 'RESOLVER_ERROR'
+    return { ok: false, cause: causeOfError(code), message: `${code}: ${errorMessage(error)}`, diagnostics: [] }
+  }
+  if (!found) return { ok: false, cause: 'NOT_FOUND', diagnostics: [] }
+  const canonical = found.uri ? normalizeUri(found.uri) : uri
+  const name = found.path ?? canonical
+  const bytes = Buffer.byteLength(found.source, 'utf8')
+  if (bytes > settings.maxDocumentBytes) {
+    const message = `${name} is ${formatNumber(bytes)} bytes, over the maxDocumentBytes limit of ${formatNumber(settings.maxDocumentBytes)}; not read`
+    return { ok: false, cause: 'TOO_LARGE', message: `LIMIT_EXCEEDED: ${message}`, diagnostics: [diagnostic('LIMIT_MAX_DOCUMENT_BYTES', 'error', message, { file: name, line: 1 })] }
+  }
+  const doc = parseCached({ source: found.source, uri: canonical, path: found.path, schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, parseStore: settings.parseStore })
+  const diagnostics: Diagnostic[] = [...(found.diagnostics ?? [])]
+  for (const d of doc.diagnostics) if (d.severity !== 'info') diagnostics.push(d.file ? d : { ...d, file: name })
+  return { ok: true, doc, diagnostics }
+}
+
+/** The cause of a resolver's error, by the error's code. */
+function causeOfError(code: string): ReferenceCause {
+  switch (code) {
+    case 'RESOLVE_TIMEOUT':
+      return 'RESOLVE_TIMEOUT'
+    case 'ACCESS_DENIED':
+      return 'ACCESS_DENIED'
+    case 'AMBIGUOUS_REFERENCE':
+      return 'AMBIGUOUS'
+    case 'LIMIT_EXCEEDED':
+      return 'TOO_LARGE'
+    default:
+      return 'RESOLVER_ERROR'
+  }
+}
+
+/**
+ * Race `work` against a timer of `ms` milliseconds; the signal given to `work` is aborted
+ * when time runs out, and the race rejects with a `RESOLVE_TIMEOUT` error.
+ */
+async function withTimeout<T>(work: (signal: AbortSignal) => T | Promise<T>, ms: number, what: string): Promise<T> {
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    return await Promise.race([
+      Promise.resolve().then(() => work(controller.signal)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort()
+          reject(new PromptfoldError('RESOLVE_TIMEOUT', `${what} did not answer within ${formatNumber(ms)} ms`))
+        }, ms)
+      }),
+    ])
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}
+
+/** The message of anything thrown, even values that cannot be turned into a string. */
+export function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error)
+  } catch {
+    return Object.prototype.toString.call(error)
+  }
+}
