@@ -18,10 +18,6 @@ export const PARSE_CACHE_MAX_ENTRIES = 2000
  */
 export const PARSE_CACHE_MAX_CHARS = 32 * 1024 * 1024
 
-/** Entries in least-recently-used order (a Map keeps insertion order; a hit moves to the end). */
-const cache = new Map<string, PromptDocument<Frontmatter>>()
-let chars = 0
-
 /** What {@link parseCached} is asked to parse, and everything that changes the result. */
 export interface ParseRequest {
   source: string
@@ -32,47 +28,91 @@ export interface ParseRequest {
   parseStore: ParseStore | undefined
 }
 
-/**
- * Parse a resolved document, reusing an earlier parse of the same content, URI, path,
- * schemes and size limit.
- *
- * @param request The source and the options of the parse.
- * @returns The parsed document (shared: do not mutate it).
- */
-export function parseCached(request: ParseRequest): PromptDocument<Frontmatter> {
-  const { source, uri, path, schemes, maxDocumentBytes, parseStore } = request
-  // Keys hold digests, never the text: V8 hashes long strings by length only.
-  const key = `${digestOf(source)}\u0000${uri}\u0000${path ?? ''}\u0000${schemes.join(',')}\u0000${maxDocumentBytes}`
-  const hit = cache.get(key)
-  if (hit) {
-    cache.delete(key)
-    cache.set(key, hit)
-    return hit
-  }
-  const doc = parseDocument(source, { uri, schemes, maxDocumentBytes, ...(path !== undefined ? { path } : {}), ...(parseStore ? { parseStore } : {}) })
-  if (source.length <= PARSE_CACHE_MAX_CHARS / 4) {
-    cache.set(key, doc)
-    chars += source.length
-    evict()
-  }
-  return doc
+/** Bounds of a {@link ParseCache}. */
+export interface ParseCacheLimits {
+  /** Most documents kept. Default {@link PARSE_CACHE_MAX_ENTRIES}. */
+  maxEntries?: number
+  /** Most source text kept, in UTF-16 code units. Default {@link PARSE_CACHE_MAX_CHARS}. */
+  maxChars?: number
 }
 
-/** Drop the least recently used entries until both bounds hold. */
-function evict(): void {
-  for (const [key, doc] of cache) {
-    if (cache.size <= PARSE_CACHE_MAX_ENTRIES && chars <= PARSE_CACHE_MAX_CHARS) return
-    cache.delete(key)
-    chars -= doc.source.length
-  }
-}
-
-/** How much the shared parse cache holds. */
+/** How much a parse cache holds. */
 export interface ParseCacheStats {
   /** Parsed documents kept. */
   entries: number
   /** UTF-16 code units of source text kept. */
   chars: number
+}
+
+/** Parsed documents in least-recently-used order, bounded by entries and by source size. */
+export class ParseCache {
+  readonly #entries = new Map<string, PromptDocument<Frontmatter>>()
+  readonly #maxEntries: number
+  readonly #maxChars: number
+  #chars = 0
+
+  constructor(limits: ParseCacheLimits = {}) {
+    this.#maxEntries = limits.maxEntries ?? PARSE_CACHE_MAX_ENTRIES
+    this.#maxChars = limits.maxChars ?? PARSE_CACHE_MAX_CHARS
+  }
+
+  /**
+   * Parse a resolved document, reusing an earlier parse of the same content, URI, path,
+   * schemes and size limit. A document larger than a quarter of the size bound is parsed
+   * but not kept.
+   *
+   * @param request The source and the options of the parse.
+   * @returns The parsed document (shared: do not mutate it).
+   */
+  parse(request: ParseRequest): PromptDocument<Frontmatter> {
+    const { source, uri, path, schemes, maxDocumentBytes, parseStore } = request
+    // Keys hold digests, never the text: V8 hashes long strings by length only.
+    const key = `${digestOf(source)}\u0000${uri}\u0000${path ?? ''}\u0000${schemes.join(',')}\u0000${maxDocumentBytes}`
+    const hit = this.#entries.get(key)
+    if (hit) {
+      // A Map keeps insertion order: moving a hit to the end keeps the least recently used first.
+      this.#entries.delete(key)
+      this.#entries.set(key, hit)
+      return hit
+    }
+    const doc = parseDocument(source, { uri, schemes, maxDocumentBytes, ...(path !== undefined ? { path } : {}), ...(parseStore ? { parseStore } : {}) })
+    if (source.length <= this.#maxChars / 4) {
+      this.#entries.set(key, doc)
+      this.#chars += source.length
+      this.#evict()
+    }
+    return doc
+  }
+
+  /** What the cache holds now. */
+  stats(): ParseCacheStats {
+    return { entries: this.#entries.size, chars: this.#chars }
+  }
+
+  /** Empty the cache; returns what it held. */
+  clear(): ParseCacheStats {
+    const stats = this.stats()
+    this.#entries.clear()
+    this.#chars = 0
+    return stats
+  }
+
+  /** Drop the least recently used entries until both bounds hold. */
+  #evict(): void {
+    for (const [key, doc] of this.#entries) {
+      if (this.#entries.size <= this.#maxEntries && this.#chars <= this.#maxChars) return
+      this.#entries.delete(key)
+      this.#chars -= doc.source.length
+    }
+  }
+}
+
+/** The cache every assembly in this process shares. */
+const shared = new ParseCache()
+
+/** Parse through the shared cache (see {@link ParseCache.parse}). */
+export function parseCached(request: ParseRequest): PromptDocument<Frontmatter> {
+  return shared.parse(request)
 }
 
 /**
@@ -83,13 +123,10 @@ export interface ParseCacheStats {
  * clearParseCache() // { entries: 12, chars: 48210 }
  */
 export function clearParseCache(): ParseCacheStats {
-  const stats = parseCacheStats()
-  cache.clear()
-  chars = 0
-  return stats
+  return shared.clear()
 }
 
 /** What the process-wide parse cache of `assemble` holds now. */
 export function parseCacheStats(): ParseCacheStats {
-  return { entries: cache.size, chars }
+  return shared.stats()
 }
