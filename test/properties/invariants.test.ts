@@ -19,6 +19,7 @@ import { memoryResolver, type Resolver } from '../../src/resolve/resolver.js'
 import { tiktokenCount } from '../helpers/oracle.js'
 import { budgetFraction, budgetFrom, ROOT_PATH, runs, scenario } from './generators.js'
 import { libraryMatch, run, stable } from './helpers.js'
+import { CAUSE_DECISION } from '../../src/report/causes.js'
 
 const strategy = fc.constantFrom('greedy' as const, 'optimal' as const)
 const DECISIONS = new Set(['inlined', 'deferred', 'missing', 'cycle', 'duplicate', 'excluded', 'invalid'])
@@ -41,6 +42,8 @@ function expectEveryReferenceOnce(source: string, result: Assembly, matching: bo
   for (const k of seen.keys()) expect(expected.has(k), `unexpected report row ${k}`).toBe(true)
   for (const r of result.report.references) {
     expect(DECISIONS.has(r.decision)).toBe(true)
+    // Every outcome has a cause code that goes with its decision, and the reason is written from it.
+    expect(CAUSE_DECISION[r.cause]).toBe(r.decision)
     expect(r.reason.length).toBeGreaterThan(0)
   }
   // A slot that was inlined has no stand-in line left in the text.
