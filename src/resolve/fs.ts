@@ -10,6 +10,7 @@ import { AccessDeniedError, LimitExceededError } from '../errors.js'
 import { diagnostic } from '../parse/diagnostics.js'
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../parse/document.js'
 import { parseUri } from '../parse/uri.js'
+import { formatNumber } from '../report/number.js'
 import type { ResolvedDocument, Resolver } from './resolver.js'
 
 /** Options for {@link fileSystemResolver}. */
@@ -95,7 +96,7 @@ export function fileSystemResolver(options: FileSystemResolverOptions): Resolver
       const stat = await handle.stat()
       if (!stat.isFile()) return undefined
       if (stat.size > maxBytes) {
-        throw new LimitExceededError('maxBytes', `${relative} is ${stat.size} bytes, over the ${maxBytes}-byte limit`, { file: relative })
+        throw new LimitExceededError('maxBytes', `${relative} is ${formatNumber(stat.size)} bytes, over the ${formatNumber(maxBytes)}-byte limit`, { file: relative })
       }
       const bytes = await handle.readFile()
       const { text, valid } = decodeUtf8(bytes)

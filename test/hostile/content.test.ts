@@ -141,7 +141,7 @@ describe('size', () => {
       const result = await assemble(root, { resolver: fileSystemResolver({ root: dir }) })
       expectSound(result)
       expect(result.report.references.map((r) => r.decision)).toEqual(['missing', 'inlined'])
-      expect(result.report.references[0]?.reason).toMatch(/LIMIT_EXCEEDED.*big\.md is \d+ bytes, over the 5242880-byte limit/)
+      expect(result.report.references[0]?.reason).toMatch(/LIMIT_EXCEEDED.*big\.md is [\d,]+ bytes, over the 5,242,880-byte limit/)
       expectDiagnostic(result.report.diagnostics, 'REFERENCE_MISSING', { file: 'root.md', line: 4 })
     } finally {
       rmSync(dir, { recursive: true, force: true })

@@ -79,7 +79,7 @@ describe(`maxDocumentBytes (default ${DEFAULT_MAX_DOCUMENT_BYTES})`, () => {
     const { value: around, ms } = await elapsed(() => assembleAround(big))
     expect(ms).toBeLessThan(20_000)
     expect(around.hostileRow).toMatchObject({ decision: 'missing', tokens: null })
-    expect(around.hostileRow.reason).toMatch(/maxDocumentBytes limit of 5242880/)
+    expect(around.hostileRow.reason).toMatch(/maxDocumentBytes limit of 5,242,880/)
     expectDiagnostic(around.report.diagnostics, 'LIMIT_MAX_DOCUMENT_BYTES', { file: 'orchestr8://lib/hostile', line: 1 })
     expect(around.text).toContain('→ Unavailable: orchestr8://lib/hostile\n')
   })
