@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * The slow tier (`npm run test:slow`, run by `.ci/run` after `npm test`): the property,
+ * fuzz and hostile suites, the docs samples (each runs the built package in a child
+ * process), and the files that spend seconds checking counts against js-tiktoken or a
+ * fresh count over generated inputs (counting, rendering, stored parses) or running the
+ * CLI again and again over its cache. Measured on a 2-core machine, these files took about
+ * four fifths of the time of the whole suite. Every other test file but the conformance
+ * suite is in the quick tier, `npm test` (vitest.config.ts); test/tiers.test.ts checks
+ * that every test file is in exactly one tier.
+ */
+export const SLOW_TESTS: readonly string[] = [
+  'test/properties/**/*.test.ts',
+  'test/fuzz/**/*.test.ts',
+  'test/hostile/**/*.test.ts',
+  'test/docs/**/*.test.ts',
+  'test/count/bpe.test.ts',
+  'test/count/cache.test.ts',
+  'test/count/exact.test.ts',
+  'test/count/short-pieces.test.ts',
+  'test/count/whitespace.test.ts',
+  'test/render/**/*.test.ts',
+  'test/cache/parse-store.test.ts',
+  'test/cli/cache.test.ts',
+]
+
+export default defineConfig({
+  test: {
+    include: [...SLOW_TESTS],
+    exclude: ['test/conformance/**', 'node_modules/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+})
