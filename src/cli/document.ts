@@ -1,34 +1,15 @@
 /**
- * Finding a library root and loading one document from disk for the CLI.
+ * Loading one document from disk for the CLI, with the library of its root (found with
+ * `findLibraryRoot`, or `--root`): the CLI resolves through that library, as MCP and
+ * `library.graph()` do.
  *
  * @module
  */
 import { realpathSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { DEFAULT_MAX_DOCUMENT_BYTES, type ParseStore, type PromptDocument, parseDocument } from '../index.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES, findLibraryRoot, type Library, loadLibrary, type ParseStore, type PromptDocument, parseDocument } from '../index.js'
 import { UsageError } from './io.js'
-
-/**
- * Folder names that mark the top level of a resource library. The root is the
- * parent of the first such folder found walking up from a document's folder.
- */
-export const LIBRARY_FOLDERS: readonly string[] = ['agents', 'agent', 'examples', 'example', 'skills', 'skill', 'patterns', 'pattern', 'guides', 'workflows']
-
-/**
- * The library root for a file: walk up from the file's folder to the first folder
- * named one of {@link LIBRARY_FOLDERS}; the root is its parent. `undefined` when
- * there is none.
- */
-export function findRoot(file: string): string | undefined {
-  let dir = nodePath.dirname(nodePath.resolve(file))
-  for (;;) {
-    if (LIBRARY_FOLDERS.includes(nodePath.basename(dir))) return nodePath.dirname(dir)
-    const parent = nodePath.dirname(dir)
-    if (parent === dir) return undefined
-    dir = parent
-  }
-}
 
 /** `path` relative to `root` with `/` separators, or `undefined` when it is not inside `root`. */
 export function relativeTo(root: string, path: string): string | undefined {
@@ -51,6 +32,8 @@ export interface LoadedDocument {
   doc: PromptDocument
   /** Absolute real path of the library root. */
   root: string
+  /** The library below the root: the resolver of `assemble` and `report`. */
+  library: Library
   /** Whether the root came from `--root` (else it was found, or is the file's folder). */
   rootGiven: boolean
   /** Path of the document relative to root (`agents/x.md`), or undefined when outside root. */
@@ -87,17 +70,28 @@ export async function readDocumentFile(file: string): Promise<string> {
 }
 
 /**
- * Load and parse `file`. The root is `root` when given, else found with
- * {@link findRoot}, else the file's own folder. The document is parsed with its
- * path relative to the root, so its URI is known (for cycle detection).
- * With a `parseStore`, a document parsed before (same content and path) is not parsed again.
+ * The root for `file`: `root` when given (checked), else found with `findLibraryRoot`, else
+ * `fallback` (default: the file's own folder). Returns its real path.
+ */
+export function rootFor(file: string, root?: string, fallback?: string): string {
+  if (root !== undefined) return checkRoot(root)
+  const abs = real(file)
+  return real(findLibraryRoot(abs) ?? fallback ?? nodePath.dirname(abs))
+}
+
+/**
+ * Load and parse `file`, and load the library of its root (see {@link rootFor}). The
+ * document is parsed with its path relative to the root, so its URI is known (for cycle
+ * detection). With a `parseStore`, a document parsed before (same content and path) is not
+ * parsed again.
  */
 export async function loadDocument(file: string, root: string | undefined, parseStore?: ParseStore): Promise<LoadedDocument> {
   const source = await readDocumentFile(file)
   const abs = real(file)
-  const rootAbs = root !== undefined ? checkRoot(root) : real(findRoot(abs) ?? nodePath.dirname(abs))
+  const rootAbs = rootFor(abs, root)
   const relPath = relativeTo(rootAbs, abs)
   // A file outside the root gets its absolute path: no URI is derived from it.
   const doc = parseDocument(source, { path: relPath ?? abs, ...(parseStore ? { parseStore } : {}) })
-  return { doc, root: rootAbs, rootGiven: root !== undefined, relPath }
+  const library = await loadLibrary({ root: rootAbs })
+  return { doc, root: rootAbs, library, rootGiven: root !== undefined, relPath }
 }

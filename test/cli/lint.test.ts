@@ -4,14 +4,14 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { assemble, fileSystemResolver, parseDocument } from '../../src/index.js'
 import { tiktokenCount } from '../helpers/oracle.js'
-import { cases, cli, oneErrorLine, repoRoot, resources, tempDir } from './run.js'
+import { cases, cli, cliPath, oneErrorLine, plainEnv, repoRoot, resources, tempDir } from './run.js'
 
 interface Finding {
   file: string
   line: number | null
   column: number | null
   severity: 'error' | 'warning'
-  rule: string
+  code: string
   message: string
   written?: number
   measured?: number
@@ -59,7 +59,7 @@ function expectedEstimates(dir: string): { file: string; written: number; measur
   return out
 }
 
-const key = (f: Finding) => `${f.file}:${f.line}:${f.rule}:${f.severity}`
+const key = (f: Finding) => `${f.file}:${f.line}:${f.code}:${f.severity}`
 
 describe('promptfold lint on fixtures/cases', () => {
   const { status, result } = lintJson(['fixtures/cases/resources'])
@@ -86,13 +86,13 @@ describe('promptfold lint on fixtures/cases', () => {
   })
 
   it('ESTIMATE_OFF compares estimatedTokens with an exact count of the body', () => {
-    const got = result.findings.filter((f) => f.rule === 'ESTIMATE_OFF').map((f) => ({ file: f.file, written: f.written, measured: f.measured }))
+    const got = result.findings.filter((f) => f.code === 'ESTIMATE_OFF').map((f) => ({ file: f.file, written: f.written, measured: f.measured }))
     expect(got).toEqual(expectedEstimates(cases))
     expect(got.length).toBeGreaterThan(0)
   })
 
   it('HINT_OFF compares a (~N tokens) hint with the measured cost of its target (report tokens)', async () => {
-    const f = result.findings.find((x) => x.rule === 'HINT_OFF') as Finding
+    const f = result.findings.find((x) => x.code === 'HINT_OFF') as Finding
     const doc = parseDocument(readFileSync(join(cases, 'agents/legacy-at.md'), 'utf8'), { path: 'agents/legacy-at.md' })
     const { report } = await assemble(doc, { resolver: fileSystemResolver({ root: cases }) })
     const row = report.references.find((r) => r.kind === 'mention' && r.hintTokens === 90)
@@ -101,17 +101,17 @@ describe('promptfold lint on fixtures/cases', () => {
   })
 
   it('names the cycle and the missing target', () => {
-    const cyc = result.findings.find((x) => x.rule === 'SLOT_CYCLE' && x.file.endsWith('cycle-a.md')) as Finding
+    const cyc = result.findings.find((x) => x.code === 'SLOT_CYCLE' && x.file.endsWith('cycle-a.md')) as Finding
     expect(cyc.message).toContain('agents/cycle-a -> agents/cycle-b -> agents/cycle-a')
-    const self = result.findings.find((x) => x.rule === 'SLOT_CYCLE' && x.file.endsWith('self-ref.md')) as Finding
+    const self = result.findings.find((x) => x.code === 'SLOT_CYCLE' && x.file.endsWith('self-ref.md')) as Finding
     expect(self.message).toContain('examples/self-ref -> examples/self-ref')
-    const missing = result.findings.find((x) => x.rule === 'UNRESOLVED_REFERENCE') as Finding
+    const missing = result.findings.find((x) => x.code === 'UNRESOLVED_REFERENCE') as Finding
     expect(missing).toMatchObject({ line: 17, column: 1 })
     expect(missing.message).toBe('slot orchestr8://examples/does-not-exist does not resolve: not found')
   })
 
   it('resolves the bare related id "alpha" in kinds.md by frontmatter id (no finding)', () => {
-    expect(result.findings.filter((f) => f.file.endsWith('kinds.md') && f.rule !== 'ESTIMATE_OFF')).toEqual([])
+    expect(result.findings.filter((f) => f.file.endsWith('kinds.md') && f.code !== 'ESTIMATE_OFF')).toEqual([])
   })
 
   it('text output: file:line:col: severity: message [RULE], then a summary', () => {
@@ -132,20 +132,20 @@ describe('promptfold lint on fixtures/resources', () => {
     const { status, result } = lintJson(['fixtures/resources'])
     expect(status).toBe(1)
     const agent = 'fixtures/resources/agents/mlops-specialist.md'
-    expect(result.findings.filter((f) => f.rule === 'HINT_OFF').map((f) => `${f.file}:${f.line}:${f.column}:${f.written}`)).toEqual([
+    expect(result.findings.filter((f) => f.code === 'HINT_OFF').map((f) => `${f.file}:${f.line}:${f.column}:${f.written}`)).toEqual([
       `${agent}:102:4:220`,
       `${agent}:103:4:280`,
       `${agent}:104:4:250`,
       `${agent}:105:4:300`,
     ])
-    expect(result.findings.filter((f) => f.rule === 'ESTIMATE_OFF').map((f) => ({ file: f.file, written: f.written, measured: f.measured }))).toEqual(expectedEstimates(resources))
-    expect(result.findings.every((f) => f.rule === 'HINT_OFF' || f.rule === 'ESTIMATE_OFF')).toBe(true)
+    expect(result.findings.filter((f) => f.code === 'ESTIMATE_OFF').map((f) => ({ file: f.file, written: f.written, measured: f.measured }))).toEqual(expectedEstimates(resources))
+    expect(result.findings.every((f) => f.code === 'HINT_OFF' || f.code === 'ESTIMATE_OFF')).toBe(true)
   })
 
   it('a single file is linted against its library (root found above it)', () => {
     const { result } = lintJson(['fixtures/resources/agents/mlops-specialist.md'])
     expect(result.files).toEqual(['fixtures/resources/agents/mlops-specialist.md'])
-    expect(result.findings.filter((f) => f.rule === 'UNRESOLVED_REFERENCE')).toEqual([])
+    expect(result.findings.filter((f) => f.code === 'UNRESOLVED_REFERENCE')).toEqual([])
   })
 })
 
@@ -160,7 +160,7 @@ describe('promptfold lint --fix', () => {
       const { status, result } = lintJson(['--fix', lib], t.dir)
       expect(status).toBe(1) // the (~N tokens) hints in prose are not fixable
       expect(result.fixedCount).toBe(5)
-      expect(result.findings.filter((f) => f.fixed).every((f) => f.rule === 'ESTIMATE_OFF')).toBe(true)
+      expect(result.findings.filter((f) => f.fixed).every((f) => f.code === 'ESTIMATE_OFF')).toBe(true)
       for (const e of before) {
         const original = join(resources, relative(lib, join(repoRoot, e.file)))
         const fixed = join(repoRoot, e.file)
@@ -171,7 +171,7 @@ describe('promptfold lint --fix', () => {
       // Fixed for good: a second run finds no estimate to fix and changes nothing.
       const again = lintJson(['--fix', lib], t.dir)
       expect(again.result.fixedCount).toBe(0)
-      expect(again.result.findings.map((f) => f.rule)).toEqual(['HINT_OFF', 'HINT_OFF', 'HINT_OFF', 'HINT_OFF'])
+      expect(again.result.findings.map((f) => f.code)).toEqual(['HINT_OFF', 'HINT_OFF', 'HINT_OFF', 'HINT_OFF'])
     } finally {
       t.cleanup()
     }
@@ -187,7 +187,7 @@ describe('promptfold lint --fix', () => {
       const original = Buffer.concat([head, rest])
       writeFileSync(file, original)
       const { result } = lintJson(['--fix', file], t.dir)
-      const fix = result.findings.find((f) => f.rule === 'ESTIMATE_OFF') as Finding
+      const fix = result.findings.find((f) => f.code === 'ESTIMATE_OFF') as Finding
       expect(fix).toMatchObject({ fixed: true, written: 5, line: 4 })
       const expected = Buffer.from(original.toString('latin1').replace('estimatedTokens: 5 ', `estimatedTokens: ${fix.measured} `), 'latin1')
       expect(readFileSync(file).equals(expected)).toBe(true)
@@ -234,7 +234,7 @@ describe('promptfold lint on small libraries', () => {
     try {
       const { status, result } = lintJson([t.dir], t.dir)
       expect(status).toBe(1)
-      expect(result.findings.map((f) => `${f.file}:${f.line}:${f.rule}:${f.severity}`)).toEqual([
+      expect(result.findings.map((f) => `${f.file}:${f.line}:${f.code}:${f.severity}`)).toEqual([
         'agents/one.md:2:ID_MISMATCH:warning', // from parseDocument, which gives no column: sorts first
         'agents/one.md:2:DUPLICATE_ID:error',
         'agents/two.md:2:ID_MISMATCH:warning',
@@ -265,5 +265,61 @@ describe('promptfold lint on small libraries', () => {
     } finally {
       t.cleanup()
     }
+  })
+})
+
+describe('promptfold lint through the library', () => {
+  const flat = 'fixtures/flat/resources'
+
+  it('--json findings say `code` (no `rule`); flat paths resolve, the ambiguous and the dangling slot do not', () => {
+    const { status, result } = lintJson([flat])
+    expect(status).toBe(1)
+    expect(result.files).toHaveLength(6)
+    expect(result.findings.map((f) => Object.keys(f).sort().join(','))).toEqual(['code,column,file,line,message,severity,uri', 'code,column,file,line,message,severity,uri'])
+    expect(result.findings.map(key)).toEqual([`${flat}/agents/db-specialist.md:39:UNRESOLVED_REFERENCE:error`, `${flat}/agents/db-specialist.md:45:UNRESOLVED_REFERENCE:error`])
+  })
+
+  it('a file under examples/skills/ or examples/workflows/ is linted against the library root, not examples/', () => {
+    for (const file of [`${flat}/examples/skills/async-drivers.md`, `${flat}/examples/workflows/schema-migration.md`]) {
+      const { status, result } = lintJson([file])
+      expect(status).toBe(0)
+      expect(result).toEqual({ files: [file], findings: [], errorCount: 0, warningCount: 0, fixedCount: 0 })
+    }
+  })
+
+  it('files given from several libraries: each linted against its own root, one result', () => {
+    const { result } = lintJson([`${flat}/agents/db-specialist.md`, 'fixtures/cases/resources/agents/missing.md'])
+    expect(result.files).toEqual(['fixtures/cases/resources/agents/missing.md', `${flat}/agents/db-specialist.md`])
+    expect(result.findings.filter((f) => f.code === 'UNRESOLVED_REFERENCE').map((f) => `${f.file}:${f.line}`)).toEqual([
+      'fixtures/cases/resources/agents/missing.md:17',
+      `${flat}/agents/db-specialist.md:39`,
+      `${flat}/agents/db-specialist.md:45`,
+    ])
+  })
+
+  it('a file the library does not read (in a hidden folder) is bad usage: exit 2', () => {
+    const t = tempDir()
+    try {
+      mkdirSync(join(t.dir, 'agents/.drafts'), { recursive: true })
+      writeFileSync(join(t.dir, 'agents/.drafts/x.md'), '# X\n')
+      const r = cli(['lint', join(t.dir, 'agents/.drafts/x.md')])
+      expect(r.status).toBe(2)
+      expect(oneErrorLine(r.stderr)).toMatch(/agents\/\.drafts\/x\.md: not a document of the library at /)
+    } finally {
+      t.cleanup()
+    }
+  })
+
+  // A real terminal, through util-linux `script` (skipped where it is missing).
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0
+  it.skipIf(!hasScript)('shows progress on a TTY (overwritten in place, cleared at the end); none in a pipe or with --json', () => {
+    const inTty = (args: string) =>
+      spawnSync('script', ['-qec', `"${process.execPath}" "${cliPath}" lint ${args} 2>&1 >/dev/null`, '/dev/null'], { cwd: repoRoot, encoding: 'utf8', env: plainEnv({ TERM: 'xterm-256color', NO_COLOR: '1' }) }).stdout
+    const shown = inTty(flat)
+    const updates = shown.split('\r\u001b[2K').filter((s) => s !== '')
+    expect(updates).toEqual(['linting 0/6', 'linting 1/6', 'linting 2/6', 'linting 3/6', 'linting 4/6', 'linting 5/6', 'linting 6/6'])
+    expect(shown.endsWith('\r\u001b[2K')).toBe(true)
+    expect(inTty(`${flat} --json`)).toBe('')
+    expect(cli(['lint', flat]).stderr).toBe('')
   })
 })

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { type AssembleOptions, type AssemblyReport, assemble, fileSystemResolver, formatReport } from '../../index.js'
+import { type AssembleOptions, type AssemblyReport, assemble, formatReport } from '../../index.js'
 import { openCaches } from '../cache.js'
 import type { AssembleCommandOptions } from '../commands/assemble.js'
 import { loadDocument } from '../document.js'
@@ -20,7 +20,7 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   const caches = openCaches(options.cache)
   const loaded = await loadDocument(file, options.root, caches?.parseStore)
   const assembleOptions: AssembleOptions = {
-    resolver: fileSystemResolver({ root: loaded.root }),
+    resolver: loaded.library,
     include: options.include ?? [],
     exclude: options.exclude ?? [],
   }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type AssembleOptions, type AssemblyReport, assemble, fileSystemResolver } from '../../index.js'
+import { type AssembleOptions, type AssemblyReport, assemble } from '../../index.js'
 import { openCaches } from '../cache.js'
 import type { ReportCommandOptions } from '../commands/report.js'
 import { loadDocument } from '../document.js'
@@ -15,7 +15,7 @@ import { DEFAULT_REPORT_DIR } from '../options.js'
 export async function runReport(file: string, options: ReportCommandOptions): Promise<void> {
   const caches = openCaches(options.cache)
   const loaded = await loadDocument(file, options.root, caches?.parseStore)
-  const assembleOptions: AssembleOptions = { resolver: fileSystemResolver({ root: loaded.root }) }
+  const assembleOptions: AssembleOptions = { resolver: loaded.library }
   if (options.encoding !== undefined) assembleOptions.encoding = options.encoding
   if (options.model !== undefined) assembleOptions.model = options.model
   if (caches) {
