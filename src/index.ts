@@ -44,11 +44,22 @@ export type { Section } from './parse/sections.js'
 export { DEFAULT_SCHEMES, type MatchQuery, normalizeUri, type ParsedUri, parseUri } from './parse/uri.js'
 export type { Decision } from './render/lines.js'
 export { type FormatReportOptions, formatNumber, formatReport } from './report/format.js'
-export { type AssemblyReport, assemblyReportSchema, type ReferenceReport, referenceReportSchema } from './report/schema.js'
+export { type CauseDetail, describeCause, REFERENCE_CAUSES, type ReferenceCause } from './report/causes.js'
+export {
+  type AssemblyReport,
+  assemblyReportSchema,
+  type ReferenceReport,
+  type ReportBaselines,
+  type ReportDocument,
+  type ReportEfficiency,
+  type ReportSavings,
+  type ReportTimings,
+  referenceReportSchema,
+} from './report/schema.js'
 export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemResolver } from './resolve/fs.js'
 export { composeResolvers, memoryResolver, type ResolveContext, type ResolvedDocument, type ResolveResult, type Resolver } from './resolve/resolver.js'
 export type { Strategy } from './select/items.js'
-export type { Diagnostic, Point, ReferenceKind, Severity } from './types.js'
+export { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Point, type ReferenceKind, type Severity } from './types.js'
 export {
   type AssembleTaskOptions,
   assembleTask,

@@ -1,8 +1,8 @@
-import type { Diagnostic, Severity } from '../types.js'
+import type { Diagnostic, DiagnosticCode, Severity } from '../types.js'
 
 /** Create a diagnostic, dropping undefined position fields so output stays compact and deterministic. */
 export function diagnostic(
-  code: string,
+  code: DiagnosticCode,
   severity: Severity,
   message: string,
   where: { file?: string | undefined; line?: number | undefined; column?: number | undefined } = {},

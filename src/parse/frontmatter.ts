@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod'
 import { lazyObject, loadZod, localRequire, once } from '../lazy.js'
+import type { Assignable, KnownKeys, Never } from '../schema-types.js'
 import type { Diagnostic } from '../types.js'
 import { diagnostic } from './diagnostics.js'
 
@@ -34,19 +35,71 @@ function buildFrontmatterSchema(zod: typeof z) {
 }
 
 /**
+ * Validated frontmatter of a document (see {@link frontmatterSchema}). Every field is
+ * optional in the file; the lists default to `[]`. Keys the schema does not know are kept
+ * as written.
+ */
+export interface Frontmatter {
+  /** The document's id (a number is read as its string); names the document in a library. */
+  id?: string
+  /** The document's category (`agent`, `skill`, `example`, ...). */
+  category?: string
+  /** Tags; a comma-separated string is split. Used by matching. */
+  tags: string[]
+  /** What the document can do; a comma-separated string is split. Used by matching. */
+  capabilities: string[]
+  /** When to use it; a comma-separated string is split. Used by matching. */
+  useWhen: string[]
+  /** The author's token estimate of the body (a non-negative integer). */
+  estimatedTokens?: number
+  /** Related resources: URIs or bare ids; the older `@scheme://` spelling is normalized to `scheme://`. */
+  relatedResources?: string[]
+  /** Any other key, as written. */
+  [key: string]: unknown
+}
+
+/** The zod type of {@link frontmatterSchema}, written out so the declarations stay short and self-contained. */
+type FrontmatterZodSchema = z.ZodObject<
+  {
+    id: z.ZodOptional<z.ZodType<string>>
+    category: z.ZodOptional<z.ZodType<string>>
+    tags: z.ZodDefault<z.ZodType<string[]>>
+    capabilities: z.ZodDefault<z.ZodType<string[]>>
+    useWhen: z.ZodDefault<z.ZodType<string[]>>
+    estimatedTokens: z.ZodOptional<z.ZodType<number>>
+    relatedResources: z.ZodOptional<z.ZodType<string[]>>
+  },
+  z.core.$loose
+>
+
+// The schema's output and the interface are the same type, for the schema as built and as
+// declared, with the same known keys (the index signature would hide a dropped key).
+type Built = z.output<ReturnType<typeof buildFrontmatterSchema>>
+type Declared = z.output<FrontmatterZodSchema>
+type SchemaMatchesInterface = [
+  Assignable<Built, Frontmatter>,
+  Assignable<Frontmatter, Built>,
+  Assignable<Declared, Frontmatter>,
+  Assignable<Frontmatter, Declared>,
+  Never<Exclude<KnownKeys<Built>, KnownKeys<Frontmatter>>>,
+  Never<Exclude<KnownKeys<Frontmatter>, KnownKeys<Built>>>,
+  Never<Exclude<KnownKeys<Declared>, KnownKeys<Frontmatter>>>,
+  Never<Exclude<KnownKeys<Frontmatter>, KnownKeys<Declared>>>,
+]
+
+/**
  * The frontmatter schema of a promptfold document. Unknown keys are kept.
  * `capabilities: null` (an empty YAML key) means an empty list; a comma-separated
  * string is accepted wherever a list is expected.
  *
- * A zod schema like any other; it is built (and zod loaded) the first time it is used.
+ * A zod object schema like any other (`safeParse`, `shape`, `extend`, nesting); it is built
+ * (and zod loaded) the first time it is used.
  */
-export const frontmatterSchema: ReturnType<typeof buildFrontmatterSchema> = lazyObject(() => buildFrontmatterSchema(loadZod()))
-
-/** Validated frontmatter of a document (see {@link frontmatterSchema}). */
-export type Frontmatter = z.output<typeof frontmatterSchema>
+export const frontmatterSchema: FrontmatterZodSchema = lazyObject(() => buildFrontmatterSchema(loadZod()) as unknown as FrontmatterZodSchema)
 
 /** Anything with zod's `safeParse`, so callers can bring their own schema. */
 export interface FrontmatterSchema<T> {
+  /** Validate `data` (the parsed YAML mapping); on failure, each issue names the field (`path[0]`) it is about. */
   safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } }
 }
 
@@ -93,6 +146,7 @@ export interface FrontmatterResult<T> {
   bodyOffset: number
   /** Whether a frontmatter block was present. */
   present: boolean
+  /** Problems found reading the frontmatter, in source order. */
   diagnostics: Diagnostic[]
 }
 
