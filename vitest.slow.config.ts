@@ -23,6 +23,7 @@ export const SLOW_TESTS: readonly string[] = [
   'test/render/**/*.test.ts',
   'test/cache/parse-store.test.ts',
   'test/cli/cache.test.ts',
+  'test/types/declarations.test.ts',
 ]
 
 export default defineConfig({
