@@ -25,6 +25,7 @@ import { createTokenCounter, type EncodingName, type TokenCounter } from '../cou
 import { InvalidOptionError } from '../errors.js'
 import { findFrontmatter } from '../parse/frontmatter.js'
 import type { Reference } from '../parse/references.js'
+import { formatNumber } from '../report/number.js'
 import type { Diagnostic } from '../types.js'
 import type { DanglingReference, GraphEdge } from './graph.js'
 import { type Library, type LibraryEntry, loadLibrary } from './library.js'
@@ -211,7 +212,7 @@ function estimateFinding(run: Run, entry: LibraryEntry, source: string, body: st
     line: keyLine(source, 'estimatedTokens'),
     column: 1,
     severity: 'error',
-    message: `estimatedTokens ${written} is ${offBy(written, measured)} the measured ${measured} tokens of the body (${run.counter.encoding})${fixable ? '' : '; write it as `estimatedTokens: N` on its own line so --fix can update it'}`,
+    message: `estimatedTokens ${formatNumber(written)} is ${offBy(written, measured)} the measured ${formatNumber(measured)} tokens of the body (${run.counter.encoding})${fixable ? '' : '; write it as `estimatedTokens: N` on its own line so --fix can update it'}`,
     written,
     measured,
     fixable,
@@ -219,7 +220,7 @@ function estimateFinding(run: Run, entry: LibraryEntry, source: string, body: st
   if (run.fix && rewritten) {
     writeFileSync(file, rewritten)
     finding.fixed = true
-    finding.message = `estimatedTokens ${written} -> ${measured} (fixed)`
+    finding.message = `estimatedTokens ${formatNumber(written)} -> ${formatNumber(measured)} (fixed)`
   }
   run.findings.push(finding)
 }
@@ -242,7 +243,7 @@ async function hintFindings(run: Run, entry: LibraryEntry, doc: NonNullable<Retu
       line: row.line,
       column: columnOf(doc.references, row.line, row.uri),
       severity: 'error',
-      message: `hint (~${row.hintTokens} tokens) for ${row.uri} is ${offBy(row.hintTokens, row.tokens)} its measured ${row.tokens} tokens (${run.counter.encoding})`,
+      message: `hint (~${formatNumber(row.hintTokens)} tokens) for ${row.uri} is ${offBy(row.hintTokens, row.tokens)} its measured ${formatNumber(row.tokens)} tokens (${run.counter.encoding})`,
       uri: row.uri,
       written: row.hintTokens,
       measured: row.tokens,

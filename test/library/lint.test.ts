@@ -96,6 +96,26 @@ describe('lintLibrary on fixtures/cases/resources', () => {
   })
 })
 
+describe('lintLibrary on fixtures/resources (the MLOps library)', () => {
+  it('HINT_OFF compares each hint with its target; numbers are grouped as in reports', async () => {
+    const result = await lint({ root: path.join(repoRoot, 'fixtures/resources'), paths: ['agents/mlops-specialist.md'] })
+    const hints = result.findings.filter((f) => f.code === 'HINT_OFF')
+    expect(result.findings.map((f) => f.code)).toEqual(['ESTIMATE_OFF', 'HINT_OFF', 'HINT_OFF', 'HINT_OFF', 'HINT_OFF'])
+    expect(hints.map((f) => `${key(f)} ${f.message}`)).toEqual([
+      'agents/mlops-specialist.md:102:4:HINT_OFF:error hint (~220 tokens) for orchestr8://examples/ml/mlops-mlflow-tracking is 65.9% below its measured 646 tokens (o200k_base)',
+      'agents/mlops-specialist.md:103:4:HINT_OFF:error hint (~280 tokens) for orchestr8://examples/ml/mlops-kubeflow-pipeline is 70.1% below its measured 937 tokens (o200k_base)',
+      'agents/mlops-specialist.md:104:4:HINT_OFF:error hint (~250 tokens) for orchestr8://examples/ml/mlops-model-serving is 79.2% below its measured 1,203 tokens (o200k_base)',
+      'agents/mlops-specialist.md:105:4:HINT_OFF:error hint (~300 tokens) for orchestr8://examples/ml/mlops-monitoring-ab-testing is 76.5% below its measured 1,274 tokens (o200k_base)',
+    ])
+    expect(hints.map((f) => [f.uri, f.written, f.measured])).toEqual([
+      ['orchestr8://examples/ml/mlops-mlflow-tracking', 220, 646],
+      ['orchestr8://examples/ml/mlops-kubeflow-pipeline', 280, 937],
+      ['orchestr8://examples/ml/mlops-model-serving', 250, 1203],
+      ['orchestr8://examples/ml/mlops-monitoring-ab-testing', 300, 1274],
+    ])
+  })
+})
+
 describe('lintLibrary options', () => {
   it('paths: folders, files, absolute paths; the whole library is still read', async () => {
     const lib = await loadLibrary({ root: cases })

@@ -1,5 +1,6 @@
 /**
- * `promptfold lint <dir|file>...`: check a library; exit 1 when there are errors.
+ * `promptfold lint <dir|file>...`: check a library (the library's `lintLibrary`, printed); exit 1
+ * when there are errors.
  *
  * @module
  */
@@ -22,17 +23,20 @@ export function lintCommand(): Command {
     .description('check documents: frontmatter, unresolved references, slot cycles, duplicate ids, ids that differ from file names, token estimates and hints more than 25% off')
     .argument('<paths...>', 'markdown files and folders (folders are searched for .md files)')
     .option('--root <dir>', 'library root for every file (default: found per file, as for assemble)')
-    .option('--json', 'print the findings as JSON')
+    .option('--json', 'print the findings as JSON (each with code, file, line, column, severity, message)')
     .option('--fix', 'rewrite frontmatter estimatedTokens values that are off to the measured count (nothing else in the file changes)')
     .addOption(encodingOption())
     .addOption(modelOption())
     .addHelpText(
       'after',
       `
-Rules: FRONTMATTER_* and REFERENCE_* (parse diagnostics), UNRESOLVED_REFERENCE, SLOT_CYCLE,
-DUPLICATE_ID, ID_MISMATCH (warning), ESTIMATE_OFF (fixable), HINT_OFF.
-estimatedTokens is compared with the tokens of the document's body (the text after the
-frontmatter); a (~N tokens) hint with the measured cost of the document it points at.
+Codes: FRONTMATTER_* and REFERENCE_* (the documents' diagnostics), UNRESOLVED_REFERENCE
+(exactly the library's graph().dangling), SLOT_CYCLE, DUPLICATE_ID, ID_MISMATCH (warning),
+ESTIMATE_OFF (fixable), HINT_OFF. Each file is linted against the library of its root,
+loaded once per root; references resolve as in assemble and MCP (exact path, id or file
+name, unique flat path). estimatedTokens is compared with the tokens of the document's body
+(the text after the frontmatter); a (~N tokens) hint with the measured cost of the document
+it points at. On a terminal, progress is shown on stderr (not with --json).
 Exit codes: 0 no errors (warnings allowed), 1 errors, 2 bad usage.
 
 Examples:
