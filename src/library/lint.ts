@@ -26,7 +26,7 @@ import { InvalidOptionError } from '../errors.js'
 import { findFrontmatter } from '../parse/frontmatter.js'
 import type { Reference } from '../parse/references.js'
 import { formatNumber } from '../report/number.js'
-import type { Diagnostic } from '../types.js'
+import type { Diagnostic, DiagnosticCode } from '../types.js'
 import type { DanglingReference, GraphEdge } from './graph.js'
 import { type Library, type LibraryEntry, loadLibrary } from './library.js'
 
@@ -36,7 +36,7 @@ export const LINT_TOLERANCE = 0.25
 /** One problem found by {@link lintLibrary}. */
 export interface LintFinding {
   /** What was found: a diagnostic code such as `UNRESOLVED_REFERENCE` or `FRONTMATTER_INVALID_YAML`. */
-  code: string
+  code: DiagnosticCode
   /** The document, as a path relative to the library root (`agents/x.md`). */
   file: string
   /** 1-based line, when known. */
