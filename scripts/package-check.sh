@@ -3,8 +3,9 @@
 #   1. build; publint --strict; attw --pack (types for import and require)
 #   2. npm pack, then a production install of the tarball in a scratch folder
 #   3. import and require work there (require also without require(esm), as on
-#      Node 20 before 20.19), and `npx promptfold assemble <fixture> --budget 3000`
-#      prints a prompt within the budget
+#      Node 20 before 20.19); a consumer type-checks against the installed types with
+#      skipLibCheck: false (NodeNext as ES module and CommonJS, Bundler); and
+#      `npx promptfold assemble <fixture> --budget 3000` prints a prompt within the budget
 #   4. the installed size of every runtime dependency (du), as a markdown table
 # Needs the npm registry (the scratch install resolves the runtime dependencies).
 # Usage: bash scripts/package-check.sh [--sizes-only]   (from anywhere)
@@ -83,6 +84,109 @@ EOF
   if node --no-experimental-require-module -e 0 2>/dev/null; then
     node --no-experimental-require-module cjs.cjs
   fi
+
+  step "types: a consumer type-checks against the installed package (strict, skipLibCheck: false)"
+  # tsc's default is skipLibCheck: false, so the published .d.ts files must compile as they
+  # are, with their dependencies' declarations. TypeScript and @types/node come from this repo
+  # (the consumer's install stays a production install; its size is measured below).
+  mkdir -p types
+  cat > types/uses.ts <<'EOF'
+import {
+  type AssemblyReport,
+  assemblyReportSchema,
+  DIAGNOSTIC_CODES,
+  type Diagnostic,
+  type DiagnosticCode,
+  describeCause,
+  type Frontmatter,
+  frontmatterSchema,
+  REFERENCE_CAUSES,
+  type ReferenceCause,
+  type ReferenceReport,
+} from 'promptfold'
+
+/** Reads fields of every public report and document type: any drift is a compile error. */
+export function summary(report: AssemblyReport, meta: Frontmatter): string {
+  const rows: ReferenceReport[] = report.references
+  const causes: ReferenceCause[] = rows.map((r) => r.cause)
+  const tokens: Array<number | null> = rows.map((r) => r.tokens)
+  const diagnostics: Diagnostic[] = report.diagnostics
+  const codes: DiagnosticCode[] = diagnostics.map((d) => d.code)
+  const files: Array<string | undefined> = diagnostics.map((d) => d.file)
+  const id: string | undefined = meta.id
+  const tags: string[] = meta.tags
+  const owner: unknown = meta['owner']
+  const again: AssemblyReport = assemblyReportSchema.parse(report)
+  const parsed: Frontmatter = frontmatterSchema.parse({ id: 'x' })
+  const budget: number | null = report.budget
+  return [
+    report.version, report.totalTokens, report.savings.percent, report.efficiency.savingsRange.max, report.timings.totalMs, budget,
+    report.document.title, causes, tokens, codes, files, id, tags, owner, again.coreTokens, parsed.useWhen,
+    DIAGNOSTIC_CODES.length, REFERENCE_CAUSES.length, describeCause('NOT_FOUND'),
+  ].join(' ')
+}
+EOF
+  cat > types/core.mts <<'EOF'
+import { assemble, parseDocument } from 'promptfold'
+import { summary } from './uses.js'
+const { report } = await assemble(parseDocument('# Agent\n', { path: 'agents/agent.md' }), { budget: 100 })
+console.log(summary(report, parseDocument('---\nid: a\n---\n# A\n').meta))
+EOF
+  cat > types/mcp.mts <<'EOF'
+import { loadLibrary } from 'promptfold'
+import { type CreateServerOptions, createServer, RESOURCE_NOT_FOUND, type ServeOptions, serve } from 'promptfold/mcp'
+const options: CreateServerOptions & ServeOptions = { defaultBudget: 1000, log: null }
+const server = createServer(await loadLibrary({ root: '.' }), options)
+console.log(typeof server.connect, typeof serve, RESOURCE_NOT_FOUND)
+EOF
+  cat > types/require.cts <<'EOF'
+import { assemble, parseDocument } from 'promptfold'
+import { createServer } from 'promptfold/mcp'
+export const causes = assemble(parseDocument('# Agent\n'), { budget: 100 }).then(({ report }) => report.references.map((r) => r.cause))
+export const make = createServer
+EOF
+  # consumer_tsconfig <name> <module> <moduleResolution> <lib> <files...>
+  consumer_tsconfig() {
+    local name=$1 module=$2 resolution=$3 lib=$4
+    shift 4
+    local files
+    files=$(printf '"%s",' "$@")
+    cat > "types/$name.json" <<EOF
+{ "compilerOptions": { "target": "ES2022", "module": "$module", "moduleResolution": "$resolution", "lib": [$lib], "types": ["node"],
+  "typeRoots": ["$ROOT/node_modules/@types"], "strict": true, "skipLibCheck": false, "noEmit": true }, "files": [${files%,}] }
+EOF
+  }
+  TSC="$ROOT/node_modules/typescript/bin/tsc"
+  typecheck() {
+    printf '  tsc -p types/%s.json: ' "$1"
+    local out
+    if out=$(node "$TSC" -p "types/$1.json" 2>&1); then
+      echo "no errors"
+    else
+      echo
+      printf '%s\n' "$out" | sed 's/^/  | /'
+      fail "a consumer does not compile against the published types ($1)"
+    fi
+  }
+  # Node 20 consumers (ES module and CommonJS) and a bundler's resolution; lib includes DOM, as tsc --init sets it up.
+  consumer_tsconfig nodenext NodeNext NodeNext '"ES2023", "DOM"' core.mts mcp.mts require.cts
+  consumer_tsconfig bundler ESNext Bundler '"ES2023", "DOM"' core.mts mcp.mts
+  # Node only, no DOM: whatever promptfold's own declarations use must come from @types/node.
+  consumer_tsconfig node-only NodeNext NodeNext '"ES2023"' core.mts
+  typecheck nodenext
+  typecheck bundler
+  typecheck node-only
+  # `promptfold/mcp` names the MCP SDK's Server, whose declarations use the DOM type HeadersInit
+  # (modelcontextprotocol/typescript-sdk#2568): without DOM, errors may come from there and nowhere else.
+  consumer_tsconfig mcp-node-only NodeNext NodeNext '"ES2023"' mcp.mts
+  printf '  tsc -p types/mcp-node-only.json: '
+  out=$(node "$TSC" -p types/mcp-node-only.json 2>&1 || true)
+  if printf '%s\n' "$out" | grep 'error TS' | grep -vq '/@modelcontextprotocol/sdk/'; then
+    echo
+    printf '%s\n' "$out" | sed 's/^/  | /'
+    fail "promptfold/mcp does not compile without DOM, for a reason other than the MCP SDK's own declarations"
+  fi
+  echo "$(printf '%s\n' "$out" | grep -c 'error TS' || true) error(s), all in the MCP SDK's declarations"
 
   step "npx promptfold assemble <fixture> --budget 3000"
   npx --no-install promptfold --version
