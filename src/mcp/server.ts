@@ -40,6 +40,7 @@ import { parseMatchQuery, parseUri } from '../parse/uri.js'
 import type { AssemblyReport } from '../report/schema.js'
 import { safeSegments } from '../resolve/fs.js'
 import type { Library, LibraryEntry } from '../library/library.js'
+import { VERSION } from '../version.js'
 
 /** MCP error code for "resource not found" (MCP specification, resources). */
 export const RESOURCE_NOT_FOUND = -32002
@@ -60,14 +61,32 @@ export interface CreateServerOptions {
 
 const MAX_URI_LENGTH = 4096
 const MAX_QUERY_LENGTH = 2000
-const VERSION = '0.1.0'
+
+/**
+ * An `McpError` whose `message` is the message alone. The SDK's `McpError` writes
+ * `MCP error <code>: ` into `message`, the server sends `message` on the wire, and the
+ * client's `McpError` adds the prefix again ("MCP error -32602: MCP error -32602: ...").
+ * This one sends the bare message, so a client shows the prefix once; `code` and `data`
+ * are unchanged.
+ */
+class RequestError extends McpError {
+  constructor(code: number, message: string, data?: unknown) {
+    super(code, message, data)
+    this.message = message
+    this.name = 'RequestError'
+  }
+}
 
 function invalid(message: string, data?: unknown): McpError {
-  return new McpError(ErrorCode.InvalidParams, message, data)
+  return new RequestError(ErrorCode.InvalidParams, message, data)
 }
 
 function notFound(uri: string): McpError {
-  return new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${shorten(uri)}`, { uri: shorten(uri) })
+  return new RequestError(RESOURCE_NOT_FOUND, `Resource not found: ${shorten(uri)}`, { uri: shorten(uri) })
+}
+
+function internal(message: string): McpError {
+  return new RequestError(ErrorCode.InternalError, message)
 }
 
 function shorten(s: string): string {
@@ -187,7 +206,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
 
   async function assembleEntry(entry: LibraryEntry, budget: number, query: string): Promise<{ text: string; report: AssemblyReport }> {
     const doc = library.document(entry.uri)
-    if (!doc) throw new McpError(ErrorCode.InternalError, `${entry.uri} could not be read`)
+    if (!doc) throw internal(`${entry.uri} could not be read`)
     try {
       return await assemble(doc, { budget, resolver: library, counter, match: library.resolveMatch, schemes: library.schemes, ...(query ? { query } : {}) })
     } catch (error) {
@@ -215,7 +234,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     const entry = library.get(`${scheme}://${parsed.path}`)
     if (!entry) throw notFound(uri)
     const source = library.source(entry.uri)
-    if (source === undefined) throw new McpError(ErrorCode.InternalError, `${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ')}`)
+    if (source === undefined) throw internal(`${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ')}`)
 
     if (params) {
       for (const e of params.errors) throw invalid(`Invalid query in ${shorten(uri)}: ${e}`)

@@ -8,6 +8,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { describe, expect, it } from 'vitest'
 import { loadLibrary } from '../../src/library/index.js'
 import { createServer } from '../../src/mcp/index.js'
+import { VERSION } from '../../src/version.js'
 import { fixtureLibrary, tempCopy } from '../library/helpers.js'
 
 async function connect(root: string, options = {}, maxBytes?: number) {
@@ -68,5 +69,30 @@ describe('createServer', () => {
     expect((await small.client.listResources()).resources).toHaveLength(25)
     await expect(small.client.readResource({ uri: 'orchestr8://agents/postgres-specialist' })).rejects.toMatchObject({ code: -32603, message: expect.stringMatching(/over the 600-byte limit/) })
     expect(small.library.entries.find((e) => e.path === 'agents/postgres-specialist.md')?.diagnostics[0]?.code).toBe('FILE_TOO_LARGE')
+  })
+
+  it('errors reach the client with the SDK prefix once, their code and their data', async () => {
+    const { client } = await connect(fixtureLibrary)
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as { code: number; message: string; data?: unknown })
+    expect(await failure(client.readResource({ uri: 'orchestr8://examples/nope' }))).toMatchObject({
+      code: -32002,
+      message: 'MCP error -32002: Resource not found: orchestr8://examples/nope',
+      data: { uri: 'orchestr8://examples/nope' },
+    })
+    expect(await failure(client.getPrompt({ name: 'postgres-specialist', arguments: { budget: 'lots' } }))).toMatchObject({
+      code: -32602,
+      message: 'MCP error -32602: budget must be a non-negative integer number of tokens, got lots',
+    })
+    const low = await failure(client.readResource({ uri: 'orchestr8://agents/postgres-specialist?budget=1' }))
+    expect(low?.code).toBe(-32602)
+    expect(low?.message).toMatch(/^MCP error -32602: Budget 1 is below the \d+ tokens the core of orchestr8:\/\/agents\/postgres-specialist needs$/)
+    expect(low?.data).toEqual({ minimumBudget: Number(/the (\d+) tokens/.exec(low?.message ?? '')?.[1]) })
+    const small = await connect(fixtureLibrary, {}, 600)
+    expect((await failure(small.client.readResource({ uri: 'orchestr8://agents/postgres-specialist' })))?.message).toMatch(/^MCP error -32603: orchestr8:\/\/agents\/postgres-specialist could not be read: /)
+  })
+
+  it('reports promptfold\'s version unless told otherwise', async () => {
+    expect((await connect(fixtureLibrary)).client.getServerVersion()).toMatchObject({ name: 'promptfold', version: VERSION })
+    expect((await connect(fixtureLibrary, { name: 'x', version: '9.9.9' })).client.getServerVersion()).toMatchObject({ name: 'x', version: '9.9.9' })
   })
 })

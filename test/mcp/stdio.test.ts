@@ -150,7 +150,12 @@ describe('promptfold MCP server over stdio', () => {
       expect(error, uri.slice(0, 80)).toBeDefined()
       expect(error?.code, uri.slice(0, 80)).toBe(code)
       expect(error?.message, uri.slice(0, 80)).toMatch(message)
+      // The SDK's prefix once, never twice.
+      expect(error?.message.startsWith(`MCP error ${code}: `), uri.slice(0, 80)).toBe(true)
+      expect(error?.message.slice(`MCP error ${code}: `.length), uri.slice(0, 80)).not.toMatch(/MCP error/)
     }
+    const missing = await client.readResource({ uri: u('examples/does-not-exist') }).catch((e: unknown) => e as { message: string; data: unknown })
+    expect(missing).toMatchObject({ message: 'MCP error -32002: Resource not found: orchestr8://examples/does-not-exist', data: { uri: u('examples/does-not-exist') } })
     await expect(client.getPrompt({ name: 'no-such-agent' })).rejects.toMatchObject({ code: -32602 })
     await expect(client.getPrompt({ name: 'postgres-specialist', arguments: { budget: 'lots' } })).rejects.toMatchObject({ code: -32602 })
     // Still serving.
