@@ -43,7 +43,7 @@ export type { Reference, SlotBlock } from './parse/references.js'
 export type { Section } from './parse/sections.js'
 export { DEFAULT_SCHEMES, type MatchQuery, normalizeUri, type ParsedUri, parseUri } from './parse/uri.js'
 export type { Decision } from './render/lines.js'
-export { type FormatReportOptions, formatNumber, formatReport } from './report/format.js'
+export { type FormatEfficiencyOptions, type FormatReportOptions, formatEfficiency, formatNumber, formatReport, type ReportPart } from './report/format.js'
 export { type CauseDetail, describeCause, REFERENCE_CAUSES, type ReferenceCause } from './report/causes.js'
 export {
   type AssemblyReport,
