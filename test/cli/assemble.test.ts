@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assemble, assemblyReportSchema, fileSystemResolver, parseDocument } from '../../src/index.js'
+import { reportStyle } from '../../src/cli/actions/assemble.js'
+import type { Styles } from '../../src/cli/io.js'
+import { assemble, assemblyReportSchema, fileSystemResolver, formatReport, parseDocument } from '../../src/index.js'
 import { tiktokenCount } from '../helpers/oracle.js'
-import { cases, cli, cliPath, mlops, oneErrorLine, plainEnv, repoRoot, resources, tempDir, today } from './run.js'
+import { builtRoot, cases, cli, cliPath, mlops, oneErrorLine, plainEnv, repoRoot, resources, tempDir, today } from './run.js'
 
 const ANSI = /\u001b\[/
 
@@ -277,5 +279,223 @@ describe('help, version, colors', () => {
     expect(off).toContain('error: Budget of 10 tokens')
     expect(off).not.toMatch(ANSI)
     expect(inTty({ TERM: 'dumb' })).not.toMatch(ANSI)
+  })
+})
+
+describe('--json failures: one JSON error object on stdout, the same exit codes', () => {
+  const jsonError = (stdout: string) => JSON.parse(stdout) as { error: { code: string; message: string; hint: string | null } }
+
+  it('a library error carries its code, the message with the file, and the hint', async () => {
+    const r = cli(['assemble', mlops, '--budget', '100', '--json'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toBe('')
+    const { report } = await libraryAssembly(100000)
+    expect(jsonError(r.stdout)).toEqual({
+      error: {
+        code: 'BUDGET_EXCEEDED',
+        message: `Budget of 100 tokens is below the ${report.coreTokens} tokens the core needs (agents/mlops-specialist.md)`,
+        hint: `use --budget ${report.coreTokens} or more`,
+      },
+    })
+    expect(r.stdout).toBe(`${JSON.stringify(jsonError(r.stdout), null, 2)}\n`)
+  })
+
+  const cases: [string, string[], number, { code: string; message: string; hint: string | null }][] = [
+    ['unknown option', ['assemble', mlops, '--json', '--bogus'], 2, { code: 'USAGE', message: "unknown option '--bogus'", hint: 'see promptfold assemble --help' }],
+    ['bad option value', ['assemble', mlops, '--json', '--budget', 'abc'], 2, { code: 'USAGE', message: "option '--budget <n>' argument 'abc' is invalid. expected a whole number of 0 or more, got \"abc\".", hint: 'see promptfold assemble --help' }],
+    ['missing argument', ['assemble', '--json'], 2, { code: 'USAGE', message: "missing required argument 'file'", hint: 'see promptfold assemble --help' }],
+    ['unknown command', ['assembel', '--json'], 2, { code: 'USAGE', message: "unknown command 'assembel' (Did you mean assemble?)", hint: 'see promptfold --help' }],
+    ['missing file', ['assemble', 'no/such/file.md', '--json'], 2, { code: 'USAGE', message: 'no/such/file.md: no such file', hint: null }],
+    ['report: missing file', ['report', 'nope.md', '--json'], 2, { code: 'USAGE', message: 'nope.md: no such file', hint: null }],
+    [
+      'a library usage error',
+      ['assemble', mlops, '--json', '--encoding', 'cl100k_base', '--model', 'gpt-4o'],
+      2,
+      { code: 'INVALID_OPTION', message: 'Invalid option `--encoding`: "cl100k_base" contradicts model "gpt-4o", which uses o200k_base', hint: null },
+    ],
+  ]
+  for (const [name, args, status, error] of cases) {
+    it(`${name}: exit ${status}, {"error": {code: ${error.code}, ...}} and nothing on stderr`, () => {
+      const r = cli(args)
+      expect(r.status).toBe(status)
+      expect(r.stderr).toBe('')
+      expect(jsonError(r.stdout)).toEqual({ error })
+    })
+  }
+
+  it('an I/O error (a folder that cannot be made): code IO, exit 1; without --json one line on stderr', () => {
+    const t = tempDir()
+    try {
+      writeFileSync(join(t.dir, 'file'), 'x')
+      const out = join(t.dir, 'file/sub/prompt.json')
+      const r = cli(['assemble', mlops, '--json', '--out', out])
+      expect(r.status).toBe(1)
+      expect(r.stderr).toBe('')
+      const { error } = jsonError(r.stdout)
+      expect(error).toMatchObject({ code: 'IO', hint: null })
+      expect(error.message).toMatch(/^(ENOTDIR|EEXIST): .*mkdir '.*file\/sub'$/)
+      const plain = cli(['assemble', mlops, '--out', out])
+      expect(plain.status).toBe(1)
+      expect(plain.stdout).toBe('')
+      expect(oneErrorLine(plain.stderr)).toBe(`error: ${error.message}`)
+    } finally {
+      t.cleanup()
+    }
+  })
+
+  it('a report that cannot be saved: only the JSON error on stdout, not the result before it', () => {
+    const t = tempDir()
+    try {
+      writeFileSync(join(t.dir, 'file'), 'x')
+      const r = cli(['assemble', mlops, '--json', `--save-report=${join(t.dir, 'file')}`])
+      expect(r.status).toBe(1)
+      expect(jsonError(r.stdout).error.code).toBe('IO')
+      const e = cli(['report', mlops, '--json', `--save-report=${join(t.dir, 'file')}`])
+      expect(e.status).toBe(1)
+      expect(jsonError(e.stdout).error.code).toBe('IO')
+    } finally {
+      t.cleanup()
+    }
+  })
+
+  it('--json given as the value of another option does not count', () => {
+    const r = cli(['assemble', mlops, '--budget', '100', '--query', '--json'])
+    expect(r.status).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(oneErrorLine(r.stderr)).toContain('[BUDGET_EXCEEDED]')
+  })
+})
+
+describe('errors name flags, not API options', () => {
+  it('--encoding that contradicts --model', () => {
+    const r = cli(['assemble', mlops, '--encoding', 'cl100k_base', '--model', 'gpt-4o'])
+    expect(r.status).toBe(2)
+    expect(oneErrorLine(r.stderr)).toBe('error: Invalid option `--encoding`: "cl100k_base" contradicts model "gpt-4o", which uses o200k_base [INVALID_OPTION]')
+  })
+
+  it('an unknown model points at --encoding', () => {
+    const r = cli(['assemble', mlops, '--model', 'claude-9'])
+    expect(r.status).toBe(2)
+    expect(oneErrorLine(r.stderr)).toBe('error: Unknown model "claude-9": cannot tell its encoding; pass `--encoding` (o200k_base or cl100k_base) instead [UNKNOWN_ENCODING]')
+  })
+})
+
+describe('the report fits the terminal', () => {
+  const lines = (s: string) => s.split('\n')
+  const longest = (s: string) => Math.max(...lines(s).map((l) => l.length))
+  const withoutTimings = (s: string) => s.replace(/^timings: .*(\n {2}.*)*$/m, 'timings')
+
+  it('is the library formatReport at the width of COLUMNS (80 when unset or smaller)', async () => {
+    const { report } = await libraryAssembly(3000)
+    for (const [columns, width] of [[undefined, 80], ['120', 120], ['200', 200], ['40', 80], ['wide', 80]] as const) {
+      const r = cli(['assemble', mlops, '--budget', '3000'], { env: { COLUMNS: columns } })
+      expect(r.status).toBe(0)
+      expect(longest(r.stderr), `COLUMNS=${columns}`).toBeLessThanOrEqual(width)
+      expect(withoutTimings(r.stderr), `COLUMNS=${columns}`).toBe(withoutTimings(formatReport(report, { width })))
+    }
+  })
+
+  it('at 80 columns each URI is on its own line; at 200, each reference on one line', () => {
+    const narrow = lines(cli(['assemble', mlops, '--budget', '3000'], { env: { COLUMNS: '80' } }).stderr)
+    expect(narrow).toContain('  orchestr8://examples/ml/mlops-monitoring-ab-testing')
+    const wide = lines(cli(['assemble', mlops, '--budget', '3000'], { env: { COLUMNS: '200' } }).stderr)
+    expect(wide.some((l) => /^inlined {3}slot .* orchestr8:\/\/examples\/ml\/mlops-mlflow-tracking +fits the budget \(value 4\)$/.test(l))).toBe(true)
+  })
+
+  it('report fits its table to COLUMNS too', () => {
+    const t = tempDir()
+    try {
+      const folder = `examples/${'a-very-long-folder-name/'.repeat(4)}`
+      mkdirSync(join(t.dir, folder), { recursive: true })
+      mkdirSync(join(t.dir, 'agents'))
+      writeFileSync(join(t.dir, folder, 'leaf.md'), '# Leaf\n\nAn example with a long path.\n')
+      writeFileSync(join(t.dir, 'agents/long.md'), `# Long\n\n## Example\n\n\`\`\`\norchestr8://${folder}leaf\n\`\`\`\n`)
+      for (const [columns, width] of [[undefined, 80], ['100', 100]] as const) {
+        const r = cli(['report', join(t.dir, 'agents/long.md')], { env: { COLUMNS: columns } })
+        expect(r.status).toBe(0)
+        expect(longest(r.stdout)).toBeLessThanOrEqual(width)
+        expect(r.stdout.replace(/\n */g, '')).toMatch(new RegExp(`core \\+ orchestr8://${folder}leaf +\\d+`))
+      }
+    } finally {
+      t.cleanup()
+    }
+  })
+})
+
+describe('--quiet', () => {
+  it('prints the prompt and no report', async () => {
+    const { text } = await libraryAssembly(3000)
+    for (const flag of ['--quiet', '-q']) {
+      const r = cli(['assemble', mlops, '--budget', '3000', flag])
+      expect(r.status).toBe(0)
+      expect(r.stdout).toBe(text)
+      expect(r.stderr).toBe('')
+    }
+  })
+
+  it('changes nothing with --json, still saves a report without saying so, and errors still print', () => {
+    const json = cli(['assemble', mlops, '--budget', '3000', '--json', '--quiet'])
+    expect(json.status).toBe(0)
+    expect(json.stderr).toBe('')
+    expect(JSON.parse(json.stdout).text).toBe(JSON.parse(cli(['assemble', mlops, '--budget', '3000', '--json']).stdout).text)
+    const t = tempDir()
+    try {
+      const r = cli(['assemble', mlops, '--budget', '3000', '--quiet', `--save-report=${t.dir}`])
+      expect(r.stderr).toBe('')
+      expect(existsSync(join(t.dir, 'agent', `assembly-mlops-specialist-${today()}.md`))).toBe(true)
+    } finally {
+      t.cleanup()
+    }
+    const bad = cli(['assemble', mlops, '--budget', '10', '--quiet'])
+    expect(bad.status).toBe(1)
+    expect(oneErrorLine(bad.stderr)).toContain('[BUDGET_EXCEEDED]')
+  })
+})
+
+describe('colours read the report data', () => {
+  const tags: Styles = {
+    enabled: true,
+    red: (s) => `<red>${s}</red>`,
+    yellow: (s) => `<yellow>${s}</yellow>`,
+    green: (s) => `<green>${s}</green>`,
+    cyan: (s) => `<cyan>${s}</cyan>`,
+    dim: (s) => `<dim>${s}</dim>`,
+    bold: (s) => `<bold>${s}</bold>`,
+  }
+
+  it('the decision cell by the row decision, severities by the diagnostic, never by words of the text', async () => {
+    const { report } = await libraryAssembly(3000)
+    // A reason that starts with another decision's word changes nothing.
+    const tricky = { ...report, references: report.references.map((r) => ({ ...r, reason: `missing ${r.reason}` })), diagnostics: [{ code: 'REFERENCE_INVALID' as const, severity: 'error' as const, message: 'warning: inlined' }] }
+    for (const width of [undefined, 80, 120]) {
+      const text = formatReport(tricky, { width, timings: false, style: reportStyle(tags) })
+      expect(text.match(/<(green|dim|red|yellow)>[a-z]+<\/\1>/g)).toEqual([
+        ...report.references.map((r) => (r.decision === 'inlined' ? '<green>inlined</green>' : '<dim>deferred</dim>')),
+        '<red>error</red>',
+      ])
+      expect(text.startsWith('<bold>promptfold report: mlops-specialist</bold>\n')).toBe(true)
+      expect(text).toContain('\n<bold>Token efficiency (measured)</bold>\n')
+      expect(text).toContain('\n<bold>Diagnostics</bold>\n')
+    }
+    expect(formatReport(tricky, { style: reportStyle({ ...tags, enabled: false }) })).toBe(formatReport(tricky))
+  })
+
+  it('FORCE_COLOR colours the decision cells of the CLI report', () => {
+    const forced = cli(['assemble', mlops, '--budget', '3000'], { env: { FORCE_COLOR: '1', COLUMNS: '200' } }).stderr
+    expect(forced).toMatch(/^\u001b\[32minlined\u001b\[39m {3}slot/m)
+    expect(forced).toMatch(/^\u001b\[2mdeferred\u001b\[22m {2}slot/m)
+    expect(forced.startsWith('\u001b[1mpromptfold report: mlops-specialist\u001b[22m\n')).toBe(true)
+  })
+})
+
+describe('help names the installed docs and the home page', () => {
+  it('promptfold --help: the absolute path of docs/cli.md in the package, and the homepage of package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { homepage?: string }
+    expect(pkg.homepage).toBe('https://github.com/promptfold/promptfold#readme')
+    const r = cli(['--help'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain(`\nFull reference: ${join(builtRoot, 'docs', 'cli.md')}\nHome page: https://github.com/promptfold/promptfold#readme\n`)
+    expect(r.stdout).not.toContain(' docs/cli.md')
+    expect(cli(['serve', '--help']).stdout).toContain(`Details: ${join(builtRoot, 'docs', 'mcp.md')}\n`)
   })
 })

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cliPath, oneErrorLine, plainEnv, repoRoot, resources } from './run.js'
 
@@ -20,6 +22,10 @@ describe('promptfold serve', () => {
     const messages = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(messages.map((m) => m.id)).toEqual([1, 2])
     expect(messages[0].result.serverInfo.name).toBe('promptfold')
+    // One version source: the server reports what `promptfold --version` prints, package.json's version.
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+    expect(messages[0].result.serverInfo.version).toBe(pkg.version)
+    expect(spawnSync(process.execPath, [cliPath, '--version'], { encoding: 'utf8' }).stdout).toBe(`${pkg.version}\n`)
     expect(messages[1].result.contents[0].text).toContain('# MLOps Specialist')
     expect(r.stderr).toMatch(/^promptfold serve: 5 documents from .* over stdio\n$/)
   })

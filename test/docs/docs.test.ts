@@ -38,6 +38,7 @@ function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }
   delete e.FORCE_COLOR
   delete e.NO_COLOR
+  delete e.COLUMNS // reports are fitted to COLUMNS: the samples show the default width, 80
   return e
 }
 

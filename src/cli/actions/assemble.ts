@@ -5,11 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { type AssembleOptions, type AssemblyReport, assemble, formatReport } from '../../index.js'
+import { type AssembleOptions, assemble, formatReport, type ReferenceReport, type ReportPart } from '../../index.js'
 import { openCaches } from '../cache.js'
 import type { AssembleCommandOptions } from '../commands/assemble.js'
 import { loadDocument } from '../document.js'
-import { type Styles, styles } from '../io.js'
+import { type Styles, styles, terminalWidth } from '../io.js'
 import { saveReport } from '../markdown.js'
 import { DEFAULT_REPORT_DIR } from '../options.js'
 
@@ -37,6 +37,13 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   const { text, report } = await assemble(loaded.doc, assembleOptions)
   caches?.flush()
 
+  // The report is saved before anything is printed: with --json, a failure to save it
+  // leaves only the JSON error object on stdout.
+  let saved: string | undefined
+  if (options.saveReport !== undefined && options.saveReport !== false) {
+    const dir = typeof options.saveReport === 'string' ? options.saveReport : DEFAULT_REPORT_DIR
+    saved = await saveReport(dir, loaded.doc, report, 'assembly')
+  }
   const output = options.json ? `${JSON.stringify({ text, report }, null, 2)}\n` : text
   if (options.out !== undefined) {
     await mkdir(nodePath.dirname(nodePath.resolve(options.out)), { recursive: true })
@@ -44,16 +51,13 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   } else {
     process.stdout.write(output)
   }
+  if (options.json || options.quiet) return
   const err = styles(process.stderr)
-  if (!options.json) process.stderr.write(colorReport(formatReport(report), err))
-  if (options.saveReport !== undefined && options.saveReport !== false) {
-    const dir = typeof options.saveReport === 'string' ? options.saveReport : DEFAULT_REPORT_DIR
-    const path = await saveReport(dir, loaded.doc, report, 'assembly')
-    process.stderr.write(`${err.dim('report saved to')} ${path}\n`)
-  }
+  process.stderr.write(formatReport(report, { width: terminalWidth(process.stderr), style: reportStyle(err) }))
+  if (saved !== undefined) process.stderr.write(`${err.dim('report saved to')} ${saved}\n`)
 }
 
-const DECISION_STYLE: Record<AssemblyReport['references'][number]['decision'], keyof Styles> = {
+const DECISION_STYLE: Record<ReferenceReport['decision'], Exclude<keyof Styles, 'enabled'>> = {
   inlined: 'green',
   deferred: 'dim',
   missing: 'red',
@@ -63,23 +67,22 @@ const DECISION_STYLE: Record<AssemblyReport['references'][number]['decision'], k
   excluded: 'yellow',
 }
 
-/** Color the decision column and diagnostics of {@link formatReport} output (no-op when colors are off). */
-export function colorReport(text: string, s: Styles): string {
-  if (!s.enabled) return text
-  return text
-    .split('\n')
-    .map((line, i) => {
-      if (i === 0) return s.bold(line)
-      const m = /^(inlined|deferred|missing|cycle|invalid|duplicate|excluded)(\s)/.exec(line)
-      if (m?.[1]) {
-        const style = DECISION_STYLE[m[1] as keyof typeof DECISION_STYLE]
-        const paint = s[style] as (x: string) => string
-        return paint(m[1]) + line.slice(m[1].length)
-      }
-      if (/^ {2}error /.test(line)) return line.replace('error', s.red('error'))
-      if (/^ {2}warning /.test(line)) return line.replace('warning', s.yellow('warning'))
-      if (line === 'Token efficiency (measured)' || line === 'Diagnostics') return s.bold(line)
-      return line
-    })
-    .join('\n')
+/**
+ * Colours of the report, read from its data: the decision cell by the row's decision, the
+ * severity of a diagnostic by its severity, the title and headings in bold. Identity when
+ * colours are off.
+ */
+export function reportStyle(s: Styles): (text: string, part: ReportPart) => string {
+  return (text, part) => {
+    if (!s.enabled) return text
+    switch (part.part) {
+      case 'title':
+      case 'heading':
+        return s.bold(text)
+      case 'decision':
+        return s[DECISION_STYLE[part.reference.decision]](text)
+      case 'severity':
+        return part.diagnostic.severity === 'error' ? s.red(text) : part.diagnostic.severity === 'warning' ? s.yellow(text) : text
+    }
+  }
 }

@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { type AssembleOptions, type AssemblyReport, assemble } from '../../index.js'
+import { type AssembleOptions, assemble, formatEfficiency } from '../../index.js'
 import { openCaches } from '../cache.js'
 import type { ReportCommandOptions } from '../commands/report.js'
 import { loadDocument } from '../document.js'
-import { styles } from '../io.js'
-import { efficiencyBullets, num, saveReport } from '../markdown.js'
+import { styles, terminalWidth } from '../io.js'
+import { efficiencyBullets, saveReport } from '../markdown.js'
 import { DEFAULT_REPORT_DIR } from '../options.js'
 
 /** Run `report`. */
@@ -24,38 +24,26 @@ export async function runReport(file: string, options: ReportCommandOptions): Pr
   }
   const { report } = await assemble(loaded.doc, assembleOptions)
   caches?.flush()
+  // Saved before anything is printed: with --json, a failure to save leaves only the JSON error on stdout.
+  let saved: string | undefined
+  if (options.saveReport !== undefined && options.saveReport !== false) {
+    const dir = typeof options.saveReport === 'string' ? options.saveReport : DEFAULT_REPORT_DIR
+    saved = await saveReport(dir, loaded.doc, report, 'efficiency')
+  }
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ document: report.document, encoding: report.encoding, efficiency: report.efficiency }, null, 2)}\n`)
   } else if (options.markdown) {
     process.stdout.write(`${efficiencyBullets(report)}\n`)
   } else {
-    process.stdout.write(efficiencyText(report, styles(process.stdout).bold))
+    const out = styles(process.stdout)
+    const name = report.document.id ?? report.document.uri ?? report.document.path ?? report.document.title
+    process.stdout.write(
+      formatEfficiency(report, {
+        title: `Token efficiency: ${name} (${report.encoding}, measured)`,
+        width: terminalWidth(process.stdout),
+        style: (text) => out.bold(text),
+      }),
+    )
   }
-  if (options.saveReport !== undefined && options.saveReport !== false) {
-    const dir = typeof options.saveReport === 'string' ? options.saveReport : DEFAULT_REPORT_DIR
-    const path = await saveReport(dir, loaded.doc, report, 'efficiency')
-    process.stderr.write(`${styles(process.stderr).dim('report saved to')} ${path}\n`)
-  }
-}
-
-/** The efficiency table as text. */
-export function efficiencyText(report: AssemblyReport, bold: (s: string) => string = (s) => s): string {
-  const e = report.efficiency
-  const name = report.document.id ?? report.document.uri ?? report.document.path ?? report.document.title
-  const rows: [string, string][] = [
-    ['core only', num(e.coreOnly)],
-    ...e.withOneExample.map((x): [string, string] => [`core + ${x.uri}`, num(x.tokens)]),
-    ['all embedded', num(e.allEmbedded)],
-    ['savings range', `${e.savingsRange.min}-${e.savingsRange.max}%`],
-  ]
-  const w0 = Math.max(...rows.map((r) => r[0].length))
-  const w1 = Math.max('tokens'.length, ...rows.map((r) => r[1].length))
-  const line = (a: string, b: string) => `${a.padEnd(w0)}  ${b.padStart(w1)}`.trimEnd()
-  return [
-    bold(`Token efficiency: ${name} (${report.encoding}, measured)`),
-    line('', 'tokens'),
-    line('-'.repeat(w0), '-'.repeat(w1)),
-    ...rows.map(([a, b]) => line(a, b)),
-    '',
-  ].join('\n')
+  if (saved !== undefined) process.stderr.write(`${styles(process.stderr).dim('report saved to')} ${saved}\n`)
 }

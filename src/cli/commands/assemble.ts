@@ -19,6 +19,8 @@ export interface AssembleCommandOptions {
   exclude?: string[]
   maxDepth?: number
   json?: boolean
+  /** Print the prompt only: no report on stderr. */
+  quiet?: boolean
   out?: string
   saveReport?: string | boolean
   /** False with `--no-cache`. */
@@ -40,6 +42,7 @@ export function assembleCommand(): Command {
     .option('--exclude <uri>', 'never inline this slot (repeatable)', collect)
     .option('--max-depth <n>', 'follow slots inside inlined documents this deep (default 2)', nonNegativeInteger)
     .option('--json', 'print one JSON object {"text", "report"} to stdout instead of the prompt and report')
+    .option('-q, --quiet', 'print the prompt only: no report on stderr (errors still are); no effect with --json')
     .option('--out <file>', 'write the prompt (or the JSON) to FILE instead of stdout')
     .option('--no-cache', 'do not read or write the persistent caches of counts and parsed documents ($XDG_CACHE_HOME/promptfold)')
     .addOption(saveReportOption())
@@ -47,6 +50,8 @@ export function assembleCommand(): Command {
       'after',
       `
 Exit codes: 0 ok, 1 failed (budget below the core, --include that cannot fit), 2 bad usage.
+With --json, a failure prints {"error": {"code", "message", "hint"}} on stdout instead of a line on stderr.
+The report is fitted to the terminal's width (COLUMNS when not a terminal; at least 80).
 Put <file> before --save-report, or write --save-report=DIR: a bare word after it is taken as DIR.
 
 Examples:

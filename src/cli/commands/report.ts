@@ -36,7 +36,8 @@ export function reportCommand(): Command {
       'after',
       `
 Every figure is an exact token count of assembled text (no budget, slots followed as by assemble).
-Exit codes: 0 ok, 1 failed, 2 bad usage.
+The table is fitted to the terminal's width (COLUMNS when not a terminal; at least 80).
+Exit codes: 0 ok, 1 failed, 2 bad usage. With --json, a failure prints {"error": {...}} on stdout.
 
 Example:
   $ promptfold report agents/mlops-specialist.md

@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander'
 import type { EncodingName } from '../../index.js'
+import { docsFile } from '../about.js'
 import { encodingOption, nonNegativeInteger } from '../options.js'
 
 /** Options of `promptfold serve`. */
@@ -24,9 +25,9 @@ export function serveCommand(): Command {
     .addOption(encodingOption())
     .addHelpText(
       'after',
-      `
+      () => `
 stdout carries JSON-RPC only; one status line goes to stderr. Stops when stdin ends.
-Exit codes: 0 ok, 1 failed, 2 bad usage. Details: docs/mcp.md.
+Exit codes: 0 ok, 1 failed, 2 bad usage. Details: ${docsFile('mcp.md')}
 
 Example (an MCP client configuration):
   { "command": "npx", "args": ["promptfold", "serve", "/path/to/resources"] }
