@@ -12,7 +12,7 @@ import type { Reference } from '../parse/references.js'
 import { type MatchQuery, normalizeUri } from '../parse/uri.js'
 import { minDepth } from '../render/headings.js'
 import type { DocNode, SlotEntry } from '../render/render.js'
-import { CAUSE_DECISION, type CauseDetail, describeCause, type ReferenceCause } from '../report/causes.js'
+import { CAUSE_DECISION, type CauseDetail, describeTarget, type ReferenceCause } from '../report/causes.js'
 import { PromptfoldError } from '../errors.js'
 import { errorMessage, type Fetcher, type Resolution } from './fetch.js'
 import type { Settings } from './settings.js'
@@ -209,7 +209,7 @@ function unresolved(ctx: ExpandContext, row: Row, res: Extract<Resolution, { ok:
   const detail: CauseDetail = res.message !== undefined ? { message: res.message } : {}
   if (res.cause !== 'MAX_DOCUMENTS') {
     const code = res.cause === 'ACCESS_DENIED' ? 'REFERENCE_REFUSED' : 'REFERENCE_MISSING'
-    ctx.tree.diagnostics.push(diagnostic(code, 'warning', `${uri}: ${describeCause(res.cause, detail)}`, where(at, row.ref)))
+    ctx.tree.diagnostics.push(diagnostic(code, 'warning', `${uri}: ${describeTarget(res.cause, detail)}`, where(at, row.ref)))
   }
   fix(row, res.cause, res.cause === 'MAX_DOCUMENTS' ? { limit: ctx.settings.maxDocuments } : detail)
 }

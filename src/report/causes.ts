@@ -153,19 +153,13 @@ export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): 
     case 'NOT_SELECTED':
       return 'not selected'
     case 'NOT_FOUND':
-      return 'missing: not found'
     case 'NO_RESOLVER':
-      return 'missing: no resolver was given'
     case 'RESOLVE_TIMEOUT':
-      return `missing: ${detail.message ?? 'the resolver did not answer in time'}`
     case 'RESOLVER_ERROR':
-      return `missing: ${detail.message ?? 'the resolver failed'}`
     case 'TOO_LARGE':
-      return `missing: ${detail.message ?? 'over the maxDocumentBytes limit'}`
     case 'AMBIGUOUS':
-      return `missing: ${detail.message ?? 'several documents have this name'}`
     case 'MATCH_FAILED':
-      return `missing: match failed${why}`
+      return `missing: ${describeTarget(cause, detail)}`
     case 'INVALID_URI':
       return `invalid reference${why}`
     case 'ACCESS_DENIED':
@@ -180,5 +174,29 @@ export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): 
       return detail.canonical !== undefined ? `duplicate: ${detail.uri ?? ''} is ${detail.canonical}, a slot earlier in the text` : 'duplicate: the same URI is a slot earlier in the text'
     case 'EXCLUDED':
       return 'excluded by the `exclude` option'
+  }
+}
+
+/**
+ * What became of a target that could not be had (a `missing` or `invalid` cause), without
+ * the decision word: `not found`, `RESOLVER_ERROR: disk on fire`. Diagnostics name the URI
+ * with it; {@link describeCause} puts the decision in front.
+ */
+export function describeTarget(cause: ReferenceCause, detail: CauseDetail = {}): string {
+  switch (cause) {
+    case 'NOT_FOUND':
+      return 'not found'
+    case 'NO_RESOLVER':
+      return 'no resolver was given'
+    case 'MATCH_FAILED':
+      return `match failed${detail.message !== undefined ? `: ${detail.message}` : ''}`
+    case 'RESOLVE_TIMEOUT':
+      return detail.message ?? 'the resolver did not answer in time'
+    case 'TOO_LARGE':
+      return detail.message ?? 'over the maxDocumentBytes limit'
+    case 'AMBIGUOUS':
+      return detail.message ?? 'several documents have this name'
+    default:
+      return detail.message ?? 'the resolver failed'
   }
 }

@@ -129,7 +129,7 @@ describe('expand, measure and choose phases', () => {
       ['slot', 1, 'orchestr8://ex/nowhere', 'NOT_FOUND'],
       ['mention', 1, 'orchestr8://ex/a', 'MENTION'],
     ])
-    expect(tree.diagnostics.map((d) => `${d.code} ${d.file}:${d.line} ${d.message}`)).toEqual(['REFERENCE_MISSING agents/agent.md:19 orchestr8://ex/nowhere: missing: not found'])
+    expect(tree.diagnostics.map((d) => `${d.code} ${d.file}:${d.line} ${d.message}`)).toEqual(['REFERENCE_MISSING agents/agent.md:19 orchestr8://ex/nowhere: not found'])
   })
 
   it('measure counts exactly; choose keeps to the budget and throws below the core', async () => {
