@@ -8,11 +8,12 @@ import type { ParseStore } from '../cache/store.js'
 import { InvalidOptionError } from '../errors.js'
 import type { Diagnostic, Point } from '../types.js'
 import { diagnostic } from './diagnostics.js'
-import { findFrontmatter, type Frontmatter, type FrontmatterSchema, frontmatterSchema, readFrontmatter } from './frontmatter.js'
+import { findFrontmatter, type Frontmatter, type FrontmatterSchema, frontmatterKeyLine, frontmatterSchema, readFrontmatter } from './frontmatter.js'
 import { parseMarkdown } from './markdown.js'
 import { extractReferences, type Reference, type SlotBlock } from './references.js'
 import { createLocator, extractSections, type Section } from './sections.js'
 import { DEFAULT_SCHEMES, parseUri } from './uri.js'
+import { formatNumber } from '../report/number.js'
 import { VERSION } from '../version.js'
 
 /** Options for {@link parseDocument}. */
@@ -110,7 +111,7 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
 }
 
 /** Bump when what parseDocument produces changes shape or meaning (the version is in the key too). */
-const PARSE_FORMAT = 1
+const PARSE_FORMAT = 2
 
 /** Key of a parse in a {@link ParseStore}: the source's digest, every option that changes the result, the version. */
 function storeKey(digest: string, bom: boolean, options: ParseOptions<unknown>): string {
@@ -173,7 +174,28 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw new InvalidOptionError('maxDocumentBytes', `must be a positive number of bytes, got ${String(maxBytes)}`)
   const bytes = Buffer.byteLength(text, 'utf8')
   const textDigest = digest ?? digestOf(text)
-  if (bytes > maxBytes) return oversized(text, textDigest, bytes, maxBytes, options, diagnostics)
+  if (bytes > maxBytes) {
+    diagnostics.push(
+      diagnostic(
+        'LIMIT_MAX_DOCUMENT_BYTES',
+        'error',
+        `Document is ${bytes} bytes, over the maxDocumentBytes limit of ${maxBytes}: kept as plain text, its frontmatter, sections and references were not read`,
+        { file, line: 1 },
+      ),
+    )
+    return unanalysed(text, textDigest, options, diagnostics)
+  }
+  const binary = detectBinary(text)
+  if (binary) {
+    const why =
+      binary.reason === 'nul'
+        ? `a NUL character at line ${formatNumber(binary.line)}`
+        : `${formatNumber(binary.suspects)} of its ${formatNumber(binary.chars)} characters are control characters or U+FFFD replacement characters (the first at line ${formatNumber(binary.line)})`
+    diagnostics.push(
+      diagnostic('CONTENT_BINARY', 'error', `Content is binary, not text: ${why}; kept as plain text, its frontmatter, sections and references were not read`, { file, line: 1 }),
+    )
+    return unanalysed(text, textDigest, options, diagnostics)
+  }
 
   const fm = readFrontmatter<M>(text, options.schema, file)
   diagnostics.push(...fm.diagnostics)
@@ -190,9 +212,8 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   const meta = fm.meta as M & Partial<Frontmatter>
   const base = baseName(file)
   if (base !== undefined && typeof meta.id === 'string' && meta.id !== base) {
-    const idLine = text.slice(0, fm.bodyOffset).split('\n').findIndex((l) => /^id\s*:/.test(l))
     diagnostics.push(
-      diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${meta.id}" differs from the file name "${base}"`, { file, line: idLine === -1 ? 1 : idLine + 1 }),
+      diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${meta.id}" differs from the file name "${base}"`, { file, line: frontmatterKeyLine(text, 'id') ?? 1 }),
     )
   }
   const doc: PromptDocument<M> = {
@@ -201,7 +222,7 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
     meta: fm.meta,
     data: fm.data,
     bodyOffset: fm.bodyOffset,
-    title: sections[0]?.title ?? (typeof meta.id === 'string' ? meta.id : baseName(file) ?? ''),
+    title: sections.find((s) => s.title !== '')?.title ?? (typeof meta.id === 'string' ? meta.id : (baseName(file) ?? '')),
     sections,
     references,
     blocks: found.blocks,
@@ -213,22 +234,17 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   return doc
 }
 
-/** A document over `maxDocumentBytes`: kept whole as core text, not analysed, with an error diagnostic. */
-function oversized<M>(text: string, digest: string, bytes: number, maxBytes: number, options: ParseOptions<M>, diagnostics: Diagnostic[]): PromptDocument<M> {
+/**
+ * A document that is not analysed (over `maxDocumentBytes`, or binary): kept whole as core
+ * text, with the error diagnostic the caller pushed; no frontmatter, sections or references.
+ */
+function unanalysed<M>(text: string, digest: string, options: ParseOptions<M>, diagnostics: Diagnostic[]): PromptDocument<M> {
   const file = options.path
   const block = findFrontmatter(text)
   const bodyOffset = block !== undefined && block !== 'unterminated' ? block.bodyOffset : 0
   const schema = options.schema ?? (frontmatterSchema as unknown as FrontmatterSchema<M>)
   const empty = schema.safeParse({})
   const meta = (empty.success ? empty.data : {}) as M
-  diagnostics.push(
-    diagnostic(
-      'LIMIT_MAX_DOCUMENT_BYTES',
-      'error',
-      `Document is ${bytes} bytes, over the maxDocumentBytes limit of ${maxBytes}: kept as plain text, its frontmatter, sections and references were not read`,
-      { file, line: 1 },
-    ),
-  )
   const doc: PromptDocument<M> = {
     source: text,
     digest,
@@ -245,6 +261,73 @@ function oversized<M>(text: string, digest: string, bytes: number, maxBytes: num
   const uri = options.uri !== undefined ? parseUri(options.uri).parsed.uri : file !== undefined ? uriFromPath(file, (options.schemes ?? DEFAULT_SCHEMES)[0]) : undefined
   if (uri !== undefined) doc.uri = uri
   return doc
+}
+
+/**
+ * Fewest suspect characters (C0 controls other than tab, line feed, form feed and carriage
+ * return, and U+FFFD) that make a text binary, whatever its length. See {@link detectBinary}.
+ */
+export const BINARY_MIN_SUSPECTS = 8
+
+/** Smallest share of suspect characters (of all UTF-16 code units) that makes a text binary. See {@link detectBinary}. */
+export const BINARY_SUSPECT_SHARE = 0.2
+
+/** Why {@link detectBinary} calls a text binary. */
+export interface BinaryContent {
+  /** `nul`: it holds a NUL character; `suspects`: too many control or replacement characters. */
+  reason: 'nul' | 'suspects'
+  /** 1-based line of the first NUL (`nul`) or the first suspect character (`suspects`). */
+  line: number
+  /** Suspect characters in the text (NUL included). */
+  suspects: number
+  /** Length of the text in UTF-16 code units. */
+  chars: number
+}
+
+/**
+ * Whether a decoded text is binary content rather than text, and why. The rule:
+ *
+ * - any NUL (U+0000) makes it binary: no text format uses it, and UTF-16 or binary files
+ *   read as UTF-8 are full of them (git, grep and diff use the same sign);
+ * - otherwise it is binary when at least {@link BINARY_MIN_SUSPECTS} (8) characters, and at
+ *   least {@link BINARY_SUSPECT_SHARE} (20 %) of all its UTF-16 code units, are suspects: C0
+ *   control characters other than tab, line feed, form feed and carriage return, or U+FFFD
+ *   (what a decoder writes for bytes that are not UTF-8).
+ *
+ * Text in any script, emoji and code, correctly decoded, holds no suspect at all. The
+ * tolerance lets stray ones through: an ANSI escape in pasted terminal output, a quoted
+ * U+FFFD, and a Latin-1 file read as UTF-8, where only the accented letters (a few percent of
+ * a text, under 15 % even in dense samples) become U+FFFD. Random bytes decoded as UTF-8 are
+ * 55 % suspects on average (28 of the 128 ASCII byte values are suspect controls, and almost
+ * every byte above 0x7F decodes to U+FFFD); of 3 million samples of 64 random bytes, none was
+ * under 24 %. One pass, no allocation.
+ */
+export function detectBinary(text: string): BinaryContent | undefined {
+  let line = 1
+  let suspects = 0
+  let firstSuspectLine = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10) {
+      line++
+      continue
+    }
+    if (c >= 32 ? c !== 0xfffd : c === 9 || c === 12 || c === 13) continue
+    if (c === 0) return { reason: 'nul', line, suspects: suspects + 1 + countSuspects(text, i + 1), chars: text.length }
+    if (suspects === 0) firstSuspectLine = line
+    suspects++
+  }
+  if (suspects >= BINARY_MIN_SUSPECTS && suspects >= BINARY_SUSPECT_SHARE * text.length) return { reason: 'suspects', line: firstSuspectLine, suspects, chars: text.length }
+  return undefined
+}
+
+function countSuspects(text: string, from: number): number {
+  let n = 0
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 32 ? c !== 9 && c !== 10 && c !== 12 && c !== 13 : c === 0xfffd) n++
+  }
+  return n
 }
 
 function baseName(file: string | undefined): string | undefined {
@@ -269,12 +352,15 @@ function relatedReferences(
   const fmText = text.slice(0, bodyOffset)
   const isUri = (v: string) => /^@?[a-z][a-z0-9+.-]*:\/\//i.test(v)
   const known = (v: string) => schemes.some((s) => v.replace(/^@/, '').toLowerCase().startsWith(`${s.toLowerCase()}://`))
-  const keyOffsets = topLevelKeys(fmText)
+  const lineStarts = [0]
+  for (let i = fmText.indexOf('\n'); i !== -1; i = fmText.indexOf('\n', i + 1)) lineStarts.push(i + 1)
   let searchFrom = 0
   for (const [key, value] of Object.entries(data)) {
     const items = (Array.isArray(value) ? value : [value]).filter((x): x is string => typeof x === 'string' && x.trim() !== '')
     const all = key === 'relatedResources'
-    searchFrom = keyOffsets.get(key) ?? 0
+    if (!all && !items.some((x) => isUri(x.trim()) && known(x.trim()))) continue
+    const keyLine = frontmatterKeyLine(fmText, key)
+    searchFrom = keyLine === undefined ? 0 : (lineStarts[keyLine - 1] ?? 0)
     for (const item of items) {
       const raw = item.trim()
       if (!all && !(isUri(raw) && known(raw))) continue
@@ -287,19 +373,4 @@ function relatedReferences(
     }
   }
   return out.sort((a, b) => a.position.offset - b.position.offset)
-}
-
-/** Offset of the line where each top-level key of a YAML block is written (first occurrence). Linear. */
-function topLevelKeys(yaml: string): Map<string, number> {
-  const out = new Map<string, number>()
-  let at = 0
-  for (const line of yaml.split('\n')) {
-    const colon = line.indexOf(':')
-    if (colon > 0 && !/^[\s#-]/.test(line)) {
-      const key = line.slice(0, colon).trim().replace(/^(["'])(.*)\1$/, '$2')
-      if (!out.has(key)) out.set(key, at)
-    }
-    at += line.length + 1
-  }
-  return out
 }

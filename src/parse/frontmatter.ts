@@ -355,3 +355,18 @@ export function readFrontmatter<T = Frontmatter>(
   const meta = (result.success ? result.data : ({} as T)) as T
   return { meta, data, bodyOffset, present, diagnostics }
 }
+
+/**
+ * The 1-based file line where a top-level frontmatter key is written (its first occurrence),
+ * or `undefined` when the source has no closed frontmatter block or the block lacks the key.
+ * A leading BOM and CRLF line ends are allowed; quoted keys (`"id":`) count. The one place
+ * that locates a key's line: diagnostics of the parser, the library and `lint` use it.
+ *
+ * @example
+ * frontmatterKeyLine('---\nid: x\ncategory: agent\n---\n# X\n', 'category') // 3
+ */
+export function frontmatterKeyLine(source: string, key: string): number | undefined {
+  const block = findFrontmatter(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source)
+  if (block === undefined || block === 'unterminated') return undefined
+  return keyLine(block.yaml, key, block.startLine)
+}

@@ -7,6 +7,8 @@
  * - A **mention** sits in running text (prose, headings, lists with other text, or a
  *   `(~N tokens)` catalogue entry).
  * - A URI in a fenced block of any other language is code, not a reference.
+ * - A bare scheme (`orchestr8://`, nothing after it but slashes) in running text names the
+ *   scheme, not a document: it is not a reference (see {@link isBareScheme}).
  *
  * @module
  */
@@ -79,6 +81,17 @@ function isDecoration(rest: string): boolean {
   if (text === '') return true
   const words = text.split(' ')
   return words.length <= MAX_DECORATION_WORDS && /:$/.test(text)
+}
+
+/**
+ * Whether a URI is only a scheme: `orchestr8://` or `@orchestr8://`, with nothing after it but
+ * slashes. Prose names a scheme that way ("link fragments with `orchestr8://` URIs"); in running
+ * text it is not a reference. Where it stands alone as a slot it is still one (invalid: an
+ * empty path), so an emptied slot is reported.
+ */
+export function isBareScheme(raw: string): boolean {
+  const sep = raw.indexOf('://')
+  return sep !== -1 && /^\/*$/.test(raw.slice(sep + 3))
 }
 
 function lineStart(source: string, offset: number): number {
@@ -185,7 +198,7 @@ export function extractReferences(
         const bi = blocks.length - 1
         for (const m of found) b.references.push(add(m.raw, start + m.index, 'slot', bi))
       } else {
-        for (const m of found) add(m.raw, start + m.index, 'mention')
+        for (const m of found) if (!isBareScheme(m.raw)) add(m.raw, start + m.index, 'mention')
       }
       return 'skip'
     }
@@ -216,7 +229,7 @@ export function extractReferences(
           return 'skip'
         }
       }
-      for (const m of found) add(m.raw, start + m.index, 'mention')
+      for (const m of found) if (!isBareScheme(m.raw)) add(m.raw, start + m.index, 'mention')
       return 'skip'
     }
     return undefined
