@@ -7,18 +7,18 @@
  */
 import { realpath } from 'node:fs/promises'
 import * as nodePath from 'node:path'
+import type { ParseStore } from '../cache/store.js'
 import { createTokenCounter, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError, AccessDeniedError, PromptfoldError } from '../errors.js'
 import { diagnostic } from '../parse/diagnostics.js'
 import { digestOf, type PromptDocument, parseDocument } from '../parse/document.js'
-import { findFrontmatter, type Frontmatter, type FrontmatterResult, readFrontmatter } from '../parse/frontmatter.js'
-import { DEFAULT_SCHEMES, type MatchQuery, parseUri } from '../parse/uri.js'
-import { safeSegments } from '../resolve/fs.js'
+import { type Frontmatter, type FrontmatterResult, frontmatterKeyLine, readFrontmatter } from '../parse/frontmatter.js'
+import { DEFAULT_SCHEMES, type MatchQuery } from '../parse/uri.js'
 import type { ResolveContext, ResolvedDocument } from '../resolve/resolver.js'
 import type { Diagnostic, ReferenceKind } from '../types.js'
 import { normalizeCategory } from './category.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
-import { scanHeadings } from './headings.js'
+import { createLookupIndex, entryName, type LookupIndex, type LookupResult, lookupReference } from './lookup.js'
 import { type IndexedEntry, indexEntry, MatchIndex, type MatchOptions, type MatchResult } from './match.js'
 import { type FoundFile, readSource, scanRoot } from './scan.js'
 
@@ -32,6 +32,13 @@ export interface LoadLibraryOptions {
   maxBytes?: number
   /** Most files indexed. Default `10000`. */
   maxFiles?: number
+  /**
+   * Where parsed bodies are kept between processes (see `fileParseStore`): an entry parsed
+   * before, with the same content, is read back instead of parsed again, so the first `match`,
+   * `title` or `graph()` of a new process costs a read rather than a parse. Default: none
+   * (parses are cached in this library only).
+   */
+  parseStore?: ParseStore
 }
 
 /** One document of a library. Built from its path and frontmatter only. */
@@ -65,12 +72,23 @@ export interface RefreshResult {
   unchanged: number
 }
 
-/** Result of looking a reference up in a library. */
+/**
+ * Result of looking a reference up in a library (`library.lookup`): `entry` and `via` when one
+ * entry is found, else `error`. The decision is {@link lookupReference}'s (src/library/lookup.ts).
+ */
 export interface LibraryLookup {
   entry?: LibraryEntry
   via?: LookupVia
   /** Why nothing was found. */
   error?: { code: 'NOT_FOUND' | 'AMBIGUOUS' | 'ACCESS_DENIED' | 'DYNAMIC'; message: string; candidates?: string[] }
+}
+
+/** A {@link LookupResult} in the public shape of {@link LibraryLookup}. */
+function toLibraryLookup(found: LookupResult<LibraryEntry>): LibraryLookup {
+  if (found.ok) return { entry: found.entry, via: found.via }
+  const error: NonNullable<LibraryLookup['error']> = { code: found.code, message: found.message }
+  if (found.candidates) error.candidates = found.candidates
+  return { error }
 }
 
 /** Options of `library.tokens()`. */
@@ -104,7 +122,7 @@ export interface Library {
   source(ref: string): string | undefined
   /** The parsed entry, parsed on first use and cached by content. */
   document(ref: string): PromptDocument<Frontmatter> | undefined
-  /** First heading of the entry (or its id, or its file name). Cheap: no full parse. */
+  /** The entry's title: `library.document(ref).title` (its first heading, else its id, else its file name); parses the entry on first use. */
   title(ref: string): string | undefined
   /** Exact tokens of the entry's whole text, counted on first use and cached by content. */
   tokens(ref: string, options?: TokensOptions): number | undefined
@@ -137,31 +155,18 @@ interface FileRecord {
 interface State {
   records: Map<string, FileRecord>
   entries: LibraryEntry[]
-  byUri: Map<string, LibraryEntry>
+  /** What every reference is looked up in (see src/library/lookup.ts). */
+  lookup: LookupIndex<LibraryEntry>
   byPath: Map<string, FileRecord>
-  aliases: Map<string, LibraryEntry[]>
   scanDiagnostics: Diagnostic[]
   diagnostics: Diagnostic[]
 }
 
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 const DEFAULT_MAX_FILES = 10_000
-const SCHEME_RE = /^@?[a-z][a-z0-9+.-]*:\/\//i
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-function baseName(path: string): string {
-  return (path.split('/').pop() ?? path).replace(/\.md$/i, '')
-}
-
-function lineOfKey(source: string, key: string): number | undefined {
-  const block = findFrontmatter(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source)
-  if (block === undefined || block === 'unterminated') return undefined
-  const lines = block.yaml.split(/\r?\n/)
-  const i = lines.findIndex((l) => l.startsWith(`${key}:`) || l.startsWith(`"${key}":`) || l.startsWith(`'${key}':`))
-  return i === -1 ? undefined : block.startLine + i
 }
 
 /**
@@ -183,6 +188,10 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   const scheme = schemes[0] as string
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES
+  const store = options.parseStore
+  if (store !== undefined && (store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
+    throw new InvalidOptionError('parseStore', 'must be a store with get(key) and set(key, value) methods, such as fileParseStore()')
+  }
   let base: string
   try {
     base = await realpath(nodePath.resolve(options.root))
@@ -193,7 +202,6 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   let state: State = buildState(new Map())
   let version = 0
   const parseCache = new Map<string, PromptDocument<Frontmatter>>()
-  const titleCache = new Map<string, { title: string; headings: string[] }>()
   const indexCache = new Map<string, IndexedEntry>()
   const tokenCache = new WeakMap<TokenCounter, Map<string, number>>()
   let matchIndex: { version: number; index: MatchIndex } | undefined
@@ -223,20 +231,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
 
   function index(records: Map<string, FileRecord>, scanDiagnostics: Diagnostic[]): State {
     const sorted = [...records.values()].sort((a, b) => compare(a.path, b.path))
-    const claims = new Map<string, { record: FileRecord; how: 'id' | 'file name' }[]>()
-    const claim = (name: string, record: FileRecord, how: 'id' | 'file name') => {
-      let list = claims.get(name)
-      if (!list) claims.set(name, (list = []))
-      if (!list.some((c) => c.record === record)) list.push({ record, how })
-    }
-    for (const r of sorted) {
-      const id = typeof r.fm.meta.id === 'string' ? r.fm.meta.id.trim() : undefined
-      if (id) claim(id, r, 'id')
-      claim(baseName(r.path), r, 'file name')
-    }
     const entries: LibraryEntry[] = []
-    const byUri = new Map<string, LibraryEntry>()
-    const byRecord = new Map<FileRecord, LibraryEntry>()
     for (const r of sorted) {
       const diagnostics: Diagnostic[] = [...r.readDiagnostics, ...r.fm.diagnostics]
       const folder = r.path.includes('/') ? (r.path.split('/')[0] as string) : undefined
@@ -247,112 +242,67 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
         diagnostics.push(
           diagnostic('CATEGORY_MISMATCH', 'info', `Frontmatter category "${r.fm.meta.category}" differs from the folder "${folder}"; the frontmatter wins`, {
             file: r.path,
-            line: r.source ? lineOfKey(r.source, 'category') : undefined,
+            line: r.source ? frontmatterKeyLine(r.source, 'category') : undefined,
           }),
         )
       }
       const id = typeof r.fm.meta.id === 'string' ? r.fm.meta.id.trim() : undefined
-      const file = baseName(r.path)
+      const file = entryName(r.path)
       if (id && id !== file) {
         diagnostics.push(
           diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${id}" differs from the file name "${file}"; both name this document`, {
             file: r.path,
-            line: r.source ? lineOfKey(r.source, 'id') : undefined,
+            line: r.source ? frontmatterKeyLine(r.source, 'id') : undefined,
           }),
         )
       }
-      const aliases: string[] = []
-      for (const name of id && id !== file ? [id, file] : [file]) {
-        const list = claims.get(name) ?? []
-        if (list.length === 1) aliases.push(name)
-        else {
-          const who = list.map((c) => `${c.record.uri} (${c.how})`).join(', ')
-          diagnostics.push(diagnostic('ALIAS_AMBIGUOUS', 'warning', `The name "${name}" is claimed by ${list.length} documents: ${who}; it resolves to none of them`, { file: r.path }))
-        }
-      }
-      const entry: LibraryEntry = { uri: r.uri, path: r.path, aliases, category, meta: r.fm.meta, digest: r.digest, bytes: r.bytes, diagnostics }
+      const entry: LibraryEntry = { uri: r.uri, path: r.path, aliases: [], category, meta: r.fm.meta, digest: r.digest, bytes: r.bytes, diagnostics }
       if (id) entry.id = id
       entries.push(entry)
-      byUri.set(entry.uri, entry)
-      byRecord.set(r, entry)
     }
-    const aliasMap = new Map<string, LibraryEntry[]>()
-    for (const [name, list] of claims) aliasMap.set(name, list.map((c) => byRecord.get(c.record) as LibraryEntry))
+    // Names (ids and file names) claimed by one entry are its aliases; by several, none of theirs.
+    const lookup = createLookupIndex(entries, schemes)
+    for (const entry of entries) {
+      for (const name of entry.id && entry.id !== entryName(entry.path) ? [entry.id, entryName(entry.path)] : [entryName(entry.path)]) {
+        const claims = lookup.names.get(name) ?? []
+        if (claims.length === 1) entry.aliases.push(name)
+        else {
+          const who = claims.map((c) => `${c.entry.uri} (${c.how})`).join(', ')
+          entry.diagnostics.push(diagnostic('ALIAS_AMBIGUOUS', 'warning', `The name "${name}" is claimed by ${claims.length} documents: ${who}; it resolves to none of them`, { file: entry.path }))
+        }
+      }
+    }
     const byPath = new Map(sorted.map((r) => [r.path, r]))
     const diagnostics = [...scanDiagnostics, ...entries.flatMap((e) => e.diagnostics)]
-    return { records, entries, byUri, byPath, aliases: aliasMap, scanDiagnostics, diagnostics }
+    return { records, entries, lookup, byPath, scanDiagnostics, diagnostics }
   }
 
   function recordOf(entry: LibraryEntry): FileRecord | undefined {
     return state.byPath.get(entry.path)
   }
 
-  function byAlias(name: string): LibraryLookup {
-    const list = state.aliases.get(name) ?? []
-    if (list.length === 1) return { entry: list[0] as LibraryEntry, via: 'alias' }
-    if (list.length > 1) {
-      const candidates = list.map((e) => e.uri).sort(compare)
-      return { error: { code: 'AMBIGUOUS', message: `"${name}" names ${list.length} documents: ${candidates.join(', ')}`, candidates } }
-    }
-    return { error: { code: 'NOT_FOUND', message: `no document is named "${name}"` } }
-  }
-
-  function byPathLookup(path: string, shown: string): LibraryLookup {
-    const segments = safeSegments(path)
-    if (typeof segments === 'string') return { error: { code: 'ACCESS_DENIED', message: `refused ${shown}: ${segments}` } }
-    const exact = state.byUri.get(`${scheme}://${segments.join('/')}`)
-    if (exact) return { entry: exact, via: 'uri' }
-    if (segments.length === 1) {
-      const found = byAlias(segments[0] as string)
-      return found.error?.code === 'NOT_FOUND' ? { error: { code: 'NOT_FOUND', message: `${shown} is not in the library` } } : found
-    }
-    const first = normalizeCategory(segments[0] as string)
-    const last = segments[segments.length - 1] as string
-    const candidates = state.entries.filter((e) => {
-      const parts = e.path.split('/')
-      return parts.length >= 2 && normalizeCategory(parts[0] as string) === first && baseName(e.path) === last
-    })
-    if (candidates.length === 1) return { entry: candidates[0] as LibraryEntry, via: 'flat' }
-    if (candidates.length > 1) {
-      const uris = candidates.map((e) => e.uri)
-      return { error: { code: 'AMBIGUOUS', message: `${shown} could be any of ${uris.join(', ')}`, candidates: uris } }
-    }
-    return { error: { code: 'NOT_FOUND', message: `${shown} is not in the library` } }
+  function find(ref: string): LookupResult<LibraryEntry> {
+    return lookupReference(state.lookup, ref)
   }
 
   function lookup(ref: string): LibraryLookup {
-    if (typeof ref !== 'string') return { error: { code: 'NOT_FOUND', message: 'reference must be a string' } }
-    const text = ref.trim()
-    const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text
-    if (text === '') return { error: { code: 'NOT_FOUND', message: 'empty reference' } }
-    if (SCHEME_RE.test(text)) {
-      const { parsed } = parseUri(text)
-      if (!schemes.includes(parsed.scheme)) return { error: { code: 'NOT_FOUND', message: `scheme "${parsed.scheme}" is not served by this library (${schemes.join(', ')})` } }
-      if (parsed.invalid) return { error: { code: 'ACCESS_DENIED', message: `refused ${shown}: ${parsed.invalid}` } }
-      if (parsed.search !== undefined) return { error: { code: 'DYNAMIC', message: `${shown} has a query string: it is a search, not a document` } }
-      const found = byPathLookup(parsed.path, shown)
-      if (found.error?.code === 'NOT_FOUND' && /(^|\/)match$/.test(parsed.path)) return { error: { code: 'DYNAMIC', message: `${shown} is the search endpoint, not a document` } }
-      return found
-    }
-    if (text.includes('\u0000')) return { error: { code: 'ACCESS_DENIED', message: 'refused: NUL character in reference' } }
-    if (text.includes('/') || text.includes('\\')) return byPathLookup(text.replace(/\.md$/i, ''), shown)
-    return byAlias(text.replace(/\.md$/i, ''))
+    return toLibraryLookup(find(ref))
   }
 
   async function resolve(uri: string, context: ResolveContext = {}): Promise<ResolvedDocument | undefined> {
-    const found = lookup(uri)
-    if (found.error) {
-      if (found.error.code === 'ACCESS_DENIED') throw new AccessDeniedError(uri, found.error.message)
-      if (found.error.code === 'AMBIGUOUS') throw new PromptfoldError('AMBIGUOUS_REFERENCE', found.error.message)
+    const found = find(uri)
+    if (!found.ok) {
+      if (found.code === 'ACCESS_DENIED') throw new AccessDeniedError(uri, found.message)
+      if (found.code === 'AMBIGUOUS') throw new PromptfoldError('AMBIGUOUS_REFERENCE', found.message)
       return undefined
     }
-    const entry = found.entry as LibraryEntry
+    const entry = found.entry
     const record = recordOf(entry)
     if (!record || record.source === undefined) {
       throw new PromptfoldError('ENTRY_UNREADABLE', `${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ') || 'unknown error'}`)
     }
     const diagnostics: Diagnostic[] = [...record.readDiagnostics]
-    const from = context.from !== undefined ? (state.byUri.get(context.from)?.path ?? context.from) : undefined
+    const from = context.from !== undefined ? (state.lookup.byUri.get(context.from)?.path ?? context.from) : undefined
     if (found.via === 'flat') {
       diagnostics.push(diagnostic('RESOLVED_FLAT_PATH', 'warning', `${uri} resolved to ${entry.uri} by category folder and file name; write the full path`, { file: from }))
     } else if (found.via === 'alias') {
@@ -364,37 +314,39 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   function sourceOf(ref: string): { entry: LibraryEntry; source: string } | undefined {
-    const entry = lookup(ref).entry
-    const record = entry ? recordOf(entry) : undefined
-    return entry && record?.source !== undefined ? { entry, source: record.source } : undefined
+    const found = find(ref)
+    return found.ok ? sourceOfEntry(found.entry) : undefined
   }
 
-  function document(ref: string): PromptDocument<Frontmatter> | undefined {
-    const found = sourceOf(ref)
+  function sourceOfEntry(entry: LibraryEntry): { entry: LibraryEntry; source: string } | undefined {
+    const record = recordOf(entry)
+    return record?.source !== undefined ? { entry, source: record.source } : undefined
+  }
+
+  /** The parse of an entry, made on first use and cached by content (the one source of its title, headings and references). */
+  function parsed(entry: LibraryEntry): PromptDocument<Frontmatter> | undefined {
+    const found = sourceOfEntry(entry)
     if (!found) return undefined
-    const key = `${found.entry.digest}\u0000${found.entry.uri}`
+    const key = `${entry.digest}\u0000${entry.uri}`
     let doc = parseCache.get(key)
     if (!doc) {
-      doc = parseDocument(found.source, { path: found.entry.path, uri: found.entry.uri, schemes })
+      doc = parseDocument(found.source, { path: entry.path, uri: entry.uri, schemes, ...(store ? { parseStore: store } : {}) })
       parseCache.set(key, doc)
     }
     return doc
   }
 
+  function document(ref: string): PromptDocument<Frontmatter> | undefined {
+    const found = find(ref)
+    return found.ok ? parsed(found.entry) : undefined
+  }
+
+  /** Title and other headings of an entry, from its parse (non-empty section titles in document order). */
   function headingsOf(entry: LibraryEntry): { title: string; headings: string[] } {
-    const key = `${entry.digest}\u0000${entry.uri}`
-    let cached = titleCache.get(key)
-    if (!cached) {
-      const record = recordOf(entry)
-      const source = record?.source ?? ''
-      const offset = record?.fm.bodyOffset ?? 0
-      const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source
-      const headings = scanHeadings(text.slice(offset))
-      const title = headings[0] ?? entry.id ?? baseName(entry.path)
-      cached = { title, headings: headings.slice(1) }
-      titleCache.set(key, cached)
-    }
-    return cached
+    const doc = parsed(entry)
+    if (!doc) return { title: entry.id ?? entryName(entry.path), headings: [] }
+    const titles = doc.sections.map((s) => s.title).filter((t) => t !== '')
+    return { title: doc.title, headings: titles.slice(1) }
   }
 
   function tokens(ref: string, options: TokensOptions = {}): number | undefined {
@@ -428,7 +380,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
           useWhen: e.meta.useWhen,
           capabilities: e.meta.capabilities,
           headings,
-          name: [e.id ?? '', baseName(e.path), folders].join(' '),
+          name: [e.id ?? '', entryName(e.path), folders].join(' '),
         })
         indexCache.set(key, ie)
       }
@@ -451,7 +403,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
 
   function resolveMatch(query: MatchQuery, context: { from?: string | undefined } = {}): string[] {
     const text = query.query.replace(/\$\{[^}]*\}/g, ' ')
-    const from = context.from !== undefined ? lookup(context.from).entry?.uri : undefined
+    const origin = context.from !== undefined ? find(context.from) : undefined
+    const from = origin?.ok ? origin.entry.uri : undefined
     const max = query.maxResults ?? 5
     const opts: MatchOptions = { categories: query.categories, tags: query.tags, maxResults: max + 1 }
     if (query.minScore !== undefined) opts.minScore = query.minScore
@@ -467,29 +420,21 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     const dynamic: OtherReference[] = []
     const invalid: OtherReference[] = []
     for (const entry of state.entries) {
-      const doc = document(entry.uri)
+      const doc = parsed(entry)
       if (!doc) continue
       for (const ref of doc.references) {
         const base: OtherReference = { from: entry.uri, uri: ref.uri, kind: ref.kind, raw: ref.raw, line: ref.position.line }
-        if (ref.parsed.invalid) {
-          invalid.push(base)
-          continue
-        }
-        if (ref.parsed.search !== undefined) {
-          dynamic.push(base)
-          continue
-        }
-        const found = lookup(ref.uri)
-        if (found.entry) {
+        const found = find(ref.uri)
+        if (found.ok) {
           const key = `${entry.uri}\u0000${found.entry.uri}\u0000${ref.kind}`
-          if (!edges.has(key)) edges.set(key, { from: entry.uri, to: found.entry.uri, kind: ref.kind, raw: ref.raw, line: ref.position.line, via: found.via as LookupVia })
-        } else if (found.error?.code === 'ACCESS_DENIED') {
+          if (!edges.has(key)) edges.set(key, { from: entry.uri, to: found.entry.uri, kind: ref.kind, raw: ref.raw, line: ref.position.line, via: found.via })
+        } else if (found.code === 'ACCESS_DENIED') {
           invalid.push(base)
-        } else if (found.error?.code === 'DYNAMIC') {
+        } else if (found.code === 'DYNAMIC') {
           dynamic.push(base)
         } else {
           const key = `${entry.uri}\u0000${ref.uri}\u0000${ref.kind}`
-          if (!dangling.has(key)) dangling.set(key, { ...base, reason: found.error?.code === 'AMBIGUOUS' ? 'ambiguous' : 'not-found' })
+          if (!dangling.has(key)) dangling.set(key, { ...base, reason: found.code === 'AMBIGUOUS' ? 'ambiguous' : 'not-found' })
         }
       }
     }
@@ -525,10 +470,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     state = next
     if (added.length + changed.length + removed.length > 0) {
       version++
-      // Drop cached parses, titles and index rows of content no longer present.
+      // Drop cached parses and index rows of content no longer present.
       const live = new Set(next.entries.map((e) => `${e.digest}\u0000${e.uri}`))
       for (const key of parseCache.keys()) if (!live.has(key)) parseCache.delete(key)
-      for (const key of titleCache.keys()) if (!live.has(key)) titleCache.delete(key)
       for (const key of indexCache.keys()) if (!live.has(key.split('\u0000').slice(0, 2).join('\u0000'))) indexCache.delete(key)
     }
     return { added: added.sort(compare), changed: changed.sort(compare), removed: removed.sort(compare), unchanged }
@@ -545,12 +489,15 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   const methods = {
     resolve: (uri: string, context?: ResolveContext) => resolve(uri, context),
     lookup,
-    get: (ref: string) => lookup(ref).entry,
+    get: (ref: string) => {
+      const found = find(ref)
+      return found.ok ? found.entry : undefined
+    },
     source: (ref: string) => sourceOf(ref)?.source,
     document,
     title: (ref: string) => {
-      const entry = lookup(ref).entry
-      return entry ? headingsOf(entry).title : undefined
+      const found = find(ref)
+      return found.ok ? headingsOf(found.entry).title : undefined
     },
     tokens,
     refresh,

@@ -19,13 +19,29 @@ const { loadLibrary } = await import('../../src/library/index.js')
 const { fixtureLibrary, tempCopy } = await import('./helpers.js')
 
 describe('laziness', () => {
-  it('indexes from frontmatter only: loading, listing, resolving and matching never parse a body', async () => {
+  it('indexes from frontmatter only: loading, listing and resolving never parse a body', async () => {
+    calls.parse = 0
     const lib = await loadLibrary({ root: fixtureLibrary })
     expect(lib.entries).toHaveLength(25)
     await lib('postgres-specialist', {})
-    lib.match('postgres replication failover')
-    lib.title('postgres-specialist')
+    lib.get('orchestr8://examples/postgres-backup-recovery')
+    lib.lookup('connection-pooling')
+    lib.source('sql-indexing')
     expect(calls.parse).toBe(0)
+  })
+
+  it('titles and matching read the parse (one heading source), each body parsed once and shared with document() and graph()', async () => {
+    calls.parse = 0
+    const lib = await loadLibrary({ root: fixtureLibrary })
+    expect(lib.title('postgres-specialist')).toBe('PostgreSQL Specialist')
+    expect(calls.parse).toBe(1)
+    lib.match('postgres replication failover')
+    expect(calls.parse).toBe(25)
+    lib.match('react state')
+    lib.title('postgres-specialist')
+    lib.document('sql-indexing')
+    lib.graph()
+    expect(calls.parse).toBe(25)
   })
 
   it('parses a body on first use and caches it by content', async () => {

@@ -364,3 +364,91 @@ describe('special files', () => {
     }
   })
 })
+
+describe('library.resolve and graph go through the one lookup (src/library/lookup.ts)', () => {
+  let base: string
+  let lib: Library
+  beforeAll(async () => {
+    base = mkdtempSync(path.join(tmpdir(), 'promptfold-lookup-'))
+    const files: Record<string, string> = {
+      'agents/caller.md': '---\nid: caller\n---\n# Caller\n\n```\norchestr8://examples/replicas\norchestr8://examples/solo\n```\n\nSee orchestr8://examples/nowhere.\n',
+      'examples/db/replicas.md': '# DB replicas\n',
+      'examples/web/replicas.md': '# Web replicas\n',
+      'examples/web/solo.md': '# Solo\n',
+    }
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.join(base, path.dirname(rel)), { recursive: true })
+      writeFileSync(path.join(base, rel), text)
+    }
+    lib = await loadLibrary({ root: base })
+  })
+  afterAll(() => rmSync(base, { recursive: true, force: true }))
+
+  it('an ambiguous flat path throws AMBIGUOUS_REFERENCE listing the candidates, and dangles as ambiguous', async () => {
+    const error = await lib('orchestr8://examples/replicas').then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({
+      code: 'AMBIGUOUS_REFERENCE',
+      message: 'orchestr8://examples/replicas could be any of orchestr8://examples/db/replicas, orchestr8://examples/web/replicas',
+    })
+    expect(lib.lookup('orchestr8://examples/replicas')).toEqual({
+      error: {
+        code: 'AMBIGUOUS',
+        message: 'orchestr8://examples/replicas could be any of orchestr8://examples/db/replicas, orchestr8://examples/web/replicas',
+        candidates: ['orchestr8://examples/db/replicas', 'orchestr8://examples/web/replicas'],
+      },
+    })
+    const g = lib.graph()
+    expect(g.dangling.map((d) => [d.uri, d.reason])).toEqual([
+      ['orchestr8://examples/nowhere', 'not-found'],
+      ['orchestr8://examples/replicas', 'ambiguous'],
+    ])
+    expect(g.edges.map((e) => [e.to, e.via])).toEqual([['orchestr8://examples/web/solo', 'flat']])
+  })
+
+  it('lookup, get, title, document, source and tokens agree on what a reference names', () => {
+    const found = lib.lookup('orchestr8://examples/solo')
+    expect([found.entry?.uri, found.via, found.error]).toEqual(['orchestr8://examples/web/solo', 'flat', undefined])
+    expect(lib.get('orchestr8://examples/solo')).toBe(found.entry)
+    expect(lib.title('orchestr8://examples/solo')).toBe('Solo')
+    expect(lib.document('solo')?.uri).toBe('orchestr8://examples/web/solo')
+    expect(lib.source('example/solo')).toBe('# Solo\n')
+    expect(lib.tokens('orchestr8://examples/solo', { counter: { encoding: 'chars', count: (t: string) => t.length } })).toBe(7)
+    for (const ambiguous of ['replicas', 'orchestr8://examples/replicas']) {
+      expect([lib.get(ambiguous), lib.title(ambiguous), lib.document(ambiguous), lib.source(ambiguous)]).toEqual([undefined, undefined, undefined, undefined])
+    }
+  })
+})
+
+describe('loadLibrary: parseStore', () => {
+  it('keeps parses between libraries: a second library over the same files reads them back, with the same titles and graph', async () => {
+    const kept = new Map<string, unknown>()
+    let writes = 0
+    let reads = 0
+    const parseStore = {
+      get: (key: string) => {
+        reads++
+        return kept.get(key)
+      },
+      set: (key: string, value: object) => {
+        writes++
+        kept.set(key, JSON.parse(JSON.stringify(value)))
+      },
+    }
+    const first = await loadLibrary({ root: fixtureLibrary, parseStore })
+    const ranked = first.match('postgres replication failover').map((r) => r.uri)
+    expect([writes, reads]).toEqual([25, 25])
+    const second = await loadLibrary({ root: fixtureLibrary, parseStore })
+    expect(second.match('postgres replication failover').map((r) => r.uri)).toEqual(ranked)
+    expect([writes, reads]).toEqual([25, 50])
+    expect(second.title('postgres-specialist')).toBe('PostgreSQL Specialist')
+    expect(second.graph().edges).toEqual(first.graph().edges)
+  })
+
+  it('defaults to none and refuses a value that is not a store', async () => {
+    await expect(loadLibrary({ root: fixtureLibrary, parseStore: {} as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' })
+    await expect(loadLibrary({ root: fixtureLibrary, parseStore: null as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' })
+  })
+})
