@@ -4,11 +4,12 @@ import { defineConfig } from 'vitest/config'
  * The slow tier (`npm run test:slow`, run by `.ci/run` after `npm test`): the property,
  * fuzz and hostile suites, the docs samples (each runs the built package in a child
  * process), and the files that spend seconds checking counts against js-tiktoken or a
- * fresh count over generated inputs (counting, rendering, stored parses) or running the
- * CLI again and again over its cache. Measured on a 2-core machine, these files took about
- * four fifths of the time of the whole suite. Every other test file but the conformance
- * suite is in the quick tier, `npm test` (vitest.config.ts); test/tiers.test.ts checks
- * that every test file is in exactly one tier.
+ * fresh count over generated inputs (counting, rendering, stored parses), run the CLI
+ * again and again over its cache, or type-check a consumer project against the built
+ * declarations. Measured on a 2-core machine, these files took about four fifths of the
+ * time of the whole suite. Every other test file but the conformance suite is in the
+ * quick tier, `npm test` (vitest.config.ts); test/tiers.test.ts checks that every test
+ * file is in exactly one tier.
  */
 export const SLOW_TESTS: readonly string[] = [
   'test/properties/**/*.test.ts',
