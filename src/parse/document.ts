@@ -187,10 +187,7 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   }
   const binary = detectBinary(text)
   if (binary) {
-    const why =
-      binary.reason === 'nul'
-        ? `a NUL character at line ${formatNumber(binary.line)}`
-        : `${formatNumber(binary.suspects)} of its ${formatNumber(binary.chars)} characters are control characters or U+FFFD replacement characters (the first at line ${formatNumber(binary.line)})`
+    const why = `${formatNumber(binary.suspects)} of its ${formatNumber(binary.chars)} characters are control characters or U+FFFD replacement characters (the first at line ${formatNumber(binary.line)})`
     diagnostics.push(
       diagnostic('CONTENT_BINARY', 'error', `Content is binary, not text: ${why}; kept as plain text, its frontmatter, sections and references were not read`, { file, line: 1 }),
     )
@@ -274,11 +271,11 @@ export const BINARY_SUSPECT_SHARE = 0.2
 
 /** Why {@link detectBinary} calls a text binary. */
 export interface BinaryContent {
-  /** `nul`: it holds a NUL character; `suspects`: too many control or replacement characters. */
-  reason: 'nul' | 'suspects'
-  /** 1-based line of the first NUL (`nul`) or the first suspect character (`suspects`). */
+  /** Too many control or replacement characters (the one reason today; a union may grow). */
+  reason: 'suspects'
+  /** 1-based line of the first suspect character. */
   line: number
-  /** Suspect characters in the text (NUL included). */
+  /** Suspect characters in the text. */
   suspects: number
   /** Length of the text in UTF-16 code units. */
   chars: number
@@ -287,12 +284,14 @@ export interface BinaryContent {
 /**
  * Whether a decoded text is binary content rather than text, and why. The rule:
  *
- * - any NUL (U+0000) makes it binary: no text format uses it, and UTF-16 or binary files
- *   read as UTF-8 are full of them (git, grep and diff use the same sign);
- * - otherwise it is binary when at least {@link BINARY_MIN_SUSPECTS} (8) characters, and at
- *   least {@link BINARY_SUSPECT_SHARE} (20 %) of all its UTF-16 code units, are suspects: C0
- *   control characters other than tab, line feed, form feed and carriage return, or U+FFFD
- *   (what a decoder writes for bytes that are not UTF-8).
+ * it is binary when at least {@link BINARY_MIN_SUSPECTS} (8) characters, and at least
+ * {@link BINARY_SUSPECT_SHARE} (20 %) of all its UTF-16 code units, are suspects: C0 control
+ * characters other than tab, line feed, form feed and carriage return (NUL included), or
+ * U+FFFD (what a decoder writes for bytes that are not UTF-8).
+ *
+ * A single NUL does not make a document binary: a stray one (or one written into a URI on
+ * purpose) must not cost the whole document its references, which are then refused one by
+ * one with a typed reason; UTF-16 and binary files read as UTF-8 are far over the share.
  *
  * Text in any script, emoji and code, correctly decoded, holds no suspect at all. The
  * tolerance lets stray ones through: an ANSI escape in pasted terminal output, a quoted
@@ -313,21 +312,11 @@ export function detectBinary(text: string): BinaryContent | undefined {
       continue
     }
     if (c >= 32 ? c !== 0xfffd : c === 9 || c === 12 || c === 13) continue
-    if (c === 0) return { reason: 'nul', line, suspects: suspects + 1 + countSuspects(text, i + 1), chars: text.length }
     if (suspects === 0) firstSuspectLine = line
     suspects++
   }
   if (suspects >= BINARY_MIN_SUSPECTS && suspects >= BINARY_SUSPECT_SHARE * text.length) return { reason: 'suspects', line: firstSuspectLine, suspects, chars: text.length }
   return undefined
-}
-
-function countSuspects(text: string, from: number): number {
-  let n = 0
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 32 ? c !== 9 && c !== 10 && c !== 12 && c !== 13 : c === 0xfffd) n++
-  }
-  return n
 }
 
 function baseName(file: string | undefined): string | undefined {
