@@ -23,7 +23,7 @@ import * as nodePath from 'node:path'
 import { assemble } from '../assemble/index.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError } from '../errors.js'
-import { findFrontmatter } from '../parse/frontmatter.js'
+import { frontmatterKeyLine } from '../parse/frontmatter.js'
 import type { Reference } from '../parse/references.js'
 import { formatNumber } from '../report/number.js'
 import type { Diagnostic, DiagnosticCode } from '../types.js'
@@ -114,14 +114,6 @@ function offBy(written: number, measured: number): string {
   return `${pct}% ${written < measured ? 'below' : 'above'}`
 }
 
-/** 1-based line of a top-level frontmatter key, when the frontmatter has it. */
-function keyLine(source: string, key: string): number | null {
-  const block = findFrontmatter(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source)
-  if (block === undefined || block === 'unterminated') return null
-  const i = block.yaml.split(/\r?\n/).findIndex((l) => l.startsWith(`${key}:`) || l.startsWith(`"${key}":`) || l.startsWith(`'${key}':`))
-  return i === -1 ? null : block.startLine + i
-}
-
 const ESTIMATE = /^estimatedTokens:[ \t]*(\d+)(?=[ \t]*(?:#[^\r\n]*)?\r?$)/m
 
 /**
@@ -194,7 +186,7 @@ function duplicateIdFinding(run: Run, entry: LibraryEntry, source: string): void
   if (entry.id === undefined) return
   const others = (run.byId.get(entry.id) ?? []).filter((p) => p !== entry.path)
   if (others.length === 0) return
-  run.findings.push({ code: 'DUPLICATE_ID', file: entry.path, line: keyLine(source, 'id'), column: 1, severity: 'error', message: `id "${entry.id}" is also the id of ${others.join(', ')}` })
+  run.findings.push({ code: 'DUPLICATE_ID', file: entry.path, line: frontmatterKeyLine(source, 'id') ?? null, column: 1, severity: 'error', message: `id "${entry.id}" is also the id of ${others.join(', ')}` })
 }
 
 function estimateFinding(run: Run, entry: LibraryEntry, source: string, body: string): void {
@@ -209,7 +201,7 @@ function estimateFinding(run: Run, entry: LibraryEntry, source: string, body: st
   const finding: LintFinding = {
     code: 'ESTIMATE_OFF',
     file: entry.path,
-    line: keyLine(source, 'estimatedTokens'),
+    line: frontmatterKeyLine(source, 'estimatedTokens') ?? null,
     column: 1,
     severity: 'error',
     message: `estimatedTokens ${formatNumber(written)} is ${offBy(written, measured)} the measured ${formatNumber(measured)} tokens of the body (${run.counter.encoding})${fixable ? '' : '; write it as `estimatedTokens: N` on its own line so --fix can update it'}`,
