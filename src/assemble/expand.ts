@@ -207,6 +207,7 @@ async function addCandidate(ctx: ExpandContext, r: Reference, uri: string, row: 
 /** A target that could not be had: deferred at the document limit, else missing or refused with a diagnostic. */
 function unresolved(ctx: ExpandContext, row: Row, res: Extract<Resolution, { ok: false }>, uri: string, at: Place): void {
   const detail: CauseDetail = res.message !== undefined ? { message: res.message } : {}
+  if (res.cause === 'DYNAMIC') return fix(row, 'DYNAMIC')
   if (res.cause !== 'MAX_DOCUMENTS') {
     const code = res.cause === 'ACCESS_DENIED' ? 'REFERENCE_REFUSED' : 'REFERENCE_MISSING'
     ctx.tree.diagnostics.push(diagnostic(code, 'warning', `${uri}: ${describeTarget(res.cause, detail)}`, where(at, row.ref)))
@@ -233,6 +234,8 @@ async function otherRow(ctx: ExpandContext, r: Reference, at: Place): Promise<Ro
       ctx.tree.others.push({ row, doc: res.doc })
     } else if (res.cause === 'MAX_DOCUMENTS') {
       fix(row, 'MAX_DOCUMENTS', { limit: ctx.settings.maxDocuments })
+    } else if (res.cause === 'DYNAMIC') {
+      fix(row, listed)
     } else {
       fix(row, res.cause, res.message !== undefined ? { message: res.message } : {})
     }

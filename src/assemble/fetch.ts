@@ -111,6 +111,8 @@ function causeOfError(code: string): ReferenceCause {
       return 'AMBIGUOUS'
     case 'LIMIT_EXCEEDED':
       return 'TOO_LARGE'
+    case 'DYNAMIC_REFERENCE':
+      return 'DYNAMIC'
     default:
       return 'RESOLVER_ERROR'
   }

@@ -53,8 +53,9 @@ export interface AssembleOptions {
    */
   resolveTimeout?: number
   /**
-   * Expands dynamic `scheme://match?query=...` slots into URIs (for example a library's `match`).
-   * Default: none (dynamic slots are deferred, cause `DYNAMIC`).
+   * Expands dynamic `scheme://match?query=...` slots into URIs. Default: the resolver's
+   * `resolveMatch` when the resolver is a library, else none (dynamic slots are deferred,
+   * cause `DYNAMIC`).
    */
   match?: MatchFunction
   /** Values for `${name}` placeholders in dynamic match slots. Default `{}`. */
@@ -69,7 +70,10 @@ export interface AssembleOptions {
    * there are not parsed again. Default: none (the in-memory parse cache is always used).
    */
   parseStore?: ParseStore
-  /** URI schemes recognised when parsing (`doc` given as a string, resolved documents). Default `['orchestr8']`. */
+  /**
+   * URI schemes recognised when parsing (`doc` given as a string, resolved documents).
+   * Default: the resolver's `schemes` when it is a library, else `['orchestr8']`.
+   */
   schemes?: readonly string[]
 }
 
@@ -127,17 +131,29 @@ export function settingsFrom(options: AssembleOptions): Settings {
     maxDocuments: checkInteger('maxDocuments', options.maxDocuments ?? ASSEMBLE_DEFAULTS.maxDocuments, 0),
     maxDocumentBytes,
     resolveTimeout,
-    schemes: options.schemes ?? DEFAULT_SCHEMES,
+    schemes: options.schemes ?? searchable(options.resolver)?.schemes ?? DEFAULT_SCHEMES,
     query: options.query?.trim() ? options.query.trim() : undefined,
     include: uriSet('include', options.include),
     exclude: uriSet('exclude', options.exclude),
     counter: pickCounter(options),
     resolver: options.resolver,
-    match: options.match,
+    match: options.match ?? searchable(options.resolver)?.resolveMatch,
     vars: options.vars ?? {},
     countStore: options.countStore,
     parseStore: options.parseStore,
   }
+}
+
+/**
+ * A resolver that can also search and names its schemes, as a loaded library does. Given
+ * one as `resolver`, `assemble` expands dynamic `match?` slots with it and parses with its
+ * schemes unless `match` / `schemes` say otherwise: whoever assembles over a library (the
+ * CLI, MCP, `lint`, a caller) gets the same answer.
+ */
+function searchable(resolver: Resolver | undefined): { schemes: readonly string[]; resolveMatch: MatchFunction } | undefined {
+  const r = resolver as (Resolver & { schemes?: unknown; resolveMatch?: unknown }) | undefined
+  if (typeof r !== 'function' || typeof r.resolveMatch !== 'function' || !Array.isArray(r.schemes)) return undefined
+  return { schemes: r.schemes as readonly string[], resolveMatch: r.resolveMatch as MatchFunction }
 }
 
 function checkInteger(name: string, value: unknown, min: number): number {

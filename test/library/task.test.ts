@@ -114,6 +114,27 @@ describe('dynamic match slots through the library', () => {
     expect(text).toContain('# React Component Testing'.replace('# ', ''))
   })
 
+  it('a library as the resolver brings its search and schemes: the same answer without passing match', async () => {
+    const doc = library.document('frontend-specialist')
+    if (!doc) throw new Error('missing')
+    const explicit = await assemble(doc, { resolver: library, match: library.resolveMatch, vars: { framework: 'react' }, budget: 100_000})
+    const implied = await assemble(doc, { resolver: library, vars: { framework: 'react' }, budget: 100_000 })
+    expect(implied.text).toBe(explicit.text)
+    expect(implied.report.references).toEqual(explicit.report.references)
+    const plain = await assemble(doc, { resolver: (uri, context) => library(uri, context), vars: { framework: 'react' }, budget: 100_000 })
+    expect(plain.report.references.find((r) => r.raw.startsWith('orchestr8://match?'))?.cause).toBe('DYNAMIC')
+  })
+
+  it('the bare search endpoint is a search, not a missing document: DYNAMIC for a slot, listed for a mention', async () => {
+    const source = '# Agent\n\nSearch with orchestr8://match when unsure.\n\n```\norchestr8://match\n```\n'
+    const { report } = await assemble(source, { resolver: library })
+    expect(report.references.map((r) => [r.kind, r.uri, r.decision, r.cause])).toEqual([
+      ['slot', 'orchestr8://match', 'deferred', 'DYNAMIC'],
+      ['mention', 'orchestr8://match', 'deferred', 'MENTION'],
+    ])
+    expect(report.diagnostics.filter((d) => d.code === 'REFERENCE_MISSING')).toEqual([])
+  })
+
   it('leaves an unfilled placeholder deferred with a warning', async () => {
     const doc = library.document('frontend-specialist')
     if (!doc) throw new Error('missing')
