@@ -30,8 +30,8 @@ const files = roots.flatMap((root) => walk(root).map((file) => ({ root, file, pa
  * An independent reading of the same files: every URI occurrence with its line, and
  * whether a line-based fence scanner puts it inside a fence of a programming language.
  */
-function rawOccurrences(source: string): { line: number; uri: string; code: boolean }[] {
-  const out: { line: number; uri: string; code: boolean }[] = []
+function rawOccurrences(source: string): { line: number; uri: string; code: boolean; bareInProse: boolean }[] {
+  const out: { line: number; uri: string; code: boolean; bareInProse: boolean }[] = []
   let fence: { marker: string; lang: string } | undefined
   source.split('\n').forEach((text, i) => {
     const m = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)/.exec(text)
@@ -40,7 +40,9 @@ function rawOccurrences(source: string): { line: number; uri: string; code: bool
       return
     }
     for (const u of findUris(text)) {
-      out.push({ line: i + 1, uri: u.raw.replace(/^@/, ''), code: fence !== undefined && !['', 'markdown', 'md', 'text', 'txt'].includes(fence.lang) })
+      // A bare scheme (`orchestr8://` and nothing after it) in running text names no document.
+      const bareInProse = /^@?[a-z][a-z0-9+.-]*:\/\/\/*$/i.test(u.raw) && text.trim() !== u.raw
+      out.push({ line: i + 1, uri: u.raw.replace(/^@/, ''), code: fence !== undefined && !['', 'markdown', 'md', 'text', 'txt'].includes(fence.lang), bareInProse })
     }
   })
   return out
@@ -56,7 +58,7 @@ describe.skipIf(!existsSync(corpus))('conformance: shared orchestr8 corpus', () 
     const doc = parseDocument(source, { path: f.path })
     expect(doc.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
     const expected = rawOccurrences(source)
-      .filter((o) => !o.code)
+      .filter((o) => !o.code && !o.bareInProse)
       .map((o) => `${o.line} ${o.uri}`)
     const got = doc.references.filter((r) => r.raw.includes('://')).map((r) => `${r.position.line} ${r.raw.replace(/^@/, '')}`)
     expect(got.sort()).toEqual(expected.sort())
