@@ -89,62 +89,9 @@ EOF
   # tsc's default is skipLibCheck: false, so the published .d.ts files must compile as they
   # are, with their dependencies' declarations. TypeScript and @types/node come from this repo
   # (the consumer's install stays a production install; its size is measured below).
+  # The consumer's files are test/types/consumer/*, shared with test/types/declarations.test.ts.
   mkdir -p types
-  cat > types/uses.ts <<'EOF'
-import {
-  type AssemblyReport,
-  assemblyReportSchema,
-  DIAGNOSTIC_CODES,
-  type Diagnostic,
-  type DiagnosticCode,
-  describeCause,
-  type Frontmatter,
-  frontmatterSchema,
-  REFERENCE_CAUSES,
-  type ReferenceCause,
-  type ReferenceReport,
-} from 'promptfold'
-
-/** Reads fields of every public report and document type: any drift is a compile error. */
-export function summary(report: AssemblyReport, meta: Frontmatter): string {
-  const rows: ReferenceReport[] = report.references
-  const causes: ReferenceCause[] = rows.map((r) => r.cause)
-  const tokens: Array<number | null> = rows.map((r) => r.tokens)
-  const diagnostics: Diagnostic[] = report.diagnostics
-  const codes: DiagnosticCode[] = diagnostics.map((d) => d.code)
-  const files: Array<string | undefined> = diagnostics.map((d) => d.file)
-  const id: string | undefined = meta.id
-  const tags: string[] = meta.tags
-  const owner: unknown = meta['owner']
-  const again: AssemblyReport = assemblyReportSchema.parse(report)
-  const parsed: Frontmatter = frontmatterSchema.parse({ id: 'x' })
-  const budget: number | null = report.budget
-  return [
-    report.version, report.totalTokens, report.savings.percent, report.efficiency.savingsRange.max, report.timings.totalMs, budget,
-    report.document.title, causes, tokens, codes, files, id, tags, owner, again.coreTokens, parsed.useWhen,
-    DIAGNOSTIC_CODES.length, REFERENCE_CAUSES.length, describeCause('NOT_FOUND'),
-  ].join(' ')
-}
-EOF
-  cat > types/core.mts <<'EOF'
-import { assemble, parseDocument } from 'promptfold'
-import { summary } from './uses.js'
-const { report } = await assemble(parseDocument('# Agent\n', { path: 'agents/agent.md' }), { budget: 100 })
-console.log(summary(report, parseDocument('---\nid: a\n---\n# A\n').meta))
-EOF
-  cat > types/mcp.mts <<'EOF'
-import { loadLibrary } from 'promptfold'
-import { type CreateServerOptions, createServer, RESOURCE_NOT_FOUND, type ServeOptions, serve } from 'promptfold/mcp'
-const options: CreateServerOptions & ServeOptions = { defaultBudget: 1000, log: null }
-const server = createServer(await loadLibrary({ root: '.' }), options)
-console.log(typeof server.connect, typeof serve, RESOURCE_NOT_FOUND)
-EOF
-  cat > types/require.cts <<'EOF'
-import { assemble, parseDocument } from 'promptfold'
-import { createServer } from 'promptfold/mcp'
-export const causes = assemble(parseDocument('# Agent\n'), { budget: 100 }).then(({ report }) => report.references.map((r) => r.cause))
-export const make = createServer
-EOF
+  cp "$ROOT"/test/types/consumer/* types/
   # consumer_tsconfig <name> <module> <moduleResolution> <lib> <files...>
   consumer_tsconfig() {
     local name=$1 module=$2 resolution=$3 lib=$4

@@ -6,7 +6,7 @@
  * same against the packed tarball installed from the registry.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { builtRoot, repoRoot } from '../cli/run.js'
@@ -15,48 +15,9 @@ import { builtRoot, repoRoot } from '../cli/run.js'
 // and its dependencies resolve through the copy's node_modules link.
 const work = mkdtempSync(join(builtRoot, 'types-consumer-'))
 
-const files: Record<string, string> = {
-  'uses.ts': `import {
-  type AssemblyReport,
-  assemblyReportSchema,
-  DIAGNOSTIC_CODES,
-  type Diagnostic,
-  type DiagnosticCode,
-  type Frontmatter,
-  frontmatterSchema,
-  type ReferenceCause,
-  type ReferenceReport,
-} from 'promptfold'
+// The consumer's files, shared with scripts/package-check.sh (which checks the packed tarball).
+cpSync(join(repoRoot, 'test/types/consumer'), work, { recursive: true })
 
-export function summary(report: AssemblyReport, meta: Frontmatter): string {
-  const rows: ReferenceReport[] = report.references
-  const causes: ReferenceCause[] = rows.map((r) => r.cause)
-  const diagnostics: Diagnostic[] = report.diagnostics
-  const codes: DiagnosticCode[] = diagnostics.map((d) => d.code)
-  const id: string | undefined = meta.id
-  const tags: string[] = meta.tags
-  const again: AssemblyReport = assemblyReportSchema.parse(report)
-  const parsed: Frontmatter = frontmatterSchema.parse({ id: 'x' })
-  return [report.totalTokens, report.savings.percent, report.timings.totalMs, causes, codes, id, tags, again.version, parsed.useWhen, DIAGNOSTIC_CODES.length].join(' ')
-}
-`,
-  'core.mts': `import { assemble, parseDocument } from 'promptfold'
-import { summary } from './uses.js'
-const { report } = await assemble(parseDocument('# Agent\\n'), { budget: 100 })
-console.log(summary(report, parseDocument('---\\nid: a\\n---\\n# A\\n').meta))
-`,
-  'mcp.mts': `import { loadLibrary } from 'promptfold'
-import { createServer, RESOURCE_NOT_FOUND, serve } from 'promptfold/mcp'
-const server = createServer(await loadLibrary({ root: '.' }), { defaultBudget: 1000 })
-console.log(typeof server.connect, typeof serve, RESOURCE_NOT_FOUND)
-`,
-  'require.cts': `import { assemble, parseDocument } from 'promptfold'
-import { createServer } from 'promptfold/mcp'
-export const causes = assemble(parseDocument('# Agent\\n'), { budget: 100 }).then(({ report }) => report.references.map((r) => r.cause))
-export const make = createServer
-`,
-}
-for (const [name, text] of Object.entries(files)) writeFileSync(join(work, name), text)
 
 /** Type-check `names` in the consumer; tsc's output, paths made relative. */
 function tsc(config: string, compilerOptions: Record<string, unknown>, names: string[]): string {
