@@ -92,6 +92,7 @@ export async function loadDocument(file: string, root: string | undefined, parse
   const relPath = relativeTo(rootAbs, abs)
   // A file outside the root gets its absolute path: no URI is derived from it.
   const doc = parseDocument(source, { path: relPath ?? abs, ...(parseStore ? { parseStore } : {}) })
-  const library = await loadLibrary({ root: rootAbs })
+  // The library's own parses (titles and headings for matching, graph) use the same store.
+  const library = await loadLibrary({ root: rootAbs, ...(parseStore ? { parseStore } : {}) })
   return { doc, root: rootAbs, library, rootGiven: root !== undefined, relPath }
 }
