@@ -8,6 +8,9 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { type LoadLibraryOptions, loadLibrary } from '../library/library.js'
 import { type CreateServerOptions, createServer } from './server.js'
 
+/** How often a persistent `parseStore` is written while serving, in milliseconds. */
+const FLUSH_EVERY_MS = 5000
+
 /** Options of {@link serve}. */
 export interface ServeOptions extends CreateServerOptions, Omit<LoadLibraryOptions, 'root'> {
   /** Input stream. Default `process.stdin`. */
@@ -28,7 +31,14 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
     ...(options.schemes !== undefined ? { schemes: options.schemes } : {}),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
+    ...(options.parseStore !== undefined ? { parseStore: options.parseStore } : {}),
   })
+  // Parses made while serving (titles for listing, matching, assembled views) are written to a
+  // persistent store every few seconds and at the end, so the next session starts warm.
+  const store = options.parseStore as { flush?: () => unknown } | undefined
+  const flush = () => void store?.flush?.()
+  const flusher = typeof store?.flush === 'function' ? setInterval(flush, FLUSH_EVERY_MS) : undefined
+  flusher?.unref()
   const server = createServer(library, options)
   const stdin = options.stdin ?? process.stdin
   const stdout = options.stdout ?? process.stdout
@@ -45,6 +55,8 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   stdin.once('end', onEnd)
   stdin.once('close', onEnd)
   await closed
+  if (flusher !== undefined) clearInterval(flusher)
+  flush()
   stdin.off('end', onEnd)
   stdin.off('close', onEnd)
 }

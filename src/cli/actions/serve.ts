@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { fileParseStore } from '../../index.js'
 import { type ServeOptions, serve } from '../../mcp/index.js'
 import type { ServeCommandOptions } from '../commands/serve.js'
 import { checkRoot } from '../document.js'
@@ -14,5 +15,6 @@ export async function runServe(root: string, options: ServeCommandOptions): Prom
   if (options.defaultBudget !== undefined) serveOptions.defaultBudget = options.defaultBudget
   if (options.maxBudget !== undefined) serveOptions.maxBudget = options.maxBudget
   if (options.encoding !== undefined) serveOptions.encoding = options.encoding
+  if (options.cache !== false) serveOptions.parseStore = fileParseStore()
   await serve(root, serveOptions)
 }

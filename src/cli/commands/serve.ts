@@ -13,6 +13,8 @@ export interface ServeCommandOptions {
   defaultBudget?: number
   maxBudget?: number
   encoding?: EncodingName
+  /** `false` with `--no-cache`. */
+  cache?: boolean
 }
 
 /** Register the command. */
@@ -23,6 +25,7 @@ export function serveCommand(): Command {
     .option('--default-budget <n>', 'budget of prompts and assembled views that give none (default 8000)', nonNegativeInteger)
     .option('--max-budget <n>', 'largest budget a client may ask for (default 1000000)', nonNegativeInteger)
     .addOption(encodingOption())
+    .option('--no-cache', 'do not keep parsed documents between runs (by default they persist under the platform cache folder, so the next session lists and matches without parsing again)')
     .addHelpText(
       'after',
       () => `
