@@ -86,7 +86,8 @@ async function resolveOne(settings: Settings, uri: string, from: string | undefi
     const code = error instanceof PromptfoldError ? error.code : 'RESOLVER_ERROR'
     return { ok: false, cause: causeOfError(code), message: `${code}: ${errorMessage(error)}`, diagnostics: [] }
   }
-  if (!found) return { ok: false, cause: 'NOT_FOUND', diagnostics: [] }
+  // A library answers nothing for its search endpoint (`scheme://match`): that is a search, not a missing document.
+  if (!found) return { ok: false, cause: settings.isSearch?.(uri) ? 'DYNAMIC' : 'NOT_FOUND', diagnostics: [] }
   const canonical = found.uri ? normalizeUri(found.uri) : uri
   const name = found.path ?? canonical
   const bytes = Buffer.byteLength(found.source, 'utf8')
@@ -111,8 +112,6 @@ function causeOfError(code: string): ReferenceCause {
       return 'AMBIGUOUS'
     case 'LIMIT_EXCEEDED':
       return 'TOO_LARGE'
-    case 'DYNAMIC_REFERENCE':
-      return 'DYNAMIC'
     default:
       return 'RESOLVER_ERROR'
   }

@@ -99,6 +99,8 @@ export interface Settings {
   counter: TokenCounter
   resolver: Resolver | undefined
   match: MatchFunction | undefined
+  /** Whether a URI the resolver did not find is a search rather than a document (a library knows). */
+  isSearch: ((uri: string) => boolean) | undefined
   vars: Readonly<Record<string, string>>
   countStore: CountStore | undefined
   parseStore: ParseStore | undefined
@@ -138,6 +140,7 @@ export function settingsFrom(options: AssembleOptions): Settings {
     counter: pickCounter(options),
     resolver: options.resolver,
     match: options.match ?? searchable(options.resolver)?.resolveMatch,
+    isSearch: searchable(options.resolver)?.isSearch,
     vars: options.vars ?? {},
     countStore: options.countStore,
     parseStore: options.parseStore,
@@ -145,15 +148,17 @@ export function settingsFrom(options: AssembleOptions): Settings {
 }
 
 /**
- * A resolver that can also search and names its schemes, as a loaded library does. Given
- * one as `resolver`, `assemble` expands dynamic `match?` slots with it and parses with its
- * schemes unless `match` / `schemes` say otherwise: whoever assembles over a library (the
- * CLI, MCP, `lint`, a caller) gets the same answer.
+ * A resolver that can also search, look up and names its schemes, as a loaded library does.
+ * Given one as `resolver`, `assemble` expands dynamic `match?` slots with it, parses with its
+ * schemes unless `match` / `schemes` say otherwise, and takes a search URI it does not
+ * resolve (`scheme://match`) for a search (cause `DYNAMIC`), as `library.graph()` does:
+ * whoever assembles over a library (the CLI, MCP, `lint`, a caller) gets the same answer.
  */
-function searchable(resolver: Resolver | undefined): { schemes: readonly string[]; resolveMatch: MatchFunction } | undefined {
-  const r = resolver as (Resolver & { schemes?: unknown; resolveMatch?: unknown }) | undefined
-  if (typeof r !== 'function' || typeof r.resolveMatch !== 'function' || !Array.isArray(r.schemes)) return undefined
-  return { schemes: r.schemes as readonly string[], resolveMatch: r.resolveMatch as MatchFunction }
+function searchable(resolver: Resolver | undefined): { schemes: readonly string[]; resolveMatch: MatchFunction; isSearch: (uri: string) => boolean } | undefined {
+  const r = resolver as (Resolver & { schemes?: unknown; resolveMatch?: unknown; lookup?: unknown }) | undefined
+  if (typeof r !== 'function' || typeof r.resolveMatch !== 'function' || typeof r.lookup !== 'function' || !Array.isArray(r.schemes)) return undefined
+  const lookup = r.lookup as (ref: string) => { error?: { code?: string } }
+  return { schemes: r.schemes as readonly string[], resolveMatch: r.resolveMatch as MatchFunction, isSearch: (uri) => lookup(uri).error?.code === 'DYNAMIC' }
 }
 
 function checkInteger(name: string, value: unknown, min: number): number {

@@ -294,8 +294,6 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     if (!found.ok) {
       if (found.code === 'ACCESS_DENIED') throw new AccessDeniedError(uri, found.message)
       if (found.code === 'AMBIGUOUS') throw new PromptfoldError('AMBIGUOUS_REFERENCE', found.message)
-      // A search, not a document: an assembly defers it (cause DYNAMIC), as the graph lists it.
-      if (found.code === 'DYNAMIC') throw new PromptfoldError('DYNAMIC_REFERENCE', found.message)
       return undefined
     }
     const entry = found.entry
