@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { closeSync, constants, type Dirent, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { closeSync, type Dirent, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import * as nodePath from 'node:path'
 import { diagnostic } from '../parse/diagnostics.js'
+import { CONFINED_OPEN_FLAGS, checkOpenedSync, isInside, readDirConfinedSync } from '../resolve/confined.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import type { Diagnostic } from '../types.js'
 
@@ -23,10 +24,6 @@ export interface FoundFile {
 export interface ScanLimits {
   /** Most files indexed. */
   maxFiles: number
-}
-
-function inside(base: string, real: string): boolean {
-  return real === base || real.startsWith(base + nodePath.sep)
 }
 
 /** Folders never walked into: hidden ones (`.git`) and `node_modules`. */
@@ -47,11 +44,16 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
   let limited = false
 
   function walk(realDir: string, rel: string, linked: boolean): void {
-    let dirents: Dirent[]
+    let dirents: Dirent[] | undefined
     try {
-      dirents = readdirSync(realDir, { withFileTypes: true })
+      // Listed through an opened, checked descriptor: a folder swapped for a link out since it was seen lists nothing.
+      dirents = readDirConfinedSync(realDir, base)
     } catch (error) {
       diagnostics.push(diagnostic('DIRECTORY_UNREADABLE', 'error', `Cannot read folder ${rel || '.'}: ${(error as Error).message}`, { file: rel || '.' }))
+      return
+    }
+    if (dirents === undefined) {
+      diagnostics.push(diagnostic('SYMLINK_OUTSIDE_ROOT', 'warning', `Skipped ${rel || '.'}: the folder now leads outside the library root`, { file: rel || '.' }))
       return
     }
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -70,7 +72,7 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
           diagnostics.push(diagnostic('SYMLINK_BROKEN', 'warning', `Skipped ${relPath}: broken symbolic link`, { file: relPath }))
           continue
         }
-        if (!inside(base, real)) {
+        if (!isInside(base, real)) {
           diagnostics.push(diagnostic('SYMLINK_OUTSIDE_ROOT', 'warning', `Skipped ${relPath}: symbolic link leads outside the library root`, { file: relPath }))
           continue
         }
@@ -105,28 +107,31 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
 /** Result of reading one file. */
 export type ReadResult = { ok: true; source: string; bytes: number; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }
 
-/** `O_NOFOLLOW` where the platform has it: a plain file found by the walk must not have become a link. */
-const NOFOLLOW = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0
-const NONBLOCK = (constants as { O_NONBLOCK?: number }).O_NONBLOCK ?? 0
-
 /**
  * Read a file as UTF-8 (BOM kept for the parser to report), refusing files over `maxBytes`.
  * Synchronous on purpose: hundreds of small reads are several times faster this way than
  * through `fs/promises`, and a library load is a one-off.
+ *
+ * Opened first, then checked: the file is opened with `O_NOFOLLOW` and `O_NONBLOCK` (a file
+ * swapped for a link or a named pipe since the walk is not followed, and does not hang), and
+ * the opened descriptor must lie inside `base` (a folder on the way swapped for a link out is
+ * caught): otherwise the result is a `SYMLINK_OUTSIDE_ROOT` error and nothing is read.
  */
 export function readSource(file: FoundFile, base: string, maxBytes: number): ReadResult {
   let fd: number | undefined
+  const outside = (): ReadResult => ({
+    ok: false,
+    diagnostics: [diagnostic('SYMLINK_OUTSIDE_ROOT', 'error', `${file.path} now leads outside the library root; not read`, { file: file.path })],
+  })
   try {
     let target = file.real
     if (file.linked) {
-      // Re-check the real path: the tree may have changed since the walk.
+      // Re-take the real path: the tree may have changed since the walk.
       target = realpathSync(file.real)
-      if (!inside(base, target)) {
-        return { ok: false, diagnostics: [diagnostic('SYMLINK_OUTSIDE_ROOT', 'error', `${file.path} now leads outside the library root; not read`, { file: file.path })] }
-      }
+      if (!isInside(base, target)) return outside()
     }
-    // O_NONBLOCK: if the file was swapped for a named pipe since the walk, opening must not hang.
-    fd = openSync(target, constants.O_RDONLY | NONBLOCK | (file.linked ? 0 : NOFOLLOW))
+    fd = openSync(target, CONFINED_OPEN_FLAGS)
+    if (!checkOpenedSync(fd, target, base)) return outside()
     const stat = fstatSync(fd)
     if (!stat.isFile()) {
       return { ok: false, diagnostics: [diagnostic('FILE_UNREADABLE', 'error', `${file.path} is no longer a regular file; not read`, { file: file.path })] }

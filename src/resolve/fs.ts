@@ -3,14 +3,14 @@
  *
  * @module
  */
-import { constants } from 'node:fs'
-import { open, realpath } from 'node:fs/promises'
+import { type FileHandle, open, realpath } from 'node:fs/promises'
 import * as nodePath from 'node:path'
 import { AccessDeniedError, LimitExceededError } from '../errors.js'
 import { diagnostic } from '../parse/diagnostics.js'
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../parse/document.js'
 import { parseUri } from '../parse/uri.js'
 import { formatNumber } from '../report/number.js'
+import { CONFINED_OPEN_FLAGS, checkOpened, isInside } from './confined.js'
 import type { ResolvedDocument, Resolver } from './resolver.js'
 
 /** Options for {@link fileSystemResolver}. */
@@ -51,7 +51,9 @@ export function safeSegments(path: string): string[] | string {
  *
  * Confined to `root`: `..` in any spelling, absolute paths, drive letters, NUL bytes
  * and symbolic links (also linked folders) whose target is outside `root` throw
- * {@link AccessDeniedError}. A missing file resolves to `undefined`.
+ * {@link AccessDeniedError}. A missing file resolves to `undefined`. The file is opened
+ * first and then checked (the descriptor must lie inside `root`), so a path swapped for a
+ * link between the check and the read is refused, never read.
  */
 export function fileSystemResolver(options: FileSystemResolverOptions): Resolver {
   if (!options || typeof options.root !== 'string' || options.root === '') {
@@ -87,12 +89,24 @@ export function fileSystemResolver(options: FileSystemResolverOptions): Resolver
       if (isNotFound(error)) return undefined
       throw error
     }
-    if (real !== base && !real.startsWith(base + nodePath.sep)) {
+    if (!isInside(base, real)) {
       throw new AccessDeniedError(uri, `Refused ${describe(uri)}: it leads outside the root through a symbolic link`)
     }
-    // O_NONBLOCK: opening a FIFO or a device must not block (a named pipe in the root would hang the read forever).
-    const handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+    // Open first, then check what was opened: the path may have been swapped since `realpath`
+    // (a file for a link, a folder for a link out). O_NOFOLLOW refuses a final link, O_NONBLOCK
+    // keeps a FIFO or a device from blocking, and the descriptor itself must lie inside the root.
+    let handle: FileHandle
     try {
+      handle = await open(real, CONFINED_OPEN_FLAGS)
+    } catch (error) {
+      // Swapped away, or for a link (ELOOP) since `realpath`: as if it were not there.
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+    try {
+      if (!checkOpened(handle, real, base)) {
+        throw new AccessDeniedError(uri, `Refused ${describe(uri)}: it leads outside the root through a symbolic link`)
+      }
       const stat = await handle.stat()
       if (!stat.isFile()) return undefined
       if (stat.size > maxBytes) {
