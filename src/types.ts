@@ -67,6 +67,8 @@ export type DiagnosticCode =
   | 'HINT_OFF'
   /** The frontmatter `id` differs from the file name (warning). */
   | 'ID_MISMATCH'
+  /** An inlined document ends inside a fence, an HTML comment or a `<pre>` never closed; promptfold closes it after the document (warning). */
+  | 'INLINED_UNCLOSED'
   /** The file is not valid UTF-8; invalid bytes were replaced with U+FFFD (warning). */
   | 'INVALID_UTF8'
   /** Slots deeper than `maxDepth` are deferred, not followed; reported once (info). */
@@ -131,6 +133,7 @@ export const DIAGNOSTIC_CODES = [
   'FRONTMATTER_UNTERMINATED',
   'HINT_OFF',
   'ID_MISMATCH',
+  'INLINED_UNCLOSED',
   'INVALID_UTF8',
   'LIMIT_MAX_DEPTH',
   'LIMIT_MAX_DOCUMENTS',

@@ -10,6 +10,7 @@ import { diagnostic } from '../parse/diagnostics.js'
 import type { PromptDocument } from '../parse/document.js'
 import type { Reference } from '../parse/references.js'
 import { type MatchQuery, normalizeUri } from '../parse/uri.js'
+import { describeOpenEnd } from '../render/close.js'
 import { minDepth } from '../render/headings.js'
 import type { DocNode, SlotEntry } from '../render/render.js'
 import { CAUSE_DECISION, type CauseDetail, describeTarget, type ReferenceCause } from '../report/causes.js'
@@ -192,6 +193,10 @@ async function addCandidate(ctx: ExpandContext, r: Reference, uri: string, row: 
     fix(row, 'EXCLUDED')
     tree.excluded.push({ row, child })
     return
+  }
+  if (target.openEnd) {
+    const message = `${uri} ends inside ${describeOpenEnd(target.openEnd)}; closed with ${target.openEnd.close} where it is inlined, so the text after the slot keeps its structure`
+    tree.diagnostics.push(diagnostic('INLINED_UNCLOSED', 'warning', message, { file: target.path ?? target.uri ?? uri, line: target.openEnd.line }))
   }
   const index = tree.candidates.length
   const canonical = target.uri

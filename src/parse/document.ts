@@ -13,6 +13,7 @@ import { parseMarkdown } from './markdown.js'
 import { extractReferences, type Reference, type SlotBlock } from './references.js'
 import { createLocator, extractSections, type Section } from './sections.js'
 import { DEFAULT_SCHEMES, parseUri } from './uri.js'
+import { isOpenEnd, type OpenEnd, openEndOf } from '../render/close.js'
 import { formatNumber } from '../report/number.js'
 import { VERSION } from '../version.js'
 
@@ -69,6 +70,8 @@ export interface PromptDocument<M = Frontmatter> {
   blocks: SlotBlock[]
   /** Problems found while parsing. Parsing never throws for content problems. */
   diagnostics: Diagnostic[]
+  /** Set when the body ends inside a fence, comment or `<pre>` never closed: what inlining the document closes after it. */
+  openEnd?: OpenEnd
 }
 
 /** Derive `scheme://path` from a relative file path such as `agents/x.md`. */
@@ -111,7 +114,7 @@ export function parseDocument<M = Frontmatter>(source: string, options: ParseOpt
 }
 
 /** Bump when what parseDocument produces changes shape or meaning (the version is in the key too). */
-const PARSE_FORMAT = 2
+const PARSE_FORMAT = 3
 
 /** Key of a parse in a {@link ParseStore}: the source's digest, every option that changes the result, the version. */
 function storeKey(digest: string, bom: boolean, options: ParseOptions<unknown>): string {
@@ -154,6 +157,7 @@ function revive<M>(value: unknown, text: string, digest: string): PromptDocument
   }
   for (const s of sections as Section[]) if (!s || !isInt(s.start?.offset, n) || !isInt(s.end?.offset, n)) return undefined
   for (const r of references as Reference[]) if (!r || typeof r.uri !== 'string' || !r.parsed || !isInt(r.position?.offset, n)) return undefined
+  if (v.openEnd !== undefined && !isOpenEnd(v.openEnd)) return undefined
   // Same key order as a fresh parse; a stored source or digest is never trusted.
   const { format: _format, source: _source, digest: _digest, ...rest } = v
   return { source: text, digest, ...rest } as unknown as PromptDocument<M>
@@ -228,6 +232,8 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   if (file !== undefined) doc.path = file
   const uri = options.uri !== undefined ? parseUri(options.uri).parsed.uri : file !== undefined ? uriFromPath(file, schemes[0]) : undefined
   if (uri !== undefined) doc.uri = uri
+  const openEnd = openEndOf(tree, body, locate, found.blocks)
+  if (openEnd !== undefined) doc.openEnd = openEnd
   return doc
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import type { PromptDocument } from '../parse/document.js'
+import { closingPiece } from './close.js'
 import { shiftHeadings } from './headings.js'
 import { aboveLine, type Decision, deferredLine, invalidLine, missingLine } from './lines.js'
 
@@ -210,13 +211,17 @@ function bodyPieces(node: DocNode, chosen: ReadonlySet<number>, sink: Sink, asCh
       else put(sink, invalidPiece(part.raw))
     }
   }
-  if (asChild && sink.last !== undefined && !sink.last.text.endsWith('\n')) put(sink, NEWLINE)
+  if (!asChild) return
+  if (sink.last !== undefined && !sink.last.text.endsWith('\n')) put(sink, NEWLINE)
+  // What the body leaves open (a fence, a comment, a <pre>) is closed here, so the text after the slot keeps its structure.
+  const closing = closingPiece(node.doc)
+  if (closing) put(sink, closing)
 }
 
 /**
  * Walk the pieces of one document's body with `chosen` candidates inlined.
  * Pieces are cached per node and entry, so walking again costs no string work.
- * @param asChild When true the body is made to end with a newline.
+ * @param asChild When true the body is made to end with a newline, and what it leaves open is closed (see `closingPiece`).
  */
 export function walkBody(node: DocNode, chosen: ReadonlySet<number>, emit: (p: Piece) => void, asChild = false): void {
   bodyPieces(node, chosen, { emit, last: undefined }, asChild)
@@ -333,7 +338,7 @@ export function walkSegment(node: DocNode, segment: Segment, chosen: ReadonlySet
 
 /**
  * Push the chunks of one document's body.
- * @param asChild When true the body is made to end with a newline.
+ * @param asChild When true the body is made to end with a newline, and what it leaves open is closed.
  */
 export function renderBody(node: DocNode, chosen: ReadonlySet<number>, out: string[], asChild = false): void {
   walkBody(node, chosen, (p) => out.push(p.text), asChild)
