@@ -79,6 +79,10 @@ export type DiagnosticCode =
   | 'LIMIT_MAX_DOCUMENT_BYTES'
   /** A library stopped indexing at `maxFiles` files (warning). */
   | 'LIMIT_MAX_FILES'
+  /** `maxMatches` match searches were made; later dynamic slots are deferred; reported once (warning). */
+  | 'LIMIT_MAX_MATCHES'
+  /** A dynamic `match?` slot asked for, or its `match` function answered with, more than `maxMatchResults` URIs; cut to that many (warning). */
+  | 'LIMIT_MAX_MATCH_RESULTS'
   /** A `match?` reference has unfilled `${name}` placeholders; the slot is deferred (warning). */
   | 'MATCH_PLACEHOLDER'
   /** The optimal selection search hit its node cap; the best selection found is used (warning). */
@@ -139,6 +143,8 @@ export const DIAGNOSTIC_CODES = [
   'LIMIT_MAX_DOCUMENTS',
   'LIMIT_MAX_DOCUMENT_BYTES',
   'LIMIT_MAX_FILES',
+  'LIMIT_MAX_MATCHES',
+  'LIMIT_MAX_MATCH_RESULTS',
   'MATCH_PLACEHOLDER',
   'OPTIMAL_SEARCH_LIMIT',
   'REFERENCE_CYCLE',

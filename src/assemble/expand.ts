@@ -9,13 +9,13 @@
 import { diagnostic } from '../parse/diagnostics.js'
 import type { PromptDocument } from '../parse/document.js'
 import type { Reference } from '../parse/references.js'
-import { type MatchQuery, normalizeUri } from '../parse/uri.js'
+import type { MatchQuery } from '../parse/uri.js'
 import { describeOpenEnd } from '../render/close.js'
 import { minDepth } from '../render/headings.js'
 import type { DocNode, SlotEntry } from '../render/render.js'
 import { CAUSE_DECISION, type CauseDetail, describeTarget, type ReferenceCause } from '../report/causes.js'
-import { PromptfoldError } from '../errors.js'
-import { errorMessage, type Fetcher, type Resolution } from './fetch.js'
+import { formatNumber } from '../report/number.js'
+import type { Fetcher, Resolution } from './fetch.js'
 import type { Settings } from './settings.js'
 import type { AssemblyTree, Row } from './tree.js'
 
@@ -27,7 +27,7 @@ interface ExpandContext {
   /** URIs whose document diagnostics are already reported. */
   readonly diagnosed: Set<string>
   /** One-time diagnostics already given. */
-  readonly once: Set<'LIMIT_MAX_DOCUMENTS' | 'LIMIT_MAX_DEPTH'>
+  readonly once: Set<'LIMIT_MAX_DOCUMENTS' | 'LIMIT_MAX_DEPTH' | 'LIMIT_MAX_MATCHES'>
 }
 
 /** Where in the tree a reference sits. */
@@ -116,16 +116,17 @@ async function expandMatch(ctx: ExpandContext, r: Reference, entry: SlotEntry, a
     ctx.tree.diagnostics.push(diagnostic('MATCH_PLACEHOLDER', 'warning', `Unfilled placeholders in ${r.raw.slice(0, 200)}: ${filled.unfilled.join(', ')}`, { file: at.node.doc.path, line: r.position.line }))
     return fix(lone, 'PLACEHOLDER', { placeholders: filled.unfilled })
   }
-  let uris: string[]
-  try {
-    const match = ctx.settings.match as NonNullable<Settings['match']>
-    const found = await ctx.fetcher.timed(() => match(filled.query, { from: at.node.doc.uri }), 'match')
-    if (!Array.isArray(found)) throw new PromptfoldError('MATCH_RESULT', `match returned ${typeof found}; expected an array of URIs`)
-    uris = [...new Set(found.filter((u): u is string => typeof u === 'string').map(normalizeUri))]
-  } catch (error) {
+  const answer = await ctx.fetcher.match(filled.query, at.node.doc.uri)
+  if (!answer.ok) {
     ctx.tree.rows.push(lone)
-    return fix(lone, 'MATCH_FAILED', { message: `${error instanceof PromptfoldError ? `${error.code}: ` : ''}${errorMessage(error)}` })
+    if (answer.cause === 'MATCH_FAILED') return fix(lone, 'MATCH_FAILED', { message: answer.message ?? '' })
+    once(ctx, 'LIMIT_MAX_MATCHES', `Stopped expanding dynamic slots after ${formatNumber(ctx.settings.maxMatches)} match searches (maxMatches), first left out: ${r.raw.slice(0, 200)}`, where(at, r))
+    return fix(lone, 'MAX_MATCHES', { limit: ctx.settings.maxMatches })
   }
+  if (answer.clipped !== undefined) {
+    ctx.tree.diagnostics.push(diagnostic('LIMIT_MAX_MATCH_RESULTS', 'warning', `${r.raw.slice(0, 200)}: ${answer.clipped}`, where(at, r)))
+  }
+  const uris = answer.uris
   if (uris.length === 0) {
     ctx.tree.rows.push(lone)
     return fix(lone, 'NO_MATCH', { query: filled.query.query })
@@ -257,6 +258,13 @@ function useResolution(ctx: ExpandContext, uri: string, res: Resolution, at: Pla
   if (ctx.diagnosed.has(uri)) return
   ctx.diagnosed.add(uri)
   ctx.tree.diagnostics.push(...res.diagnostics)
+}
+
+/** Give a one-time warning (the first time its limit is hit in the assembly). */
+function once(ctx: ExpandContext, code: 'LIMIT_MAX_MATCHES', message: string, at: ReturnType<typeof where>): void {
+  if (ctx.once.has(code)) return
+  ctx.once.add(code)
+  ctx.tree.diagnostics.push(diagnostic(code, 'warning', message, at))
 }
 
 function where(at: Place, r: Reference): { file: string | undefined; line: number; column: number } {

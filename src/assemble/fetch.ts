@@ -1,7 +1,9 @@
 /**
  * Phase 2 of `assemble`: fetching. Every resolver and `match` call goes through here:
- * once per URI per assembly, under `resolveTimeout`, counted against `maxDocuments`,
- * size-checked against `maxDocumentBytes`, parsed through the shared parse cache.
+ * resolver calls once per URI per assembly, under `resolveTimeout`, counted against
+ * `maxDocuments`, size-checked against `maxDocumentBytes`, parsed through the shared parse
+ * cache; `match` calls under `resolveTimeout`, counted against `maxMatches`, their answers
+ * cut to `maxMatchResults` URIs.
  * What can go wrong becomes a {@link Resolution} with a cause code, never a throw.
  *
  * @module
@@ -10,7 +12,7 @@ import { PromptfoldError } from '../errors.js'
 import { diagnostic } from '../parse/diagnostics.js'
 import type { PromptDocument } from '../parse/document.js'
 import type { Frontmatter } from '../parse/frontmatter.js'
-import { normalizeUri } from '../parse/uri.js'
+import { type MatchQuery, normalizeUri } from '../parse/uri.js'
 import type { ReferenceCause } from '../report/causes.js'
 import { formatNumber } from '../report/number.js'
 import { type ResolvedDocument, toResolved } from '../resolve/resolver.js'
@@ -34,6 +36,23 @@ export type Resolution =
       diagnostics: readonly Diagnostic[]
     }
 
+/** What one `match` search gave: the URIs to expand the slot into, or why none. */
+export type MatchAnswer =
+  | {
+      ok: true
+      /** Distinct normalized URIs, best first, at most `maxMatchResults`. */
+      uris: string[]
+      /** Why fewer URIs were asked for or kept than the slot or the function gave, if so. */
+      clipped?: string
+    }
+  | {
+      ok: false
+      /** `MAX_MATCHES` (no search was made) or `MATCH_FAILED`. */
+      cause: 'MAX_MATCHES' | 'MATCH_FAILED'
+      /** What went wrong, with the error's code first. */
+      message?: string
+    }
+
 /** Fetches documents for one assembly. */
 export interface Fetcher {
   /**
@@ -48,6 +67,16 @@ export interface Fetcher {
    * signal is aborted when time runs out.
    */
   timed<T>(work: (signal: AbortSignal) => T | Promise<T>, what: string): Promise<T>
+  /**
+   * Expand a dynamic slot's (filled) query with the `match` function: counted against
+   * `maxMatches` (past it, `MAX_MATCHES` and no call), asked for at most `maxMatchResults`
+   * URIs, and its answer cut to that many. URIs already fetched cost nothing new: they
+   * share the first answer of {@link Fetcher.fetch}.
+   *
+   * @param query The query, placeholders filled.
+   * @param from URI of the document holding the slot, told to the function.
+   */
+  match(query: MatchQuery, from: string | undefined): Promise<MatchAnswer>
 }
 
 /**
@@ -59,9 +88,16 @@ export function createFetcher(settings: Settings): Fetcher {
   const started = new Map<string, Promise<Resolution>>()
   /** Distinct URIs handed to the resolver so far (bounded by `maxDocuments`). */
   let fetches = 0
+  /** `match` calls made so far (bounded by `maxMatches`). */
+  let matches = 0
   const timed = <T>(work: (signal: AbortSignal) => T | Promise<T>, what: string) => withTimeout(work, settings.resolveTimeout, what)
   return {
     timed,
+    match(query, from) {
+      if (!settings.match || matches >= settings.maxMatches) return Promise.resolve({ ok: false, cause: 'MAX_MATCHES' })
+      matches++
+      return matchOne(settings, query, from, timed)
+    },
     fetch(uri, from) {
       let p = started.get(uri)
       if (!p) {
@@ -99,6 +135,32 @@ async function resolveOne(settings: Settings, uri: string, from: string | undefi
   const diagnostics: Diagnostic[] = [...(found.diagnostics ?? [])]
   for (const d of doc.diagnostics) if (d.severity !== 'info') diagnostics.push(d.file ? d : { ...d, file: name })
   return { ok: true, doc, diagnostics }
+}
+
+/** Call the `match` function once, asking for at most `maxMatchResults` URIs and keeping at most that many. */
+async function matchOne(settings: Settings, query: MatchQuery, from: string | undefined, timed: Fetcher['timed']): Promise<MatchAnswer> {
+  const cap = settings.maxMatchResults
+  const match = settings.match as NonNullable<Settings['match']>
+  const asked: MatchQuery = query.maxResults !== undefined && query.maxResults > cap ? { ...query, maxResults: cap } : query
+  let found: readonly unknown[]
+  const uris = new Set<string>()
+  try {
+    const answer: unknown = await timed(() => match(asked, { from }), 'match')
+    if (!Array.isArray(answer)) throw new PromptfoldError('MATCH_RESULT', `match returned ${typeof answer}; expected an array of URIs`)
+    found = answer
+    // Distinct URIs, best first; one past the cap is enough to know the answer was cut.
+    for (const u of found) {
+      if (typeof u === 'string') uris.add(normalizeUri(u))
+      if (uris.size > cap) break
+    }
+  } catch (error) {
+    return { ok: false, cause: 'MATCH_FAILED', message: `${error instanceof PromptfoldError ? `${error.code}: ` : ''}${errorMessage(error)}` }
+  }
+  const kept = [...uris].slice(0, cap)
+  const max = formatNumber(cap)
+  if (asked !== query) return { ok: true, uris: kept, clipped: `maxResults=${formatNumber(query.maxResults ?? 0)} is over maxMatchResults ${max}; asked for ${max}` }
+  if (uris.size > cap) return { ok: true, uris: kept, clipped: `match returned ${formatNumber(found.length)} URIs, over maxMatchResults ${max}; the first ${max} are used` }
+  return { ok: true, uris: kept }
 }
 
 /** The cause of a resolver's error, by the error's code. */

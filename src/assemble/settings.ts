@@ -41,6 +41,21 @@ export interface AssembleOptions {
    */
   maxDocuments?: number
   /**
+   * Most `match` searches in one assembly: dynamic `match?` slots expanded, at any depth
+   * (each call of the `match` function counts, even when it finds nothing). Default `20`,
+   * above the 13 dynamic references of the largest real agent measured. Hitting it is
+   * reported once (`LIMIT_MAX_MATCHES`); the dynamic slots left over are deferred with the
+   * cause `MAX_MATCHES`, without calling `match`.
+   */
+  maxMatches?: number
+  /**
+   * Most URIs one dynamic `match?` slot expands into. Default `20`. A slot asking for more
+   * (`maxResults=1000`) is asked with this many instead, and a `match` function answering
+   * with more is cut to its first this many; either way a `LIMIT_MAX_MATCH_RESULTS` warning
+   * names the slot.
+   */
+  maxMatchResults?: number
+  /**
    * Largest resolved document, in UTF-8 bytes. Default {@link DEFAULT_MAX_DOCUMENT_BYTES} (5 MiB).
    * A larger one is not parsed: its references become `missing` (cause `TOO_LARGE`), and a
    * `LIMIT_MAX_DOCUMENT_BYTES` diagnostic names it. Also the parse limit of every document
@@ -87,6 +102,8 @@ export interface Settings {
   strategy: Strategy
   maxDepth: number
   maxDocuments: number
+  maxMatches: number
+  maxMatchResults: number
   maxDocumentBytes: number
   resolveTimeout: number
   schemes: readonly string[]
@@ -107,7 +124,7 @@ export interface Settings {
 }
 
 /** Defaults of the numeric limits. */
-export const ASSEMBLE_DEFAULTS = { maxDepth: 2, maxDocuments: 100, resolveTimeout: 10_000, maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES } as const
+export const ASSEMBLE_DEFAULTS = { maxDepth: 2, maxDocuments: 100, maxMatches: 20, maxMatchResults: 20, resolveTimeout: 10_000, maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES } as const
 
 /**
  * Check `options` and apply defaults. Throws {@link InvalidOptionError} naming the first
@@ -131,6 +148,8 @@ export function settingsFrom(options: AssembleOptions): Settings {
     strategy,
     maxDepth: checkInteger('maxDepth', options.maxDepth ?? ASSEMBLE_DEFAULTS.maxDepth, 0),
     maxDocuments: checkInteger('maxDocuments', options.maxDocuments ?? ASSEMBLE_DEFAULTS.maxDocuments, 0),
+    maxMatches: checkInteger('maxMatches', options.maxMatches ?? ASSEMBLE_DEFAULTS.maxMatches, 0),
+    maxMatchResults: checkInteger('maxMatchResults', options.maxMatchResults ?? ASSEMBLE_DEFAULTS.maxMatchResults, 1),
     maxDocumentBytes,
     resolveTimeout,
     schemes: options.schemes ?? searchable(options.resolver)?.schemes ?? DEFAULT_SCHEMES,

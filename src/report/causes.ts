@@ -14,6 +14,7 @@ import { formatNumber } from './number.js'
  *   `INCLUDED_BY_NESTED` (inlined because a nested `include` needs it);
  * - `deferred`: `BUDGET` (does not fit), `PARENT_NOT_INLINED` (the document holding it was
  *   not inlined), `DEPTH` (beyond `maxDepth`), `MAX_DOCUMENTS` (the `maxDocuments` limit),
+ *   `MAX_MATCHES` (a dynamic slot past the `maxMatches` limit),
  *   `DYNAMIC` (a `match?` reference without a `match` function), `QUERY_STRING` (another
  *   URI with a query string), `PLACEHOLDER` (unfilled `${name}`), `NO_MATCH` (the search
  *   found nothing), `MENTION` and `RELATED` (listed, never inlined), `NOT_SELECTED`;
@@ -32,6 +33,7 @@ export const REFERENCE_CAUSES = [
   'PARENT_NOT_INLINED',
   'DEPTH',
   'MAX_DOCUMENTS',
+  'MAX_MATCHES',
   'DYNAMIC',
   'QUERY_STRING',
   'PLACEHOLDER',
@@ -65,6 +67,7 @@ export const CAUSE_DECISION: Readonly<Record<ReferenceCause, Decision>> = {
   PARENT_NOT_INLINED: 'deferred',
   DEPTH: 'deferred',
   MAX_DOCUMENTS: 'deferred',
+  MAX_MATCHES: 'deferred',
   DYNAMIC: 'deferred',
   QUERY_STRING: 'deferred',
   PLACEHOLDER: 'deferred',
@@ -103,7 +106,7 @@ export interface CauseDetail {
   left?: number
   /** `FITS`: the candidate's value. */
   value?: number
-  /** `DEPTH`: the `maxDepth` in force. `MAX_DOCUMENTS`: the `maxDocuments` in force. */
+  /** `DEPTH`: the `maxDepth` in force. `MAX_DOCUMENTS`: the `maxDocuments` in force. `MAX_MATCHES`: the `maxMatches` in force. */
   limit?: number
   /** The target as resolved, when it differs from the URI written (`CYCLE`, `DUPLICATE`). */
   canonical?: string
@@ -138,6 +141,8 @@ export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): 
       return `beyond maxDepth ${n(detail.limit)}`
     case 'MAX_DOCUMENTS':
       return `limit: maxDocuments (${n(detail.limit)}) documents already resolved`
+    case 'MAX_MATCHES':
+      return `limit: maxMatches (${n(detail.limit)}) match searches already made`
     case 'DYNAMIC':
       return 'dynamic match reference: pass a `match` function (a library) to expand it'
     case 'QUERY_STRING':

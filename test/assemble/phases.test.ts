@@ -52,7 +52,7 @@ const library = memoryResolver({
 describe('settings phase', () => {
   it('applies every default', () => {
     const s = settingsFrom({})
-    expect({ budget: s.budget, strategy: s.strategy, maxDepth: s.maxDepth, maxDocuments: s.maxDocuments, resolveTimeout: s.resolveTimeout, maxDocumentBytes: s.maxDocumentBytes }).toEqual({
+    expect({ budget: s.budget, strategy: s.strategy, maxDepth: s.maxDepth, maxDocuments: s.maxDocuments, maxMatches: s.maxMatches, maxMatchResults: s.maxMatchResults, resolveTimeout: s.resolveTimeout, maxDocumentBytes: s.maxDocumentBytes }).toEqual({
       budget: Number.POSITIVE_INFINITY,
       strategy: 'greedy',
       ...ASSEMBLE_DEFAULTS,
