@@ -2,28 +2,66 @@
  * The CLI's persistent caches: token counts and parsed documents, under the platform's
  * cache folder (`$XDG_CACHE_HOME/promptfold` on Linux). `--no-cache` turns both off.
  *
+ * The cache is untrusted input: at the first fault of either store (a path that is not a
+ * folder, an entry that is a FIFO, a device, a symbolic link, too large or malformed, a write
+ * that fails) both are turned off for the rest of the run, with one warning on stderr; the
+ * run goes on exactly as with `--no-cache`, so its output is the same bytes.
+ *
  * @module
  */
-import { type FileCountStore, type FileParseStore, fileCountStore, fileParseStore } from '../index.js'
+import type { PromptfoldError } from '../errors.js'
+import { type CountStore, defaultCacheDir, fileCountStore, fileParseStore, type ParseStore } from '../index.js'
+import { styles } from './io.js'
 
 /** Both stores, and one call to write what they learned. */
 export interface Caches {
-  countStore: FileCountStore
-  parseStore: FileParseStore
+  countStore: CountStore
+  parseStore: ParseStore
+  /** Write what the stores learned (nothing after a fault). */
   flush(): void
+  /** The first fault, once one happened (it was told on stderr). */
+  readonly fault: PromptfoldError | undefined
 }
 
-/** Open the caches, or `undefined` when `enabled` is false. */
-export function openCaches(enabled: boolean | undefined): Caches | undefined {
+/**
+ * Open the caches, or `undefined` when `enabled` is false. `warn` is told of the first fault
+ * of either store, once (default: one `warning:` line on stderr).
+ */
+export function openCaches(enabled: boolean | undefined, warn: (error: PromptfoldError) => void = warnOnStderr): Caches | undefined {
   if (enabled === false) return undefined
-  const countStore = fileCountStore()
-  const parseStore = fileParseStore()
+  let fault: PromptfoldError | undefined
+  const onFault = (error: PromptfoldError): void => {
+    if (fault !== undefined) return
+    fault = error
+    warn(error)
+  }
+  const counts = fileCountStore({ onFault })
+  const parses = fileParseStore({ onFault })
   return {
-    countStore,
-    parseStore,
+    countStore: {
+      get: (key) => (fault === undefined ? counts.get(key) : undefined),
+      set: (key, value) => {
+        if (fault === undefined) counts.set(key, value)
+      },
+    },
+    parseStore: {
+      get: (key) => (fault === undefined ? parses.get(key) : undefined),
+      set: (key, value) => {
+        if (fault === undefined) parses.set(key, value)
+      },
+    },
     flush() {
-      countStore.flush()
-      parseStore.flush()
+      if (fault === undefined) counts.flush()
+      if (fault === undefined) parses.flush()
+    },
+    get fault() {
+      return fault
     },
   }
+}
+
+/** One line on stderr: what went wrong, where, and that the run goes on without the cache. */
+function warnOnStderr(error: PromptfoldError): void {
+  const s = styles(process.stderr)
+  process.stderr.write(`${s.yellow('warning:')} ${error.message}: ${error.file ?? defaultCacheDir()}; working without the cache (fix or remove ${defaultCacheDir()}, or use --no-cache)\n`)
 }

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
+import { makeDirectories } from '../cache/store.js'
 import { type AssemblyReport, formatNumber, type PromptDocument } from '../index.js'
 
 /** Format a number the way reports do: `1,234`. */
@@ -120,7 +121,7 @@ export function reportMarkdown(report: AssemblyReport, kind: ReportKind, date: D
 /** Write a report under `dir`; returns the path written. An existing report of the same day is replaced. */
 export async function saveReport(dir: string, doc: PromptDocument, report: AssemblyReport, kind: ReportKind, date: Date = new Date()): Promise<string> {
   const path = reportPath(dir, doc, kind, date)
-  await mkdir(nodePath.dirname(path), { recursive: true })
+  makeDirectories(nodePath.dirname(path))
   await writeFile(path, reportMarkdown(report, kind, date))
   return path
 }

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
+import { makeDirectories } from '../../cache/store.js'
 import { type AssembleOptions, assemble, formatReport, type ReferenceReport, type ReportPart } from '../../index.js'
 import { openCaches } from '../cache.js'
 import type { AssembleCommandOptions } from '../commands/assemble.js'
@@ -46,7 +47,8 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   }
   const output = options.json ? `${JSON.stringify({ text, report }, null, 2)}\n` : text
   if (options.out !== undefined) {
-    await mkdir(nodePath.dirname(nodePath.resolve(options.out)), { recursive: true })
+    // One level at a time: Node's recursive mkdir spins for ever on paths such as /proc/nope/x.
+    makeDirectories(nodePath.dirname(nodePath.resolve(options.out)))
     await writeFile(options.out, output)
   } else {
     process.stdout.write(output)
