@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { fileParseStore } from '../../index.js'
 import { type ServeOptions, serve } from '../../mcp/index.js'
+import { openCaches } from '../cache.js'
 import type { ServeCommandOptions } from '../commands/serve.js'
 import { checkRoot } from '../document.js'
 
@@ -15,6 +15,11 @@ export async function runServe(root: string, options: ServeCommandOptions): Prom
   if (options.defaultBudget !== undefined) serveOptions.defaultBudget = options.defaultBudget
   if (options.maxBudget !== undefined) serveOptions.maxBudget = options.maxBudget
   if (options.encoding !== undefined) serveOptions.encoding = options.encoding
-  if (options.cache !== false) serveOptions.parseStore = fileParseStore()
+  // The CLI's caches, as assemble and report open them: a fault turns them off with one warning.
+  const caches = openCaches(options.cache)
+  if (caches) {
+    const store: ServeOptions['parseStore'] & { flush(): void } = { ...caches.parseStore, flush: () => caches.flush() }
+    serveOptions.parseStore = store
+  }
   await serve(root, serveOptions)
 }
