@@ -45,6 +45,8 @@ export type DiagnosticCode =
   | 'FILE_TOO_LARGE'
   /** A library file could not be read, or is no longer a regular file (error). */
   | 'FILE_UNREADABLE'
+  /** The frontmatter uses more than 100 YAML aliases, or its aliases expand past 1 MiB of text beyond the YAML; the frontmatter is refused, the body kept (error). */
+  | 'FRONTMATTER_ALIASES'
   /** A frontmatter field contains itself through a YAML alias; the field is dropped (error). */
   | 'FRONTMATTER_CYCLE'
   /** A frontmatter field has the wrong type; it is dropped from `meta` (error). */
@@ -126,6 +128,7 @@ export const DIAGNOSTIC_CODES = [
   'ESTIMATE_OFF',
   'FILE_TOO_LARGE',
   'FILE_UNREADABLE',
+  'FRONTMATTER_ALIASES',
   'FRONTMATTER_CYCLE',
   'FRONTMATTER_INVALID_FIELD',
   'FRONTMATTER_INVALID_YAML',

@@ -184,6 +184,52 @@ function yamlParse(yaml: string): { data?: unknown; error?: YamlErrorLike } {
   }
 }
 
+/** Most YAML aliases (`*name`) a frontmatter may use; one more and the frontmatter is refused before it is parsed. */
+export const MAX_FRONTMATTER_ALIASES = 100
+
+/**
+ * Most characters YAML aliases may add to a frontmatter: the strings of its parsed data (keys and
+ * values, an alias counted at every use) may total at most the YAML's own length plus this.
+ */
+export const MAX_FRONTMATTER_ALIAS_EXPANSION = 1_048_576
+
+/** An alias where a YAML node starts: at a line start, after `key:`, `-`, `?`, or a flow `[`, `{`, `,`. */
+const ALIAS = /(?:^[ \t]*|[:?-][ \t]+|[[{,][ \t]*)\*[^\s,[\]{}]/gm
+
+/** How many aliases `yaml` uses, counting no further than `limit + 1` (one linear regex pass). */
+function countAliases(yaml: string, limit: number): number {
+  if (!yaml.includes('*')) return 0
+  ALIAS.lastIndex = 0
+  let n = 0
+  while (n <= limit && ALIAS.exec(yaml)) n++
+  return n
+}
+
+/**
+ * Whether the strings of `data` (keys and values, a shared value counted at every use) total more
+ * than `limit` characters; the walk stops as soon as they do, or after `maxNodes` values (the
+ * value bound is {@link boundedData}'s to report).
+ */
+function expandsPast(data: unknown, limit: number, maxNodes: number): boolean {
+  let chars = 0
+  let nodes = 0
+  const stack: unknown[] = [data]
+  while (stack.length > 0) {
+    const value = stack.pop()
+    // A cycle or a billion laughs of small values ends here: FRONTMATTER_CYCLE or _TOO_LARGE reports it.
+    if (++nodes > maxNodes) return false
+    if (typeof value === 'string') chars += value.length
+    else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
+      for (const [k, v] of Object.entries(value)) {
+        chars += k.length
+        stack.push(v)
+      }
+    }
+    if (chars > limit) return true
+  }
+  return false
+}
+
 /** Most values a frontmatter may hold once YAML aliases are expanded (an alias counts at every use). */
 export const MAX_FRONTMATTER_VALUES = 100_000
 
@@ -280,7 +326,10 @@ export function readFrontmatter<T = Frontmatter>(
   } else {
     present = true
     bodyOffset = block.bodyOffset
-    let parsed = yamlParse(block.yaml)
+    const aliases = countAliases(block.yaml, MAX_FRONTMATTER_ALIASES)
+    // Too many aliases: refused unparsed (a merge key `<<: *a` copies its mapping at every use, in the parser).
+    let refused = aliases > MAX_FRONTMATTER_ALIASES
+    let parsed: { data?: unknown; error?: YamlErrorLike } = refused ? {} : yamlParse(block.yaml)
     if (parsed.error && LEGACY_AT_LINE.test(block.yaml)) {
       const retry = yamlParse(quoteLegacyAt(block.yaml))
       if (!retry.error) {
@@ -296,7 +345,24 @@ export function readFrontmatter<T = Frontmatter>(
         parsed = retry
       }
     }
-    if (!parsed.error && /^ *\t/m.test(block.yaml)) {
+    // Aliases are shared in the parsed data but expand wherever it is copied, serialized or scanned.
+    if (!refused && !parsed.error && aliases > 0 && expandsPast(parsed.data, block.yaml.length + MAX_FRONTMATTER_ALIAS_EXPANSION, MAX_FRONTMATTER_VALUES)) {
+      refused = true
+      parsed = {}
+    }
+    if (refused) {
+      diagnostics.push(
+        diagnostic(
+          'FRONTMATTER_ALIASES',
+          'error',
+          aliases > MAX_FRONTMATTER_ALIASES
+            ? `Frontmatter uses more than ${MAX_FRONTMATTER_ALIASES} YAML aliases; refused, read as if there were none`
+            : `Frontmatter YAML aliases expand past ${MAX_FRONTMATTER_ALIAS_EXPANSION} characters beyond the YAML itself; refused, read as if there were none`,
+          { file, line: block.startLine },
+        ),
+      )
+    }
+    if (!refused && !parsed.error && /^ *\t/m.test(block.yaml)) {
       const at = block.yaml.split('\n').findIndex((l) => /^ *\t/.test(l))
       diagnostics.push(
         diagnostic('FRONTMATTER_TAB_INDENT', 'warning', 'Frontmatter is indented with a tab, which YAML forbids; it was read leniently, other tools may read it differently', {

@@ -142,13 +142,14 @@ export const FRONTMATTER_CASES: Case[] = [
     },
   },
   {
-    name: '10,000 fields that each contain themselves',
-    source: () => `---\nid: loops\n${Array.from({ length: 10_000 }, (_, i) => `k${i}: &a${i} [*a${i}]`).join('\n')}\n---\n${BODY}`,
+    // 100 aliases, the most a frontmatter may use (MAX_FRONTMATTER_ALIASES; more is FRONTMATTER_ALIASES, test/parse/yaml-aliases.test.ts).
+    name: '100 fields that each contain themselves',
+    source: () => `---\nid: loops\n${Array.from({ length: 100 }, (_, i) => `k${i}: &a${i} [*a${i}]`).join('\n')}\n---\n${BODY}`,
     code: 'FRONTMATTER_CYCLE',
     line: 3,
     check: (doc) => {
-      expect(doc.diagnostics.filter((x) => x.code === 'FRONTMATTER_CYCLE')).toHaveLength(10_000)
-      expect(doc.diagnostics.find((x) => x.code === 'FRONTMATTER_CYCLE' && x.message.includes('`k9999`'))?.line).toBe(10_002)
+      expect(doc.diagnostics.find((x) => x.code === 'FRONTMATTER_CYCLE')?.message).toBe('Frontmatter field `k0` contains itself through a YAML alias; dropped')
+      expect(Object.keys(doc.data)).toEqual(['id'])
       expect(doc.meta.id).toBe('loops')
       expect(() => JSON.stringify(doc)).not.toThrow()
     },
