@@ -31,12 +31,14 @@ import {
   type Prompt,
   ReadResourceRequestSchema,
   type ReadResourceResult,
+  RequestSchema,
   type Resource,
+  type ServerResult,
 } from '@modelcontextprotocol/sdk/types.js'
 import { assemble } from '../assemble/index.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { BudgetExceededError, PromptfoldError } from '../errors.js'
-import { parseMatchQuery, parseUri } from '../parse/uri.js'
+import { MAX_URI_LENGTH, parseMatchQuery, parseUri } from '../parse/uri.js'
 import type { AssemblyReport } from '../report/schema.js'
 import { safeSegments } from '../resolve/fs.js'
 import type { Library, LibraryEntry } from '../library/library.js'
@@ -59,7 +61,6 @@ export interface CreateServerOptions {
   encoding?: EncodingName
 }
 
-const MAX_URI_LENGTH = 4096
 const MAX_QUERY_LENGTH = 2000
 
 /**
@@ -89,6 +90,16 @@ function internal(message: string): McpError {
   return new RequestError(ErrorCode.InternalError, message)
 }
 
+/** One sentence for the first problem a request's params have, e.g. `Invalid params of resources/read: params.uri: expected string, received number.` */
+function paramsSentence(method: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const first = issues[0]
+  if (first === undefined) return `Invalid params of ${method}.`
+  const where = first.path.length > 0 ? first.path.map(String).join('.') : 'the request'
+  const message = first.message.replace(/^Invalid input: /, '')
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
+  return `Invalid params of ${method}: ${shorten(where)}: ${shorten(message)}${more}.`
+}
+
 function shorten(s: string): string {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s
 }
@@ -114,10 +125,28 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     },
   )
 
+  /**
+   * Register a handler whose params are checked here rather than by the SDK: the SDK parses
+   * a request with its schema before the handler runs and answers a mismatch with -32603 and
+   * the validator's dump. Here the request is registered under a schema that only fixes the
+   * method, and a mismatch answers -32602 with one sentence naming the field.
+   */
+  function handle<S extends typeof ReadResourceRequestSchema | typeof GetPromptRequestSchema | typeof ListResourcesRequestSchema | typeof ListResourceTemplatesRequestSchema | typeof ListPromptsRequestSchema>(
+    schema: S,
+    handler: (request: ReturnType<S['parse']>) => Promise<ServerResult>,
+  ): void {
+    const method = schema.shape.method.value
+    server.setRequestHandler(RequestSchema.extend({ method: schema.shape.method }), async (request) => {
+      const checked = schema.safeParse(request)
+      if (!checked.success) throw invalid(paramsSentence(method, checked.error.issues))
+      return handler(checked.data as ReturnType<S['parse']>)
+    })
+  }
+
   const agentTemplate = `${scheme}://agents/{+path}?budget={budget}&query={query}`
   const matchTemplate = `${scheme}://match?query={query}&categories={categories}&tags={tags}&maxResults={maxResults}`
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+  handle(ListResourcesRequestSchema, async () => {
     const resources: Resource[] = library.entries.map((e) => {
       const r: Resource = {
         uri: e.uri,
@@ -134,7 +163,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     return { resources }
   })
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+  handle(ListResourceTemplatesRequestSchema, async () => ({
     resourceTemplates: [
       {
         uriTemplate: agentTemplate,
@@ -153,11 +182,11 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     ],
   }))
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => read(request.params.uri))
+  handle(ReadResourceRequestSchema, async (request) => read(request.params.uri))
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: agentPrompts().map(({ prompt }) => prompt) }))
+  handle(ListPromptsRequestSchema, async () => ({ prompts: agentPrompts().map(({ prompt }) => prompt) }))
 
-  server.setRequestHandler(GetPromptRequestSchema, async (request): Promise<GetPromptResult> => {
+  handle(GetPromptRequestSchema, async (request): Promise<GetPromptResult> => {
     const name = request.params.name
     const found = agentPrompts().find((p) => p.prompt.name === name)
     if (!found) throw invalid(`Unknown prompt: ${shorten(String(name))}`)
@@ -229,7 +258,11 @@ export function createServer(library: Library, options: CreateServerOptions = {}
 
     const params = parsed.search !== undefined ? parseMatchQuery(parsed.search) : undefined
     const isMatch = parsed.path === 'match' || (parsed.path.endsWith('/match') && segments.length === 2)
-    if (isMatch && !library.get(`${scheme}://${parsed.path}`)) return readMatch(uri, parsed.path, params?.match.params ?? {})
+    if (isMatch && !library.get(`${scheme}://${parsed.path}`)) {
+      const malformed = params?.errors.find((e) => e.startsWith('malformed percent-escape'))
+      if (malformed !== undefined) throw invalid(`Invalid query in ${shorten(uri)}: ${malformed}`)
+      return readMatch(uri, parsed.path, params?.match.params ?? {})
+    }
 
     const entry = library.get(`${scheme}://${parsed.path}`)
     if (!entry) throw notFound(uri)

@@ -10,8 +10,8 @@
 /** Default scheme set. */
 export const DEFAULT_SCHEMES: readonly string[] = ['orchestr8']
 
-/** Longest URI accepted, in characters. Longer ones are `invalid`. */
-export const MAX_URI_LENGTH = 2048
+/** Longest URI accepted, in characters (the `@` of the older form included). Longer ones are `invalid`. */
+export const MAX_URI_LENGTH = 4096
 
 /** Parameters of a dynamic `match` reference, e.g. `orchestr8://match?query=...&categories=...`. */
 export interface MatchQuery {

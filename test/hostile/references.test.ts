@@ -29,13 +29,13 @@ export const MALFORMED: UriCase[] = [
   { name: 'truncated percent escape (%E0%A4%A)', raw: () => 'orchestr8://examples/%E0%A4%A', invalid: /malformed percent-escape/ },
   { name: 'lone percent sign', raw: () => 'orchestr8://examples/100%', invalid: /malformed percent-escape/ },
   { name: 'encoded NUL', raw: () => 'orchestr8://examples/x%00y', invalid: /NUL/ },
-  { name: '100 KB URI of letters', raw: () => `orchestr8://${'a'.repeat(KB100)}`, invalid: /limit 2048/ },
-  { name: '100 KB URI of balanced braces', raw: () => `orchestr8://a${'{}'.repeat(KB100 / 2)}`, invalid: /limit 2048/ },
-  { name: '100 KB URI of dots then a letter', raw: () => `orchestr8://a${'.'.repeat(KB100)}b`, invalid: /limit 2048/ },
-  { name: '100 KB URI of percent signs', raw: () => `orchestr8://a${'%'.repeat(KB100)}`, invalid: /limit 2048/ },
-  { name: '100 KB URI of slashes', raw: () => `orchestr8://${'/'.repeat(KB100)}a`, invalid: /limit 2048/ },
-  { name: '100 KB match query', raw: () => `orchestr8://match?query=${'x&'.repeat(KB100 / 2)}`, invalid: /limit 2048/ },
-  { name: '100 KB of %2e%2e/', raw: () => `orchestr8://${'%2e%2e/'.repeat(KB100 / 7)}secret`, invalid: /limit 2048/ },
+  { name: '100 KB URI of letters', raw: () => `orchestr8://${'a'.repeat(KB100)}`, invalid: /limit 4096/ },
+  { name: '100 KB URI of balanced braces', raw: () => `orchestr8://a${'{}'.repeat(KB100 / 2)}`, invalid: /limit 4096/ },
+  { name: '100 KB URI of dots then a letter', raw: () => `orchestr8://a${'.'.repeat(KB100)}b`, invalid: /limit 4096/ },
+  { name: '100 KB URI of percent signs', raw: () => `orchestr8://a${'%'.repeat(KB100)}`, invalid: /limit 4096/ },
+  { name: '100 KB URI of slashes', raw: () => `orchestr8://${'/'.repeat(KB100)}a`, invalid: /limit 4096/ },
+  { name: '100 KB match query', raw: () => `orchestr8://match?query=${'x&'.repeat(KB100 / 2)}`, invalid: /limit 4096/ },
+  { name: '100 KB of %2e%2e/', raw: () => `orchestr8://${'%2e%2e/'.repeat(KB100 / 7)}secret`, invalid: /limit 4096/ },
 ]
 
 describe('malformed references', () => {

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
+import { EmptyResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
 import { loadLibrary } from '../../src/library/index.js'
 import { createServer } from '../../src/mcp/index.js'
@@ -89,6 +90,49 @@ describe('createServer', () => {
     expect(low?.data).toEqual({ minimumBudget: Number(/the (\d+) tokens/.exec(low?.message ?? '')?.[1]) })
     const small = await connect(fixtureLibrary, {}, 600)
     expect((await failure(small.client.readResource({ uri: 'orchestr8://agents/postgres-specialist' })))?.message).toMatch(/^MCP error -32603: orchestr8:\/\/agents\/postgres-specialist could not be read: /)
+  })
+
+  it('answers params of the wrong type with -32602 and one sentence, not -32603 and a validator dump (issue 17, item 8)', async () => {
+    const { client } = await connect(fixtureLibrary)
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as { code: number; message: string })
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['resources/read', { uri: 5 }, 'Invalid params of resources/read: params.uri: expected string, received number.'],
+      ['resources/read', {}, 'Invalid params of resources/read: params.uri: expected string, received undefined.'],
+      ['prompts/get', { name: 7 }, 'Invalid params of prompts/get: params.name: expected string, received number.'],
+      ['prompts/get', { name: 'postgres-specialist', arguments: { budget: 5 } }, 'Invalid params of prompts/get: params.arguments.budget: expected string, received number.'],
+      ['resources/list', { cursor: 1 }, 'Invalid params of resources/list: params.cursor: expected string, received number.'],
+      ['prompts/list', { cursor: {} }, 'Invalid params of prompts/list: params.cursor: expected string, received object.'],
+    ]
+    for (const [method, params, message] of cases) {
+      const error = await failure(client.request({ method, params } as never, EmptyResultSchema.passthrough()))
+      expect(error, method).toMatchObject({ code: -32602, message: `MCP error -32602: ${message}` })
+    }
+    // The server keeps serving after them.
+    expect((await client.listResources()).resources.length).toBeGreaterThan(0)
+  })
+
+  it('refuses a match query with a malformed percent-escape (issue 17, item 8)', async () => {
+    const { client } = await connect(fixtureLibrary)
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as { code: number; message: string })
+    for (const uri of ['orchestr8://match?query=%zz', 'orchestr8://match?query=postgres&tags=%E0%A4%A', 'orchestr8://skills/match?query=a%']) {
+      const error = await failure(client.readResource({ uri }))
+      expect(error?.code, uri).toBe(-32602)
+      expect(error?.message, uri).toMatch(/^MCP error -32602: Invalid query in orchestr8:\/\/.*: malformed percent-escape in "/)
+    }
+    expect((await client.readResource({ uri: 'orchestr8://match?query=postgres%20pooling' })).contents).toHaveLength(2)
+  })
+
+  it('reads URIs up to 4096 characters as the docs promise, and refuses longer ones (issue 17, item 8)', async () => {
+    const { client } = await connect(fixtureLibrary)
+    const base = 'orchestr8://match?query=postgres&tags=&x='
+    const at = `${base}${'a'.repeat(4096 - base.length)}`
+    // Not refused for its length: the unknown parameter x is ignored by match.
+    const { contents } = await client.readResource({ uri: at })
+    expect(JSON.parse(text(contents[1])).query).toBe('postgres')
+    await expect(client.readResource({ uri: `${at}a` })).rejects.toMatchObject({ code: -32602, message: 'MCP error -32602: uri is longer than 4096 characters' })
+    // A 4096-character path is looked up (not found), not refused as invalid.
+    const path = `orchestr8://examples/${'a'.repeat(4096 - 'orchestr8://examples/'.length)}`
+    await expect(client.readResource({ uri: path })).rejects.toMatchObject({ code: -32002 })
   })
 
   it('reports promptfold\'s version unless told otherwise', async () => {

@@ -16,8 +16,16 @@ describe('parseUri', () => {
     expect(parseUri('orchestr8://examples/bad%zzescape').parsed.invalid).toMatch(/malformed percent-escape/)
     expect(parseUri('orchestr8://').parsed.invalid).toBe('empty path')
     expect(parseUri('orchestr8:///x').parsed.invalid).toMatch(/absolute path/)
-    expect(parseUri(`orchestr8://${'a'.repeat(100_000)}`).parsed.invalid).toMatch(/limit 2048/)
+    expect(parseUri(`orchestr8://${'a'.repeat(100_000)}`).parsed.invalid).toMatch(/limit 4096/)
     expect(parseUri('orchestr8://a%00b').parsed.invalid).toMatch(/NUL/)
+  })
+
+  it('accepts URIs up to 4096 characters and refuses longer ones (issue 17: the limit was 2048)', () => {
+    const at = `orchestr8://examples/${'a'.repeat(4096 - 'orchestr8://examples/'.length)}`
+    expect(at.length).toBe(4096)
+    expect(parseUri(at).parsed.invalid).toBeUndefined()
+    expect(parseUri(at).parsed.path).toBe(`examples/${'a'.repeat(4096 - 'orchestr8://examples/'.length)}`)
+    expect(parseUri(`${at}b`).parsed.invalid).toBe('URI is 4097 characters long (limit 4096)')
   })
 
   it('parses match queries into a typed object', () => {
