@@ -4,12 +4,19 @@
  * @module
  */
 import type { Readable, Writable } from 'node:stream'
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
 import { type LoadLibraryOptions, loadLibrary } from '../library/library.js'
 import { type CreateServerOptions, createServer } from './server.js'
 
 /** How often a persistent `parseStore` is written while serving, in milliseconds. */
 const FLUSH_EVERY_MS = 5000
+
+/** Default {@link ServeOptions.maxLineBytes}: 10 MiB, the SDK's own stdio limit. */
+export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024
+
+/** Bytes kept from each end of a dropped line, to find its request id. */
+const KEEP_BYTES = 256
 
 /** Options of {@link serve}. */
 export interface ServeOptions extends CreateServerOptions, Omit<LoadLibraryOptions, 'root'> {
@@ -19,6 +26,148 @@ export interface ServeOptions extends CreateServerOptions, Omit<LoadLibraryOptio
   stdout?: Writable
   /** Where one-line status messages go. Default `process.stderr`; `null` for silence. */
   log?: Writable | null
+  /**
+   * Longest request line read, in bytes (without its newline). A longer line is dropped
+   * without being held in memory, answered with a JSON-RPC error -32600 (with its id when
+   * the line starts or ends with it) and one line on `log`; the session goes on.
+   * Default {@link DEFAULT_MAX_LINE_BYTES}.
+   */
+  maxLineBytes?: number
+}
+
+/** The request id of a JSON-RPC line from its first or last bytes, when one is there unambiguously. */
+function idOf(head: string, tail: string): string | number | undefined {
+  const value = '(-?\\d{1,15}|"(?:[^"\\\\]|\\\\.){0,200}")'
+  const found =
+    new RegExp(`^\\s*\\{\\s*"id"\\s*:\\s*${value}\\s*[,}]`).exec(head) ??
+    new RegExp(`^\\s*\\{\\s*"jsonrpc"\\s*:\\s*"2\\.0"\\s*,\\s*"id"\\s*:\\s*${value}\\s*[,}]`).exec(head) ??
+    new RegExp(`[{,]\\s*"id"\\s*:\\s*${value}\\s*\\}\\s*$`).exec(tail)
+  if (!found?.[1]) return undefined
+  try {
+    const id: unknown = JSON.parse(found[1])
+    return typeof id === 'string' || typeof id === 'number' ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A newline-delimited JSON-RPC transport over two streams. Unlike the SDK's stdio transport
+ * it does not end the session on a line over its limit (the SDK closes it, and the process
+ * exits 0 without a word) and answers lines that are not JSON-RPC with an error; waiting
+ * for `drain` uses one listener however many replies are pending (the SDK adds one per
+ * reply, and more than 10 print `MaxListenersExceededWarning`).
+ */
+class LineTransport implements Transport {
+  onclose?: () => void
+  onerror?: (error: Error) => void
+  onmessage?: (message: JSONRPCMessage) => void
+  private pending: Buffer[] = []
+  private pendingBytes = 0
+  private dropping: { head: Buffer; tail: Buffer; bytes: number } | undefined
+  private drained: Promise<void> | undefined
+  private closed = false
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    private readonly maxLineBytes: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    this.input.on('data', this.onData)
+    this.input.on('error', this.onError)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.input.off('data', this.onData)
+    this.input.off('error', this.onError)
+    if (this.input.listenerCount('data') === 0) this.input.pause()
+    this.pending = []
+    this.dropping = undefined
+    this.onclose?.()
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.output.write(`${JSON.stringify(message)}\n`)) return Promise.resolve()
+    this.drained ??= new Promise<void>((resolve) => {
+      this.output.once('drain', () => {
+        this.drained = undefined
+        resolve()
+      })
+    })
+    return this.drained
+  }
+
+  private readonly onError = (error: Error) => this.onerror?.(error)
+
+  private readonly onData = (chunk: Buffer | string) => {
+    let rest = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    while (rest.length > 0 && !this.closed) {
+      const newline = rest.indexOf(10)
+      this.take(newline === -1 ? rest : rest.subarray(0, newline))
+      if (newline === -1) break
+      this.endLine()
+      rest = rest.subarray(newline + 1)
+    }
+  }
+
+  private take(part: Buffer): void {
+    if (part.length === 0) return
+    if (this.dropping) {
+      this.dropping.bytes += part.length
+      this.dropping.tail = Buffer.from(Buffer.concat([this.dropping.tail, part.subarray(-KEEP_BYTES)]).subarray(-KEEP_BYTES))
+      return
+    }
+    if (this.pendingBytes + part.length <= this.maxLineBytes) {
+      this.pending.push(part)
+      this.pendingBytes += part.length
+      return
+    }
+    const head = Buffer.concat([...this.pending, part.subarray(0, KEEP_BYTES)]).subarray(0, KEEP_BYTES)
+    this.dropping = { head: Buffer.from(head), tail: Buffer.from(part.subarray(-KEEP_BYTES)), bytes: this.pendingBytes + part.length }
+    this.pending = []
+    this.pendingBytes = 0
+  }
+
+  private endLine(): void {
+    if (this.dropping) {
+      const { head, tail, bytes } = this.dropping
+      this.dropping = undefined
+      const id = idOf(head.toString('utf8'), tail.toString('utf8'))
+      this.log(`dropped a request line of ${bytes} bytes (limit ${this.maxLineBytes})${id !== undefined ? `, id ${JSON.stringify(id)}` : ''}`)
+      this.reply(id, ErrorCode.InvalidRequest, `Request line of ${bytes} bytes is over the limit of ${this.maxLineBytes} bytes`)
+      return
+    }
+    const line = Buffer.concat(this.pending).toString('utf8').replace(/\r$/, '')
+    this.pending = []
+    this.pendingBytes = 0
+    if (line.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      this.log(`a line that is not JSON (${line.length} characters)`)
+      this.reply(undefined, ErrorCode.ParseError, 'Parse error: the line is not JSON')
+      return
+    }
+    const checked = JSONRPCMessageSchema.safeParse(value)
+    if (!checked.success) {
+      const raw = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined
+      const id = typeof raw === 'string' || typeof raw === 'number' ? raw : undefined
+      this.log(`a line that is not a JSON-RPC message${id !== undefined ? `, id ${JSON.stringify(id)}` : ''}`)
+      this.reply(id, ErrorCode.InvalidRequest, 'Invalid request: the line is not a JSON-RPC 2.0 message')
+      return
+    }
+    this.onmessage?.(checked.data)
+  }
+
+  private reply(id: string | number | undefined, code: number, message: string): void {
+    void this.send({ jsonrpc: '2.0', ...(id !== undefined ? { id } : {}), error: { code, message } } as JSONRPCMessage)
+  }
 }
 
 /**
@@ -43,7 +192,7 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   const stdin = options.stdin ?? process.stdin
   const stdout = options.stdout ?? process.stdout
   const log = options.log === undefined ? process.stderr : options.log
-  const transport = new StdioServerTransport(stdin, stdout)
+  const transport = new LineTransport(stdin, stdout, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, (line) => log?.write(`promptfold serve: ${line}\n`))
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve()
   })
