@@ -256,6 +256,10 @@ function unsafeValue(value: unknown, budget: { left: number }, path: Set<object>
 function boundedData(data: Record<string, unknown>, block: FrontmatterBlock, file: string | undefined, diagnostics: Diagnostic[]): Record<string, unknown> {
   const budget = { left: MAX_FRONTMATTER_VALUES }
   let out: Record<string, unknown> | undefined
+  // The first MAX_DROPPED_FIELD_DIAGNOSTICS dropped fields are named; the rest are counted in one summary.
+  const more = { cycle: 0, large: 0 }
+  let named = 0
+  let firstUnnamedLine = block.startLine
   for (const [key, value] of Object.entries(data)) {
     const before = budget.left
     const why = unsafeValue(value, budget, new Set())
@@ -263,6 +267,12 @@ function boundedData(data: Record<string, unknown>, block: FrontmatterBlock, fil
     budget.left = before
     out ??= { ...data }
     delete out[key]
+    if (named === MAX_DROPPED_FIELD_DIAGNOSTICS) {
+      if (more.cycle + more.large === 0) firstUnnamedLine = keyLine(block.yaml, key, block.startLine) ?? block.startLine
+      more[why]++
+      continue
+    }
+    named++
     const line = keyLine(block.yaml, key, block.startLine) ?? block.startLine
     diagnostics.push(
       why === 'cycle'
@@ -270,8 +280,24 @@ function boundedData(data: Record<string, unknown>, block: FrontmatterBlock, fil
         : diagnostic('FRONTMATTER_TOO_LARGE', 'error', `Frontmatter field \`${key}\` holds more than ${MAX_FRONTMATTER_VALUES} values (every use of a YAML alias counts); dropped`, { file, line }),
     )
   }
+  if (more.cycle + more.large > 0) {
+    const total = more.cycle + more.large
+    const parts = [more.large > 0 ? `${more.large} past ${MAX_FRONTMATTER_VALUES} values` : '', more.cycle > 0 ? `${more.cycle} containing themselves` : ''].filter(Boolean)
+    diagnostics.push(
+      diagnostic(more.large > 0 ? 'FRONTMATTER_TOO_LARGE' : 'FRONTMATTER_CYCLE', 'error', `And ${total} more frontmatter field${total > 1 ? 's' : ''} dropped (${parts.join(', ')}); only the first ${MAX_DROPPED_FIELD_DIAGNOSTICS} are named`, {
+        file,
+        line: firstUnnamedLine,
+      }),
+    )
+  }
   return out ?? data
 }
+
+/**
+ * Most dropped frontmatter fields named by a diagnostic of their own, per document; one more
+ * diagnostic, at the line of the first field not named, counts the rest.
+ */
+export const MAX_DROPPED_FIELD_DIAGNOSTICS = 20
 
 /** Line of `key:` at the top level of the YAML, as a 1-based file line. */
 function keyLine(yaml: string, key: string, startLine: number): number | undefined {
