@@ -18,7 +18,10 @@ export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024
 /** Bytes kept from each end of a dropped line, to find its request id. */
 const KEEP_BYTES = 256
 
-/** Options of {@link serve}. */
+/**
+ * Options of {@link serve}. `watch` (from {@link CreateServerOptions}) defaults to `true` here:
+ * the served library follows edits, additions, removals and renames below the root.
+ */
 export interface ServeOptions extends CreateServerOptions, Omit<LoadLibraryOptions, 'root'> {
   /** Input stream. Default `process.stdin`. */
   stdin?: Readable
@@ -188,7 +191,8 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   const flush = () => void store?.flush?.()
   const flusher = typeof store?.flush === 'function' ? setInterval(flush, FLUSH_EVERY_MS) : undefined
   flusher?.unref()
-  const server = createServer(library, options)
+  // Serving follows the files below the root unless told not to (createServer alone does not).
+  const server = createServer(library, { ...options, watch: options.watch ?? true })
   const stdin = options.stdin ?? process.stdin
   const stdout = options.stdout ?? process.stdout
   const log = options.log === undefined ? process.stderr : options.log

@@ -19,6 +19,7 @@
  */
 // The low-level Server is used on purpose: resources change with `library.refresh()` and
 // URIs are parsed and confined by promptfold itself rather than by URI-template matching.
+import { type FSWatcher, watch as watchFolder } from 'node:fs'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import {
   ErrorCode,
@@ -34,6 +35,8 @@ import {
   RequestSchema,
   type Resource,
   type ServerResult,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import { assemble } from '../assemble/index.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
@@ -41,7 +44,7 @@ import { BudgetExceededError, PromptfoldError } from '../errors.js'
 import { MAX_URI_LENGTH, parseMatchQuery, parseUri } from '../parse/uri.js'
 import type { AssemblyReport } from '../report/schema.js'
 import { safeSegments } from '../resolve/fs.js'
-import type { Library, LibraryEntry } from '../library/library.js'
+import type { Library, LibraryEntry, RefreshResult } from '../library/library.js'
 import { VERSION } from '../version.js'
 
 /** MCP error code for "resource not found" (MCP specification, resources). */
@@ -59,7 +62,23 @@ export interface CreateServerOptions {
   maxBudget?: number
   /** Encoding tokens are counted with. Default `'o200k_base'`. */
   encoding?: EncodingName
+  /**
+   * Follow the files below the library's root: `true` watches the root (`fs.watch`,
+   * recursive) and refreshes the library {@link WATCH_DEBOUNCE_MS} after a change, falling
+   * back to polling `library.refresh()` every {@link WATCH_POLL_MS} where watching is
+   * unavailable or fails; `'poll'` polls only; `false` never refreshes. After a refresh that
+   * changed something, clients get `notifications/resources/list_changed` and, for each
+   * subscribed resource that changed or was removed, `notifications/resources/updated`.
+   * Stopped when the server closes. Default `false` (`serve` defaults to `true`).
+   */
+  watch?: boolean | 'poll'
 }
+
+/** Delay between a file event below the root and the library refresh it causes, in milliseconds. */
+export const WATCH_DEBOUNCE_MS = 50
+
+/** Interval of the polling fallback of {@link CreateServerOptions.watch}, in milliseconds. */
+export const WATCH_POLL_MS = 1000
 
 const MAX_QUERY_LENGTH = 2000
 
@@ -120,7 +139,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   const server = new Server(
     { name: options.name ?? 'promptfold', version: options.version ?? VERSION },
     {
-      capabilities: { resources: {}, prompts: {} },
+      capabilities: { resources: { listChanged: true, subscribe: true }, prompts: {} },
       instructions: `Resources of a promptfold library (${library.entries.length} documents). Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`,
     },
   )
@@ -131,7 +150,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
    * the validator's dump. Here the request is registered under a schema that only fixes the
    * method, and a mismatch answers -32602 with one sentence naming the field.
    */
-  function handle<S extends typeof ReadResourceRequestSchema | typeof GetPromptRequestSchema | typeof ListResourcesRequestSchema | typeof ListResourceTemplatesRequestSchema | typeof ListPromptsRequestSchema>(
+  function handle<S extends typeof SubscribeRequestSchema | typeof UnsubscribeRequestSchema | typeof ReadResourceRequestSchema | typeof GetPromptRequestSchema | typeof ListResourcesRequestSchema | typeof ListResourceTemplatesRequestSchema | typeof ListPromptsRequestSchema>(
     schema: S,
     handler: (request: ReturnType<S['parse']>) => Promise<ServerResult>,
   ): void {
@@ -183,6 +202,56 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   }))
 
   handle(ReadResourceRequestSchema, async (request) => read(request.params.uri))
+
+  // Subscribed URIs, each with the canonical URI of the entry it named when subscribed (or
+  // itself when it named none yet). A URI with a query (an assembled view, a match) depends
+  // on other documents: it is told about every change.
+  const subscriptions = new Map<string, string>()
+
+  handle(SubscribeRequestSchema, async (request) => {
+    const uri = request.params.uri
+    if (uri.length > MAX_URI_LENGTH) throw invalid(`uri is longer than ${MAX_URI_LENGTH} characters`)
+    subscriptions.set(uri, library.get(uri)?.uri ?? uri)
+    return {}
+  })
+
+  handle(UnsubscribeRequestSchema, async (request) => {
+    subscriptions.delete(request.params.uri)
+    return {}
+  })
+
+  /** Tell connected clients what a refresh changed (nothing when it changed nothing). */
+  async function notify(result: RefreshResult): Promise<void> {
+    const touched = new Set([...result.added, ...result.changed, ...result.removed])
+    if (touched.size === 0 || server.transport === undefined) return
+    const updated: string[] = []
+    for (const [uri, canonical] of [...subscriptions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const now = library.get(uri)?.uri
+      if (uri.includes('?') || touched.has(canonical) || (now !== undefined && touched.has(now))) updated.push(uri)
+      if (now !== undefined) subscriptions.set(uri, now)
+    }
+    try {
+      await server.sendResourceListChanged()
+      for (const uri of updated) await server.sendResourceUpdated({ uri })
+    } catch {
+      // The client went away between the check and the send: nothing to tell.
+    }
+  }
+
+  const stopWatching = options.watch ? watchLibrary(library, options.watch, notify) : () => undefined
+  // Stop following the files when the server closes, whoever set `onclose` (serve does).
+  let onclose: (() => void) | undefined
+  Object.defineProperty(server, 'onclose', {
+    configurable: true,
+    enumerable: true,
+    get: () => () => {
+      stopWatching()
+      onclose?.()
+    },
+    set: (handler: (() => void) | undefined) => {
+      onclose = handler
+    },
+  })
 
   handle(ListPromptsRequestSchema, async () => ({ prompts: agentPrompts().map(({ prompt }) => prompt) }))
 
@@ -326,4 +395,77 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   }
 
   return server
+}
+
+/**
+ * Refresh `library` when files below its root change and pass each refresh's result to
+ * `changed`: recursive `fs.watch` with a {@link WATCH_DEBOUNCE_MS} debounce, or polling every
+ * {@link WATCH_POLL_MS} (`mode` `'poll'`, or when watching is unavailable or fails). Timers
+ * are unref'd. Returns the function that stops it.
+ */
+function watchLibrary(library: Library, mode: true | 'poll', changed: (result: RefreshResult) => Promise<void>): () => void {
+  let stopped = false
+  let running = false
+  let again = false
+  let timer: NodeJS.Timeout | undefined
+  let poller: NodeJS.Timeout | undefined
+  let watcher: FSWatcher | undefined
+
+  async function run(): Promise<void> {
+    if (stopped) return
+    if (running) {
+      again = true
+      return
+    }
+    running = true
+    try {
+      do {
+        again = false
+        const result = await library.refresh()
+        if (!stopped) await changed(result)
+      } while (again && !stopped)
+    } catch {
+      // A refresh that fails leaves the library as it was; the next event or poll tries again.
+    } finally {
+      running = false
+    }
+  }
+
+  function schedule(): void {
+    if (stopped || timer !== undefined) return
+    timer = setTimeout(() => {
+      timer = undefined
+      void run()
+    }, WATCH_DEBOUNCE_MS)
+    timer.unref()
+  }
+
+  function poll(): void {
+    if (stopped || poller !== undefined) return
+    watcher?.close()
+    watcher = undefined
+    poller = setInterval(() => void run(), WATCH_POLL_MS)
+    poller.unref()
+    // Changes made while watching failed are picked up now.
+    schedule()
+  }
+
+  if (mode === 'poll') poll()
+  else {
+    try {
+      watcher = watchFolder(library.root, { recursive: true, persistent: false }, schedule)
+      watcher.on('error', poll)
+    } catch {
+      poll()
+    }
+  }
+
+  return () => {
+    stopped = true
+    watcher?.close()
+    watcher = undefined
+    if (timer !== undefined) clearTimeout(timer)
+    if (poller !== undefined) clearInterval(poller)
+    timer = poller = undefined
+  }
 }
