@@ -143,6 +143,7 @@ export function settingsFrom(options: AssembleOptions): Settings {
   const maxDocumentBytes = options.maxDocumentBytes ?? ASSEMBLE_DEFAULTS.maxDocumentBytes
   if (typeof maxDocumentBytes !== 'number' || !(maxDocumentBytes > 0)) throw new InvalidOptionError('maxDocumentBytes', `must be a positive number of bytes, got ${String(maxDocumentBytes)}`)
   if (options.query !== undefined && typeof options.query !== 'string') throw new InvalidOptionError('query', 'must be a string')
+  const library = searchable(options.resolver)
   return {
     budget,
     strategy,
@@ -152,14 +153,14 @@ export function settingsFrom(options: AssembleOptions): Settings {
     maxMatchResults: checkInteger('maxMatchResults', options.maxMatchResults ?? ASSEMBLE_DEFAULTS.maxMatchResults, 1),
     maxDocumentBytes,
     resolveTimeout,
-    schemes: options.schemes ?? searchable(options.resolver)?.schemes ?? DEFAULT_SCHEMES,
+    schemes: options.schemes ?? library?.schemes ?? DEFAULT_SCHEMES,
     query: options.query?.trim() ? options.query.trim() : undefined,
     include: uriSet('include', options.include),
     exclude: uriSet('exclude', options.exclude),
     counter: pickCounter(options),
     resolver: options.resolver,
-    match: options.match ?? searchable(options.resolver)?.resolveMatch,
-    isSearch: searchable(options.resolver)?.isSearch,
+    match: options.match ?? library?.resolveMatch,
+    isSearch: library?.isSearch,
     vars: options.vars ?? {},
     countStore: options.countStore,
     parseStore: options.parseStore,

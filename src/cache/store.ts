@@ -181,19 +181,25 @@ function writeAtomically(path: string, text: string): void {
   }
 }
 
+/** `text` as a JSON object, or a fault naming `path` (`what` is 'file' or 'entry'). */
+function jsonObject(text: string, path: string, what: 'file' | 'entry'): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw fault(path, `${what} is not JSON`, error)
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fault(path, `${what} is not a JSON object`)
+  return value as Record<string, unknown>
+}
+
 /** Read a count file; a missing file reads as empty; anything else but entries promptfold writes is a fault (thrown). */
 function load(path: string): Map<string, number> {
   const entries = new Map<string, number>()
   const text = readEntry(path, MAX_COUNT_FILE_BYTES)
   if (text === undefined) return entries
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (error) {
-    throw fault(path, 'file is not JSON', error)
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw fault(path, 'file is not a JSON object')
-  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+  const data = jsonObject(text, path, 'file')
+  for (const [k, v] of Object.entries(data)) {
     if (!isCountEntry(k, v)) throw fault(path, 'file holds an entry that is not a count')
     entries.set(k, v)
   }
@@ -335,15 +341,9 @@ export function fileParseStore(options: FileParseStoreOptions = {}): FileParseSt
     const path = fileOf(key)
     const text = pending.get(key) ?? readEntry(path, MAX_PARSE_ENTRY_BYTES)
     if (text === undefined) return undefined
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (error) {
-      throw fault(path, 'entry is not JSON', error)
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fault(path, 'entry is not a JSON object')
+    const value = jsonObject(text, path, 'entry')
     if (!Object.hasOwn(value, KEY_FIELD)) return undefined // written before entries held their key: a miss, replaced at the next flush
-    const { [KEY_FIELD]: own, ...rest } = value as Record<string, unknown>
+    const { [KEY_FIELD]: own, ...rest } = value
     if (own !== key) throw fault(path, 'entry is not the entry of its key')
     return rest
   }
