@@ -59,6 +59,8 @@ export type DiagnosticCode =
   | 'FRONTMATTER_MISSING'
   /** The frontmatter YAML is a list or a scalar, not a mapping (error). */
   | 'FRONTMATTER_NOT_MAPPING'
+  /** The frontmatter is not valid YAML but reads as simple `key: value` lines (a Claude Code subagent's unquoted description, a Cursor rule's `globs:` with an unquoted `*` pattern); those fields were recovered, the line named (warning). */
+  | 'FRONTMATTER_RECOVERED'
   /** The frontmatter is indented with a tab, which YAML forbids; read leniently (warning). */
   | 'FRONTMATTER_TAB_INDENT'
   /** A frontmatter field expands past 100,000 values through YAML aliases; the field is dropped (error). */
@@ -85,6 +87,16 @@ export type DiagnosticCode =
   | 'LIMIT_MAX_MATCHES'
   /** A dynamic `match?` slot asked for, or its `match` function answered with, more than `maxMatchResults` URIs; cut to that many (warning). */
   | 'LIMIT_MAX_MATCH_RESULTS'
+  /** The document links or names local files, but relative references are not followed here (its path is unknown, or they are turned off); they are left as text and count as nothing (warning). */
+  | 'LINKS_NOT_FOLLOWED'
+  /** A markdown link to a relative path whose file does not exist (error). */
+  | 'LINK_BROKEN'
+  /** A relative reference names a file that exists only in another letter case (it works on macOS and Windows, breaks on Linux); not followed (error). */
+  | 'LINK_CASE_MISMATCH'
+  /** A relative reference leads outside its skill folder or the library root; not followed (warning). */
+  | 'LINK_OUTSIDE_ROOT'
+  /** `lint`: a file a skill references references further files (the spec advises one level) (warning). */
+  | 'LINK_TOO_DEEP'
   /** A `match?` reference has unfilled `${name}` placeholders; the slot is deferred (warning). */
   | 'MATCH_PLACEHOLDER'
   /** The optimal selection search hit its node cap; the best selection found is used (warning). */
@@ -107,6 +119,18 @@ export type DiagnosticCode =
   | 'RESOLVED_BY_ALIAS'
   /** A library resolved a reference by category folder and file name, not its full path (warning). */
   | 'RESOLVED_FLAT_PATH'
+  /** `lint`: a SKILL.md body is over 500 lines or 5,000 tokens (warning). */
+  | 'SKILL_BODY_TOO_LONG'
+  /** `lint`: a skill's `compatibility` is not a string of at most 500 characters (error). */
+  | 'SKILL_COMPATIBILITY_INVALID'
+  /** `lint`: a skill's `description` is missing, empty or over 1,024 characters (error). */
+  | 'SKILL_DESCRIPTION_INVALID'
+  /** `lint`: a skill's `metadata` is not a map of strings to strings (error). */
+  | 'SKILL_METADATA_INVALID'
+  /** `lint`: a skill's `name` is not 1-64 characters of lowercase a-z, digits and hyphens (no hyphen first, last or doubled) (error). */
+  | 'SKILL_NAME_INVALID'
+  /** `lint`: a skill's `name` differs from its folder's name (error). */
+  | 'SKILL_NAME_MISMATCH'
   /** `lint`: slots lead back to where they started (error). */
   | 'SLOT_CYCLE'
   /** A library skipped a broken symbolic link (warning). */
@@ -135,6 +159,7 @@ export const DIAGNOSTIC_CODES = [
   'FRONTMATTER_LEGACY_AT',
   'FRONTMATTER_MISSING',
   'FRONTMATTER_NOT_MAPPING',
+  'FRONTMATTER_RECOVERED',
   'FRONTMATTER_TAB_INDENT',
   'FRONTMATTER_TOO_LARGE',
   'FRONTMATTER_UNTERMINATED',
@@ -148,6 +173,11 @@ export const DIAGNOSTIC_CODES = [
   'LIMIT_MAX_FILES',
   'LIMIT_MAX_MATCHES',
   'LIMIT_MAX_MATCH_RESULTS',
+  'LINKS_NOT_FOLLOWED',
+  'LINK_BROKEN',
+  'LINK_CASE_MISMATCH',
+  'LINK_OUTSIDE_ROOT',
+  'LINK_TOO_DEEP',
   'MATCH_PLACEHOLDER',
   'OPTIMAL_SEARCH_LIMIT',
   'REFERENCE_CYCLE',
@@ -159,6 +189,12 @@ export const DIAGNOSTIC_CODES = [
   'REFERENCE_UNKNOWN_SCHEME',
   'RESOLVED_BY_ALIAS',
   'RESOLVED_FLAT_PATH',
+  'SKILL_BODY_TOO_LONG',
+  'SKILL_COMPATIBILITY_INVALID',
+  'SKILL_DESCRIPTION_INVALID',
+  'SKILL_METADATA_INVALID',
+  'SKILL_NAME_INVALID',
+  'SKILL_NAME_MISMATCH',
   'SLOT_CYCLE',
   'SYMLINK_BROKEN',
   'SYMLINK_OUTSIDE_ROOT',
@@ -185,5 +221,10 @@ export interface Diagnostic {
   column?: number | undefined
 }
 
-/** How a reference appears in a document. */
-export type ReferenceKind = 'slot' | 'mention' | 'related'
+/**
+ * How a reference appears in a document: a `slot` stands alone as a block, a `mention` sits in
+ * running text, `related` comes from frontmatter `relatedResources`; a `link` is a markdown link
+ * to a relative path (`[guide](./reference/x.md)`) and a `path` a relative path in inline code
+ * (`` `scripts/run.py` ``) that names an existing file (Agent Skills).
+ */
+export type ReferenceKind = 'slot' | 'mention' | 'related' | 'link' | 'path'

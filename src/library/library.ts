@@ -41,12 +41,55 @@ export interface LoadLibraryOptions {
   parseStore?: ParseStore
 }
 
-/** One document of a library. Built from its path and frontmatter only. */
-export interface LibraryEntry {
-  /** Canonical URI from the path: `orchestr8://examples/ml/mlops-mlflow-tracking`. */
-  uri: string
-  /** Path relative to the root, forward slashes: `examples/ml/mlops-mlflow-tracking.md`. */
+/** One file of a skill folder, as in a Skills manifest. */
+export interface SkillFile {
+  /** Path relative to the skill folder, forward slashes: `SKILL.md`, `reference/forms.md`. */
   path: string
+  /** Size in bytes. */
+  bytes: number
+  /** SHA-256 of the file's bytes (hex). */
+  sha256: string
+}
+
+/** A file of a library read with `library.readFile`. */
+export interface LibraryFile {
+  /** Path relative to the root, forward slashes. */
+  path: string
+  /** The file's bytes. */
+  bytes: Uint8Array
+  /** SHA-256 of `bytes` (hex). */
+  sha256: string
+  /** The text, when the file is text (valid or repaired UTF-8, not binary); absent for binary files. */
+  text?: string
+}
+
+/**
+ * One document or skill of a library. Built from its path and frontmatter only.
+ *
+ * A folder holding a `SKILL.md` is one entry of kind `skill` (Agent Skills): `path` is its
+ * `SKILL.md`, `files` every file of the folder. Other `.md` (and `.mdc`) files are entries of
+ * kind `document`, one each.
+ */
+export interface LibraryEntry {
+  /** `document` (one markdown file) or `skill` (a folder holding `SKILL.md`). */
+  kind: 'document' | 'skill'
+  /**
+   * Canonical URI. Documents: `<scheme>://<path without .md>`
+   * (`orchestr8://examples/ml/mlops-mlflow-tracking`); skills: `skill://<skill-path>/SKILL.md`,
+   * where `<skill-path>` is the skill folder relative to the root (the root's own name for a
+   * skill at the root).
+   */
+  uri: string
+  /** Path relative to the root, forward slashes: `examples/ml/mlops-mlflow-tracking.md`, `pdf/SKILL.md`. */
+  path: string
+  /** Skills: frontmatter `name` when it is a non-empty string, else the folder's name. */
+  name?: string
+  /** Skills: frontmatter `description` when it is a string. */
+  description?: string
+  /** Skills: the skill folder relative to the root (`''` for a skill at the root). */
+  folder?: string
+  /** Skills: every file of the folder, recursively, sorted by path (`SKILL.md` included). */
+  files?: SkillFile[]
   /** Frontmatter `id`, when given. */
   id?: string
   /** Names that resolve to this entry alone: its `id` and its file name, unless another entry claims them too. */
@@ -126,6 +169,12 @@ export interface Library {
   title(ref: string): string | undefined
   /** Exact tokens of the entry's whole text, counted on first use and cached by content. */
   tokens(ref: string, options?: TokensOptions): number | undefined
+  /**
+   * Read a file of the library by its path relative to the root (`pdf/reference/forms.md`):
+   * a document, a skill's `SKILL.md` or any other file of a skill folder. Confined to the root
+   * like every read; `undefined` when no such file is in the library.
+   */
+  readFile(path: string): Promise<LibraryFile | undefined>
   /** Re-read the root: pick up added, changed (by content) and removed files. */
   refresh(): Promise<RefreshResult>
   /** The reference graph: edges by kind, dangling targets, cycles. */
@@ -256,7 +305,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
           }),
         )
       }
-      const entry: LibraryEntry = { uri: r.uri, path: r.path, aliases: [], category, meta: r.fm.meta, digest: r.digest, bytes: r.bytes, diagnostics }
+      const entry: LibraryEntry = { kind: 'document', uri: r.uri, path: r.path, aliases: [], category, meta: r.fm.meta, digest: r.digest, bytes: r.bytes, diagnostics }
       if (id) entry.id = id
       entries.push(entry)
     }
@@ -438,10 +487,10 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
         }
       }
     }
-    const kindOrder: Record<ReferenceKind, number> = { slot: 0, mention: 1, related: 2 }
+    const kindOrder: Record<ReferenceKind, number> = { slot: 0, mention: 1, related: 2, link: 3, path: 4 }
     const edgeList = [...edges.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to) || kindOrder[a.kind] - kindOrder[b.kind])
     const danglingList = [...dangling.values()].sort((a, b) => compare(a.from, b.from) || compare(a.uri, b.uri) || kindOrder[a.kind] - kindOrder[b.kind])
-    const kinds = new Set(graphOptions.cycleKinds ?? ['slot', 'mention', 'related'])
+    const kinds = new Set(graphOptions.cycleKinds ?? ['slot', 'mention', 'related', 'link', 'path'])
     const adjacency = new Map<string, string[]>()
     for (const e of edgeList) {
       if (!kinds.has(e.kind)) continue

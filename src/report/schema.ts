@@ -145,7 +145,7 @@ function buildSchemas(zod: typeof Zod) {
   const referenceReportSchema = zod.object({
     uri: zod.string(),
     raw: zod.string(),
-    kind: zod.enum(['slot', 'mention', 'related']),
+    kind: zod.enum(['slot', 'mention', 'related', 'link', 'path']),
     decision: zod.enum(['inlined', 'deferred', 'missing', 'cycle', 'duplicate', 'excluded', 'invalid']),
     reason: zod.string(),
     cause: zod.enum(REFERENCE_CAUSES),
