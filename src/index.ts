@@ -100,3 +100,18 @@ export {
   type TaskRole,
   type TokensOptions,
 } from './library/index.js'
+export {
+  CATALOG_CAUSES,
+  CATALOG_FORMATS,
+  type CatalogCause,
+  type CatalogDecision,
+  type CatalogFormat,
+  type CatalogLibrary,
+  type CatalogLocation,
+  type CatalogReport,
+  type CatalogSkillReport,
+  describeCatalogCause,
+  type SkillCatalog,
+  type SkillCatalogOptions,
+  skillCatalog,
+} from './library/index.js'

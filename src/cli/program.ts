@@ -8,13 +8,14 @@ import { Command, CommanderError } from 'commander'
 import { VERSION } from '../version.js'
 import { docsFile, homepage } from './about.js'
 import { assembleCommand } from './commands/assemble.js'
+import { catalogCommand } from './commands/catalog.js'
 import { lintCommand } from './commands/lint.js'
 import { reportCommand } from './commands/report.js'
 import { serveCommand } from './commands/serve.js'
 import { describeError, EXIT, errorJson, printError, styles, UsageError } from './io.js'
 
 /** Every subcommand, in help order. */
-export const COMMANDS: ReadonlyArray<() => Command> = [assembleCommand, reportCommand, lintCommand, serveCommand]
+export const COMMANDS: ReadonlyArray<() => Command> = [assembleCommand, reportCommand, lintCommand, catalogCommand, serveCommand]
 
 /** Called with commander's errors (bad usage) instead of printing them; `command` is `promptfold` or `promptfold <name>`. */
 export type UsageErrorHandler = (command: string, message: string) => void

@@ -3,6 +3,21 @@
  *
  * @module
  */
+export {
+  CATALOG_CAUSES,
+  CATALOG_FORMATS,
+  type CatalogCause,
+  type CatalogDecision,
+  type CatalogFormat,
+  type CatalogLibrary,
+  type CatalogLocation,
+  type CatalogReport,
+  type CatalogSkillReport,
+  describeCatalogCause,
+  type SkillCatalog,
+  type SkillCatalogOptions,
+  skillCatalog,
+} from './catalog.js'
 export { normalizeCategory } from './category.js'
 export type { DanglingReference, GraphEdge, GraphOptions, LibraryGraph, LookupVia, OtherReference } from './graph.js'
 export { isLibrary, type Library, type LibraryEntry, type LibraryFile, type LibraryLookup, type LoadLibraryOptions, loadLibrary, type RefreshResult, type SkillFile, type TokensOptions } from './library.js'
