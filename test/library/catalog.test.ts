@@ -3,12 +3,16 @@
  * query, and its report. Unit tests over a library-shaped object (entries + match + root);
  * the tests over fixtures/skills with loadLibrary are at the end.
  */
+import { readFileSync, realpathSync } from 'node:fs'
+import { join } from 'node:path'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createTokenCounter, InvalidOptionError, type TokenCounter } from '../../src/index.js'
+import { createTokenCounter, InvalidOptionError, loadLibrary, type TokenCounter } from '../../src/index.js'
 import { CATALOG_CAUSES, type CatalogLibrary, describeCatalogCause, escapeXml, skillCatalog } from '../../src/library/catalog.js'
 import type { LibraryEntry } from '../../src/library/library.js'
 import type { MatchOptions, MatchResult } from '../../src/library/match.js'
+import { tiktokenCount } from '../helpers/oracle.js'
+import { repoRoot } from './helpers.js'
 
 const o200k = createTokenCounter()
 
@@ -332,5 +336,49 @@ describe('skillCatalog: properties (o200k_base)', () => {
       ),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('skillCatalog over fixtures/skills (loadLibrary)', () => {
+  const root = join(repoRoot, 'fixtures/skills')
+
+  it('lists the six skills, not the README; each total is an independent count (js-tiktoken) and adds up', async () => {
+    const library = await loadLibrary({ root })
+    for (const format of ['xml', 'markdown'] as const) {
+      const { text, report } = skillCatalog(library, { format })
+      expect(report.skills.map((s) => s.name)).toEqual(['changelog-writer', 'csv-cleanup', 'docx-editing', 'incident-postmortem', 'literature-review', 'pdf-processing'])
+      expect(report.skills.map((s) => s.path)).toEqual([
+        'engineering/changelog-writer/SKILL.md',
+        'data/csv-cleanup/SKILL.md',
+        'documents/docx-editing/SKILL.md',
+        'ops/incident-postmortem/SKILL.md',
+        'research/literature-review/SKILL.md',
+        'documents/pdf-processing/SKILL.md',
+      ])
+      expect(report.totalTokens).toBe(tiktokenCount(text))
+      expect(report.totalTokens).toBe(report.wrapperTokens + report.skills.reduce((n, s) => n + s.tokens, 0))
+      expect(text).not.toContain('README')
+    }
+    expect(skillCatalog(library, { budget: 400 }).report.skills.map((s) => s.tokens)).toEqual([61, 71, 63, 91, 169, 61])
+  })
+
+  it('docs/skills.md shows the blocks for budget 130 as they are', async () => {
+    const library = await loadLibrary({ root })
+    const docs = readFileSync(join(repoRoot, 'docs/skills.md'), 'utf8')
+    const section = docs.slice(docs.indexOf('## Catalogs'))
+    const blocks = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1])
+    expect(blocks.slice(0, 2)).toEqual([skillCatalog(library, { budget: 130 }).text, skillCatalog(library, { budget: 130, format: 'markdown' }).text])
+    expect(skillCatalog(library, { budget: 130 }).report).toMatchObject({ totalTokens: 71, wrapperTokens: 10, listed: 1 })
+    expect(skillCatalog(library, { budget: 130, format: 'markdown' }).report).toMatchObject({ totalTokens: 102, wrapperTokens: 4, listed: 2 })
+  })
+
+  it('a query puts the matching skill first; absolute locations are below the real root', async () => {
+    const library = await loadLibrary({ root })
+    const { report } = skillCatalog(library, { query: 'fill in a PDF form', budget: 200 })
+    expect(report.skills[0]).toMatchObject({ name: 'pdf-processing', decision: 'listed', cause: 'FITS' })
+    expect(report.skills[0]!.score).toBeGreaterThan(0)
+    expect(report.totalTokens).toBeLessThanOrEqual(200)
+    const { text } = skillCatalog(library, { location: 'absolute', budget: 80 })
+    expect(text).toContain(`<location>${join(realpathSync(root), 'engineering/changelog-writer/SKILL.md')}</location>\n`)
   })
 })
