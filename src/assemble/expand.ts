@@ -12,7 +12,8 @@ import type { Reference } from '../parse/references.js'
 import type { MatchQuery } from '../parse/uri.js'
 import { describeOpenEnd } from '../render/close.js'
 import { minDepth } from '../render/headings.js'
-import type { DocNode, SlotEntry } from '../render/render.js'
+import { APPENDIX_DEPTH, type DocNode, type SlotEntry } from '../render/render.js'
+import { documentFolder } from '../parse/paths.js'
 import { CAUSE_DECISION, type CauseDetail, describeTarget, type ReferenceCause } from '../report/causes.js'
 import { formatNumber } from '../report/number.js'
 import type { Fetcher, Resolution } from './fetch.js'
@@ -67,7 +68,12 @@ async function expandNode(ctx: ExpandContext, at: Place): Promise<void> {
     }
   }
   const otherRows: Row[] = []
+  const linked: Array<[number, Reference]> = []
   for (const [i, r] of refs.entries()) {
+    if (r.kind === 'link' || r.kind === 'path') {
+      if (at.depth === 1) linked.push([i, r])
+      continue
+    }
     if (r.kind !== 'slot') {
       if (at.depth === 1) otherRows.push(await otherRow(ctx, r, at))
       continue
@@ -77,7 +83,39 @@ async function expandNode(ctx: ExpandContext, at: Place): Promise<void> {
     if (r.parsed.match && !r.parsed.invalid && ctx.settings.match) await expandMatch(ctx, r, entry, at)
     else await slotRow(ctx, r, entry, at)
   }
+  await expandLinked(ctx, linked, at)
   ctx.tree.rows.push(...otherRows)
+}
+
+/**
+ * Files the root document links by relative path (`link`, `path`): each distinct file is a
+ * candidate appended after the body under `## <path>` (in order of first mention; later
+ * mentions are duplicates). A `path` (inline code) whose file is not found is no reference
+ * at all: many such paths are illustrations.
+ */
+async function expandLinked(ctx: ExpandContext, linked: ReadonlyArray<[number, Reference]>, at: Place): Promise<void> {
+  const from = at.node.doc.uri
+  for (const [, r] of linked) void ctx.fetcher.fetch(r.uri, from, r.kind)
+  const folder = documentFolder(at.node.doc.path) ?? ''
+  at.node.appendix = []
+  for (const [i, r] of linked) {
+    if (r.kind === 'path') {
+      const res = await ctx.fetcher.fetch(r.uri, from, r.kind)
+      if (!res.ok && res.cause === 'NOT_FOUND') continue
+    }
+    const row = newRow(r, at)
+    ctx.tree.rows.push(row)
+    const first = ctx.tree.firstByUri.get(r.uri)
+    if (first !== undefined || at.node.appendix.some((j) => at.node.doc.references[j]?.uri === r.uri)) {
+      fix(row, 'DUPLICATE', { linked: true })
+      continue
+    }
+    const entry: SlotEntry = { uri: r.uri, raw: r.raw, appendix: folder !== '' && r.uri.startsWith(`${folder}/`) ? r.uri.slice(folder.length + 1) : r.uri }
+    row.entry = entry
+    at.node.slots.set(i, entry)
+    at.node.appendix.push(i)
+    await decideTarget(ctx, r, r.uri, row, at)
+  }
 }
 
 /** A new row for a reference, deferred until decided. */
@@ -160,7 +198,7 @@ async function decideTarget(ctx: ExpandContext, r: Reference, uri: string, row: 
     }
     return fix(row, 'DEPTH', { limit: settings.maxDepth })
   }
-  const res = await ctx.fetcher.fetch(uri, at.node.doc.uri)
+  const res = await ctx.fetcher.fetch(uri, at.node.doc.uri, r.kind)
   useResolution(ctx, uri, res, at, r)
   if (!res.ok) return unresolved(ctx, row, res, uri, at)
   const canonical = res.doc.uri
@@ -186,7 +224,7 @@ async function addCandidate(ctx: ExpandContext, r: Reference, uri: string, row: 
   const entry = row.entry as SlotEntry
   row.declaredTokens = declaredTokens(target)
   const block = r.block !== undefined ? at.node.doc.blocks[r.block] : undefined
-  const sectionDepth = block && block.sectionDepth > 0 ? Math.min(6, block.sectionDepth + at.node.shift) : at.floorDepth
+  const sectionDepth = entry.appendix !== undefined ? APPENDIX_DEPTH : block && block.sectionDepth > 0 ? Math.min(6, block.sectionDepth + at.node.shift) : at.floorDepth
   const child: DocNode = { doc: target, shift: sectionDepth + 1 - minDepth(target.sections), slots: new Map() }
   entry.child = child
   if (ctx.settings.exclude.has(uri)) {

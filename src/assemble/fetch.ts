@@ -16,7 +16,8 @@ import { type MatchQuery, normalizeUri } from '../parse/uri.js'
 import type { ReferenceCause } from '../report/causes.js'
 import { formatNumber } from '../report/number.js'
 import { type ResolvedDocument, toResolved } from '../resolve/resolver.js'
-import type { Diagnostic } from '../types.js'
+import type { Diagnostic, ReferenceKind } from '../types.js'
+import { detectBinary } from '../parse/document.js'
 import { parseCached } from './parse-cache.js'
 import type { Settings } from './settings.js'
 
@@ -60,8 +61,9 @@ export interface Fetcher {
    *
    * @param uri Normalized target URI.
    * @param from URI of the document holding the reference, told to the resolver.
+   * @param kind The reference's kind, told to the resolver (a `link` or `path` names a file by its path from the root).
    */
-  fetch(uri: string, from: string | undefined): Promise<Resolution>
+  fetch(uri: string, from: string | undefined, kind?: ReferenceKind): Promise<Resolution>
   /**
    * Run `work` (a resolver or `match` call) under the assembly's `resolveTimeout`; its
    * signal is aborted when time runs out.
@@ -98,12 +100,12 @@ export function createFetcher(settings: Settings): Fetcher {
       matches++
       return matchOne(settings, query, from, timed)
     },
-    fetch(uri, from) {
+    fetch(uri, from, kind) {
       let p = started.get(uri)
       if (!p) {
         if (settings.resolver && fetches >= settings.maxDocuments) return Promise.resolve({ ok: false, cause: 'MAX_DOCUMENTS', diagnostics: [] })
         fetches++
-        p = resolveOne(settings, uri, from, timed)
+        p = resolveOne(settings, uri, from, kind, timed)
         started.set(uri, p)
       }
       return p
@@ -112,29 +114,56 @@ export function createFetcher(settings: Settings): Fetcher {
 }
 
 /** Ask the resolver for `uri`, check the answer's size, parse it. */
-async function resolveOne(settings: Settings, uri: string, from: string | undefined, timed: Fetcher['timed']): Promise<Resolution> {
+async function resolveOne(settings: Settings, uri: string, from: string | undefined, kind: ReferenceKind | undefined, timed: Fetcher['timed']): Promise<Resolution> {
   const resolver = settings.resolver
   if (!resolver) return { ok: false, cause: 'NO_RESOLVER', diagnostics: [] }
   let found: ResolvedDocument | undefined
   try {
-    found = toResolved(await timed((signal) => resolver(uri, { from, signal }), 'resolver'), uri)
+    found = toResolved(await timed((signal) => resolver(uri, kind !== undefined ? { from, signal, kind } : { from, signal }), 'resolver'), uri)
   } catch (error) {
     const code = error instanceof PromptfoldError ? error.code : 'RESOLVER_ERROR'
     return { ok: false, cause: causeOfError(code), message: `${code}: ${errorMessage(error)}`, diagnostics: [] }
   }
   // A library answers nothing for its search endpoint (`scheme://match`): that is a search, not a missing document.
   if (!found) return { ok: false, cause: settings.isSearch?.(uri) ? 'DYNAMIC' : 'NOT_FOUND', diagnostics: [] }
-  const canonical = found.uri ? normalizeUri(found.uri) : uri
+  const file = kind === 'link' || kind === 'path'
+  const canonical = file ? uri : found.uri ? normalizeUri(found.uri) : uri
   const name = found.path ?? canonical
+  if (file && detectBinary(found.source)) {
+    return { ok: false, cause: 'BINARY', message: `BINARY_FILE: ${name} is not text`, diagnostics: [] }
+  }
   const bytes = Buffer.byteLength(found.source, 'utf8')
   if (bytes > settings.maxDocumentBytes) {
     const message = `${name} is ${formatNumber(bytes)} bytes, over the maxDocumentBytes limit of ${formatNumber(settings.maxDocumentBytes)}; not read`
     return { ok: false, cause: 'TOO_LARGE', message: `LIMIT_EXCEEDED: ${message}`, diagnostics: [diagnostic('LIMIT_MAX_DOCUMENT_BYTES', 'error', message, { file: name, line: 1 })] }
   }
-  const doc = parseCached({ source: found.source, uri: canonical, path: found.path, schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, parseStore: settings.parseStore })
+  const source = file ? asMarkdown(found.source, found.path ?? uri) : found.source
+  const parsed = parseCached({ source, uri: canonical, path: found.path ?? (file ? uri : undefined), schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, parseStore: settings.parseStore })
+  const doc = source === found.source ? parsed : { ...parsed, references: [], blocks: [] }
   const diagnostics: Diagnostic[] = [...(found.diagnostics ?? [])]
   for (const d of doc.diagnostics) if (d.severity !== 'info') diagnostics.push(d.file ? d : { ...d, file: name })
   return { ok: true, doc, diagnostics }
+}
+
+/** Extensions of files inlined as markdown; any other file is inlined as a fenced code block. */
+const MARKDOWN_FILE = /\.(?:md|mdc|markdown|mdx)$/i
+
+/** Fence languages by file extension where the extension itself is not the usual name. */
+const FENCE_LANGUAGES: Readonly<Record<string, string>> = { py: 'python', js: 'javascript', mjs: 'javascript', cjs: 'javascript', ts: 'typescript', tsx: 'tsx', rb: 'ruby', rs: 'rust', sh: 'bash', yml: 'yaml', kt: 'kotlin', cs: 'csharp', txt: 'text' }
+
+/**
+ * A linked file's text as markdown to inline: markdown files as they are, any other file
+ * (a script, data) in a fenced block with a language from its extension, the fence longer
+ * than any backtick run inside. Such a block is code: it holds no references.
+ */
+export function asMarkdown(text: string, path: string): string {
+  if (MARKDOWN_FILE.test(path)) return text
+  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? ''
+  const lang = FENCE_LANGUAGES[ext] ?? ext
+  let longest = 0
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length)
+  const fence = '`'.repeat(Math.max(3, longest + 1))
+  return `${fence}${lang}\n${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${fence}\n`
 }
 
 /** Call the `match` function once, asking for at most `maxMatchResults` URIs and keeping at most that many. */
@@ -174,6 +203,10 @@ function causeOfError(code: string): ReferenceCause {
       return 'AMBIGUOUS'
     case 'LIMIT_EXCEEDED':
       return 'TOO_LARGE'
+    case 'CASE_MISMATCH':
+      return 'CASE_MISMATCH'
+    case 'BINARY_FILE':
+      return 'BINARY'
     default:
       return 'RESOLVER_ERROR'
   }

@@ -5,8 +5,8 @@
  */
 import type { ReferenceKind } from '../types.js'
 
-/** How a reference found its target. */
-export type LookupVia = 'uri' | 'flat' | 'alias'
+/** How a reference found its target: its exact URI, a flat path, an alias, or (`link` and `path` references) a file's path. */
+export type LookupVia = 'uri' | 'flat' | 'alias' | 'path'
 
 /** A reference from one entry to another. */
 export interface GraphEdge {
@@ -31,8 +31,8 @@ export interface DanglingReference {
   kind: ReferenceKind
   raw: string
   line: number
-  /** `not-found` or `ambiguous` (several entries claim the name). */
-  reason: 'not-found' | 'ambiguous'
+  /** `not-found`, `ambiguous` (several entries claim the name) or, for `link` and `path` references, `case-mismatch` (the file exists only in another letter case). */
+  reason: 'not-found' | 'ambiguous' | 'case-mismatch'
 }
 
 /** A reference that names no single document: a `match?query=` search, another query URI, or an invalid URI. */

@@ -5,22 +5,24 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto'
 import { realpath } from 'node:fs/promises'
 import * as nodePath from 'node:path'
 import type { ParseStore } from '../cache/store.js'
 import { createTokenCounter, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError, AccessDeniedError, PromptfoldError } from '../errors.js'
 import { diagnostic } from '../parse/diagnostics.js'
-import { digestOf, type PromptDocument, parseDocument } from '../parse/document.js'
+import { detectBinary, digestOf, existingPaths, type PromptDocument, parseDocument } from '../parse/document.js'
 import { type Frontmatter, type FrontmatterResult, frontmatterKeyLine, readFrontmatter } from '../parse/frontmatter.js'
 import { DEFAULT_SCHEMES, type MatchQuery } from '../parse/uri.js'
 import type { ResolveContext, ResolvedDocument } from '../resolve/resolver.js'
 import type { Diagnostic, ReferenceKind } from '../types.js'
 import { normalizeCategory } from './category.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
-import { createLookupIndex, entryName, type LookupIndex, type LookupResult, lookupReference } from './lookup.js'
+import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
 import { type IndexedEntry, indexEntry, MatchIndex, type MatchOptions, type MatchResult } from './match.js'
-import { type FoundFile, readSource, scanRoot } from './scan.js'
+import { decodeUtf8 } from '../resolve/fs.js'
+import { DOCUMENT_FILE, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot } from './scan.js'
 
 /** Options of {@link loadLibrary}. */
 export interface LoadLibraryOptions {
@@ -75,9 +77,10 @@ export interface LibraryEntry {
   kind: 'document' | 'skill'
   /**
    * Canonical URI. Documents: `<scheme>://<path without .md>`
-   * (`orchestr8://examples/ml/mlops-mlflow-tracking`); skills: `skill://<skill-path>/SKILL.md`,
-   * where `<skill-path>` is the skill folder relative to the root (the root's own name for a
-   * skill at the root).
+   * (`orchestr8://examples/ml/mlops-mlflow-tracking`); skills: `skill://<skill-path>`, where
+   * `<skill-path>` is the skill folder relative to the root (the root's own name for a skill at
+   * the root). A skill's files are `skill://<skill-path>/<file>` (`.../SKILL.md` included), as
+   * the MCP Skills extension names them.
    */
   uri: string
   /** Path relative to the root, forward slashes: `examples/ml/mlops-mlflow-tracking.md`, `pdf/SKILL.md`. */
@@ -194,6 +197,12 @@ interface FileRecord {
   path: string
   real: string
   uri: string
+  /** For files of a skill folder: that folder relative to the root ('' for the root). */
+  skill?: string | undefined
+  /** SHA-256 of the bytes (skill files, for manifests). */
+  sha256?: string
+  /** Binary file of a skill folder: its text is not kept. */
+  binary?: boolean
   source: string | undefined
   digest: string
   bytes: number
@@ -207,11 +216,31 @@ interface State {
   /** What every reference is looked up in (see src/library/lookup.ts). */
   lookup: LookupIndex<LibraryEntry>
   byPath: Map<string, FileRecord>
+  /** Every file relative references can name (documents and skill files). */
+  files: FileIndex
+  /** Skill entries by `<skill-path>` (the part of their `skill://` URIs before the file). */
+  skills: Map<string, LibraryEntry>
   scanDiagnostics: Diagnostic[]
   diagnostics: Diagnostic[]
 }
 
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+/** URI scheme of skill entries and their files (as the MCP Skills extension names them). */
+export const SKILL_SCHEME = 'skill'
+
+/** Frontmatter of a file that is not a document (a skill's other files): none, and no diagnostic. */
+function noFrontmatter(): FrontmatterResult<Frontmatter> {
+  return { ...readFrontmatter<Frontmatter>('', undefined, undefined), diagnostics: [] }
+}
+
+/** A `skill://` URI. */
+const SKILL_URI = /^skill:\/\//i
+
+/** Whether a found file is its skill's SKILL.md. */
+function isSkillFile(file: { path: string; skill?: string | undefined }): boolean {
+  return file.skill !== undefined && file.path === (file.skill === '' ? SKILL_FILE : `${file.skill}/${SKILL_FILE}`)
+}
 const DEFAULT_MAX_FILES = 10_000
 
 function compare(a: string, b: string): number {
@@ -251,6 +280,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   let state: State = buildState(new Map())
   let version = 0
   const parseCache = new Map<string, PromptDocument<Frontmatter>>()
+  /** Each parse with the `path` references whose file exists in a file set (see `parseOnce`). */
+  const existing = new WeakMap<PromptDocument<Frontmatter>, { files: FileIndex; doc: PromptDocument<Frontmatter> }>()
   const indexCache = new Map<string, IndexedEntry>()
   const tokenCache = new WeakMap<TokenCounter, Map<string, number>>()
   let matchIndex: { version: number; index: MatchIndex } | undefined
@@ -265,54 +296,61 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   function readRecord(file: FoundFile, old: FileRecord | undefined): FileRecord {
-    const read = readSource(file, base, maxBytes)
-    const uri = `${scheme}://${file.path.replace(/\.md$/i, '')}`
+    const inSkill = file.skill !== undefined
+    const read = readSource(file, base, maxBytes, inSkill)
+    const uri = fileUri(file)
     if (!read.ok) {
       const fm = readFrontmatter<Frontmatter>('', undefined, file.path)
-      return { path: file.path, real: file.real, uri, source: undefined, digest: '', bytes: 0, fm: { ...fm, diagnostics: [] }, readDiagnostics: read.diagnostics }
+      return { path: file.path, real: file.real, uri, skill: file.skill, source: undefined, digest: '', bytes: 0, fm: { ...fm, diagnostics: [] }, readDiagnostics: read.diagnostics }
     }
     const digest = digestOf(read.source)
-    if (old && old.digest === digest && old.source !== undefined) return { ...old, real: file.real, readDiagnostics: read.diagnostics }
+    if (old && old.digest === digest && (old.source !== undefined || old.binary)) return { ...old, real: file.real, readDiagnostics: read.diagnostics }
+    const record: FileRecord = { path: file.path, real: file.real, uri, skill: file.skill, source: read.source, digest, bytes: read.bytes, fm: noFrontmatter(), readDiagnostics: read.diagnostics }
+    if (read.sha256 !== undefined) record.sha256 = read.sha256
+    // A skill's other files are not documents: no frontmatter is read, binary files keep no text.
+    if (inSkill && !isSkillFile(file)) {
+      if (detectBinary(read.source)) Object.assign(record, { source: undefined, binary: true, readDiagnostics: [] })
+      return record
+    }
     const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
-    const fm = readFrontmatter<Frontmatter>(text, undefined, file.path)
-    return { path: file.path, real: file.real, uri, source: read.source, digest, bytes: read.bytes, fm, readDiagnostics: read.diagnostics }
+    record.fm = readFrontmatter<Frontmatter>(text, undefined, file.path)
+    return record
+  }
+
+  /** Canonical URI of a found file: `skill://<skill-path>/<file>` in a skill folder, else `<scheme>://<path without .md>`. */
+  function fileUri(file: { path: string; skill?: string | undefined }): string {
+    if (file.skill === undefined) return `${scheme}://${file.path.replace(DOCUMENT_FILE, '')}`
+    const inside = file.skill === '' ? file.path : file.path.slice(file.skill.length + 1)
+    return `${SKILL_SCHEME}://${skillPath(file.skill)}/${inside}`
+  }
+
+  /** `<skill-path>` of a skill folder: the folder, or the root's own name for a skill at the root. */
+  function skillPath(folder: string): string {
+    return folder === '' ? nodePath.basename(base) : folder
   }
 
   function index(records: Map<string, FileRecord>, scanDiagnostics: Diagnostic[]): State {
     const sorted = [...records.values()].sort((a, b) => compare(a.path, b.path))
+    const skillFiles = new Map<string, SkillFile[]>()
+    for (const r of sorted) {
+      if (r.skill === undefined) continue
+      let list = skillFiles.get(r.skill)
+      if (!list) skillFiles.set(r.skill, (list = []))
+      list.push({ path: r.skill === '' ? r.path : r.path.slice(r.skill.length + 1), bytes: r.bytes, sha256: r.sha256 ?? '' })
+    }
     const entries: LibraryEntry[] = []
     for (const r of sorted) {
-      const diagnostics: Diagnostic[] = [...r.readDiagnostics, ...r.fm.diagnostics]
-      const folder = r.path.includes('/') ? (r.path.split('/')[0] as string) : undefined
-      const declared = typeof r.fm.meta.category === 'string' ? normalizeCategory(r.fm.meta.category) : undefined
-      const fromFolder = folder !== undefined ? normalizeCategory(folder) : undefined
-      const category = declared || fromFolder || 'uncategorized'
-      if (declared && fromFolder && declared !== fromFolder) {
-        diagnostics.push(
-          diagnostic('CATEGORY_MISMATCH', 'info', `Frontmatter category "${r.fm.meta.category}" differs from the folder "${folder}"; the frontmatter wins`, {
-            file: r.path,
-            line: r.source ? frontmatterKeyLine(r.source, 'category') : undefined,
-          }),
-        )
+      if (r.skill !== undefined) {
+        if (isSkillFile(r)) entries.push(skillEntry(r, skillFiles.get(r.skill) ?? []))
+        continue
       }
-      const id = typeof r.fm.meta.id === 'string' ? r.fm.meta.id.trim() : undefined
-      const file = entryName(r.path)
-      if (id && id !== file) {
-        diagnostics.push(
-          diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${id}" differs from the file name "${file}"; both name this document`, {
-            file: r.path,
-            line: r.source ? frontmatterKeyLine(r.source, 'id') : undefined,
-          }),
-        )
-      }
-      const entry: LibraryEntry = { kind: 'document', uri: r.uri, path: r.path, aliases: [], category, meta: r.fm.meta, digest: r.digest, bytes: r.bytes, diagnostics }
-      if (id) entry.id = id
-      entries.push(entry)
+      entries.push(documentEntry(r))
     }
     // Names (ids and file names) claimed by one entry are its aliases; by several, none of theirs.
     const lookup = createLookupIndex(entries, schemes)
     for (const entry of entries) {
-      for (const name of entry.id && entry.id !== entryName(entry.path) ? [entry.id, entryName(entry.path)] : [entryName(entry.path)]) {
+      const names = entry.kind === 'skill' ? (entry.name ? [entry.name] : []) : entry.id && entry.id !== entryName(entry.path) ? [entry.id, entryName(entry.path)] : [entryName(entry.path)]
+      for (const name of names) {
         const claims = lookup.names.get(name) ?? []
         if (claims.length === 1) entry.aliases.push(name)
         else {
@@ -322,8 +360,62 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       }
     }
     const byPath = new Map(sorted.map((r) => [r.path, r]))
+    const files = createFileIndex(sorted.map((r) => [r.path, r.skill ?? null] as const))
+    const skills = new Map(entries.filter((e) => e.kind === 'skill').map((e) => [e.uri.slice(SKILL_SCHEME.length + 3), e]))
     const diagnostics = [...scanDiagnostics, ...entries.flatMap((e) => e.diagnostics)]
-    return { records, entries, lookup, byPath, scanDiagnostics, diagnostics }
+    return { records, entries, lookup, byPath, files, skills, scanDiagnostics, diagnostics }
+  }
+
+  function documentEntry(r: FileRecord): LibraryEntry {
+    const diagnostics: Diagnostic[] = [...r.readDiagnostics, ...r.fm.diagnostics]
+    const folder = r.path.includes('/') ? (r.path.split('/')[0] as string) : undefined
+    const declared = typeof r.fm.meta.category === 'string' ? normalizeCategory(r.fm.meta.category) : undefined
+    const fromFolder = folder !== undefined ? normalizeCategory(folder) : undefined
+    const category = declared || fromFolder || 'uncategorized'
+    if (declared && fromFolder && declared !== fromFolder) {
+      diagnostics.push(
+        diagnostic('CATEGORY_MISMATCH', 'info', `Frontmatter category "${r.fm.meta.category}" differs from the folder "${folder}"; the frontmatter wins`, {
+          file: r.path,
+          line: r.source ? frontmatterKeyLine(r.source, 'category') : undefined,
+        }),
+      )
+    }
+    const id = typeof r.fm.meta.id === 'string' ? r.fm.meta.id.trim() : undefined
+    const file = entryName(r.path)
+    if (id && id !== file) {
+      diagnostics.push(
+        diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${id}" differs from the file name "${file}"; both name this document`, {
+          file: r.path,
+          line: r.source ? frontmatterKeyLine(r.source, 'id') : undefined,
+        }),
+      )
+    }
+    const entry: LibraryEntry = { kind: 'document', uri: r.uri, path: r.path, aliases: [], category, meta: r.fm.meta, digest: r.digest, bytes: r.bytes, diagnostics }
+    if (id) entry.id = id
+    return entry
+  }
+
+  /** The entry of a skill folder, from its SKILL.md record and the manifest of its files. */
+  function skillEntry(r: FileRecord, files: SkillFile[]): LibraryEntry {
+    const folder = r.skill ?? ''
+    const data = r.fm.data
+    const declared = typeof data.name === 'string' ? data.name.trim() : ''
+    const entry: LibraryEntry = {
+      kind: 'skill',
+      uri: `${SKILL_SCHEME}://${skillPath(folder)}`,
+      path: r.path,
+      name: declared !== '' ? declared : nodePath.posix.basename(skillPath(folder)),
+      folder,
+      files,
+      aliases: [],
+      category: 'skill',
+      meta: r.fm.meta,
+      digest: r.digest,
+      bytes: r.bytes,
+      diagnostics: [...r.readDiagnostics, ...r.fm.diagnostics.filter((d) => d.code !== 'FRONTMATTER_INVALID_FIELD')],
+    }
+    if (typeof data.description === 'string') entry.description = data.description.trim()
+    return entry
   }
 
   function recordOf(entry: LibraryEntry): FileRecord | undefined {
@@ -331,7 +423,85 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   function find(ref: string): LookupResult<LibraryEntry> {
+    if (typeof ref === 'string' && SKILL_URI.test(ref.trim())) {
+      const file = skillFilePath(ref.trim())
+      const entry = file !== undefined ? state.byPath.get(file) && entryOfSkillFile(file) : undefined
+      return entry ? { ok: true, entry, via: 'uri' } : { ok: false, code: 'NOT_FOUND', message: `${ref.trim()} names no skill of the library` }
+    }
     return lookupReference(state.lookup, ref)
+  }
+
+  /** A `skill://<skill-path>[/<file>]` URI as a path from the root (the skill's SKILL.md for `skill://<skill-path>`), if it names a skill. */
+  function skillFilePath(uri: string): string | undefined {
+    const rest = uri.slice(uri.indexOf('://') + 3).replace(/\/+$/, '')
+    // Skills may nest: the longest skill path that prefixes the URI wins.
+    for (let cut = rest.length; cut > 0; cut = rest.lastIndexOf('/', cut - 1)) {
+      const skill = state.skills.get(rest.slice(0, cut))
+      if (skill) {
+        const inside = rest.slice(cut + 1)
+        const folder = skill.folder ?? ''
+        const file = inside === '' ? SKILL_FILE : inside
+        return folder === '' ? file : `${folder}/${file}`
+      }
+      if (cut === -1) break
+    }
+    return undefined
+  }
+
+  /** The entry whose file is `path` (a document, or a skill's SKILL.md), if any. */
+  function entryAt(path: string): LibraryEntry | undefined {
+    const record = state.byPath.get(path)
+    if (!record) return undefined
+    return record.skill === undefined ? state.lookup.byUri.get(record.uri) : entryOfSkillFile(path)
+  }
+
+  /** The skill entry whose SKILL.md is `path`, if it is one. */
+  function entryOfSkillFile(path: string): LibraryEntry | undefined {
+    const record = state.byPath.get(path)
+    if (!record || record.skill === undefined || !isSkillFile(record)) return undefined
+    return state.skills.get(skillPath(record.skill))
+  }
+
+  /** The path (from the root) of the file holding a reference, from the `from` a resolver is told (a URI or a path). */
+  function pathOfFrom(from: string | undefined): string | undefined {
+    if (from === undefined) return undefined
+    const entry = state.lookup.byUri.get(from)
+    if (entry) return entry.path
+    if (state.byPath.has(from)) return from
+    return SKILL_URI.test(from) ? skillFilePath(from) : undefined
+  }
+
+  /** Find the file a relative reference names: a path from the root, or a `skill://` URI of a file. */
+  function findFile(ref: string, from?: string): FileLookup {
+    const text = ref.trim()
+    const path = SKILL_URI.test(text) ? skillFilePath(text) : text
+    if (path === undefined) return { ok: false, code: 'NOT_FOUND', message: `${text} names no skill of the library` }
+    return lookupFile(state.files, path, pathOfFrom(from))
+  }
+
+  /** Resolve a file by path (a `link` or `path` reference, or a skill file's URI). */
+  function resolveFile(uri: string, context: ResolveContext): ResolvedDocument | undefined {
+    const found = findFile(uri, context.from)
+    if (!found.ok) {
+      if (found.code === 'ACCESS_DENIED') throw new AccessDeniedError(uri, found.message)
+      if (found.code === 'CASE_MISMATCH') throw new PromptfoldError('CASE_MISMATCH', found.message)
+      return undefined
+    }
+    const record = state.byPath.get(found.path)
+    if (!record) return undefined
+    if (record.binary) throw new PromptfoldError('BINARY_FILE', `${found.path} is not text`)
+    if (record.source === undefined) throw new PromptfoldError('ENTRY_UNREADABLE', `${found.path} could not be read: ${record.readDiagnostics.map((d) => d.message).join('; ') || 'unknown error'}`)
+    const doc: ResolvedDocument = { source: record.source, uri: found.path, path: found.path }
+    if (record.readDiagnostics.length > 0) doc.diagnostics = [...record.readDiagnostics]
+    return doc
+  }
+
+  /** Whether a reference names a file rather than an entry: a `link` or `path`, a skill file's URI, or the exact path of a file that is no entry. */
+  function isFileReference(uri: string, context: ResolveContext): boolean {
+    if (context.kind === 'link' || context.kind === 'path') return true
+    const text = uri.trim()
+    if (SKILL_URI.test(text)) return !find(text).ok
+    return state.byPath.has(text) && state.byPath.get(text)?.skill !== undefined && !entryOfSkillFile(text)
   }
 
   function lookup(ref: string): LibraryLookup {
@@ -339,6 +509,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   async function resolve(uri: string, context: ResolveContext = {}): Promise<ResolvedDocument | undefined> {
+    if (isFileReference(uri, context)) return resolveFile(uri, context)
     const found = find(uri)
     if (!found.ok) {
       if (found.code === 'ACCESS_DENIED') throw new AccessDeniedError(uri, found.message)
@@ -375,19 +546,46 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /** The parse of an entry, made on first use and cached by content (the one source of its title, headings and references). */
   function parsed(entry: LibraryEntry): PromptDocument<Frontmatter> | undefined {
     const found = sourceOfEntry(entry)
-    if (!found) return undefined
-    const key = `${entry.digest}\u0000${entry.uri}`
+    return found ? parseOnce(found.source, entry.digest, entry.path, entry.uri) : undefined
+  }
+
+  /** Parse a file of the library once per content and name; `path` references count only when their file is in the library (in any letter case). */
+  function parseOnce(source: string, digest: string, path: string, uri: string): PromptDocument<Frontmatter> {
+    const key = `${digest}\u0000${uri}`
     let doc = parseCache.get(key)
     if (!doc) {
-      doc = parseDocument(found.source, { path: entry.path, uri: entry.uri, schemes, ...(store ? { parseStore: store } : {}) })
+      doc = parseDocument(source, { path, uri, schemes, ...(store ? { parseStore: store } : {}) })
       parseCache.set(key, doc)
     }
-    return doc
+    // Which `path` references count depends on the files there are now: filtered per file set.
+    const seen = existing.get(doc)
+    if (seen && seen.files === state.files) return seen.doc
+    const kept = existingPaths(doc, (p) => state.files.folded.has(p.toLowerCase()))
+    existing.set(doc, { files: state.files, doc: kept })
+    return kept
   }
 
   function document(ref: string): PromptDocument<Frontmatter> | undefined {
     const found = find(ref)
-    return found.ok ? parsed(found.entry) : undefined
+    if (found.ok) return parsed(found.entry)
+    // A markdown file of a skill folder (not an entry of its own), by its path or skill:// URI.
+    const file = findFile(ref)
+    const record = file.ok ? state.byPath.get(file.path) : undefined
+    if (!record || record.source === undefined || !DOCUMENT_FILE.test(record.path)) return undefined
+    return parseOnce(record.source, record.digest, record.path, record.path)
+  }
+
+  async function readFile(path: string): Promise<LibraryFile | undefined> {
+    if (typeof path !== 'string') throw new InvalidOptionError('path', 'must be a string')
+    const found = findFile(path)
+    const record = found.ok ? state.byPath.get(found.path) : undefined
+    if (!record) return undefined
+    const read = readBytes({ path: record.path, real: record.real, linked: true }, base, maxBytes)
+    if (!read.ok) throw new PromptfoldError('ENTRY_UNREADABLE', read.diagnostics.map((d) => d.message).join('; '))
+    const file: LibraryFile = { path: record.path, bytes: new Uint8Array(read.bytes), sha256: createHash('sha256').update(read.bytes).digest('hex') }
+    const text = decodeUtf8(read.bytes).text
+    if (!detectBinary(text)) file.text = text
+    return file
   }
 
   /** Title and other headings of an entry, from its parse (non-empty section titles in document order). */
@@ -473,6 +671,16 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       if (!doc) continue
       for (const ref of doc.references) {
         const base: OtherReference = { from: entry.uri, uri: ref.uri, kind: ref.kind, raw: ref.raw, line: ref.position.line }
+        if (ref.kind === 'link' || ref.kind === 'path') {
+          const file = findFile(ref.uri, entry.path)
+          const to = file.ok ? (entryAt(file.path)?.uri ?? file.path) : undefined
+          const key = `${entry.uri}\u0000${to ?? ref.uri}\u0000${ref.kind}`
+          if (to !== undefined) {
+            if (!edges.has(key)) edges.set(key, { from: entry.uri, to, kind: ref.kind, raw: ref.raw, line: ref.position.line, via: 'path' })
+          } else if (!file.ok && file.code === 'ACCESS_DENIED') invalid.push(base)
+          else if (!file.ok && !dangling.has(key)) dangling.set(key, { ...base, reason: file.code === 'CASE_MISMATCH' ? 'case-mismatch' : 'not-found' })
+          continue
+        }
         const found = find(ref.uri)
         if (found.ok) {
           const key = `${entry.uri}\u0000${found.entry.uri}\u0000${ref.kind}`
@@ -544,6 +752,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     },
     source: (ref: string) => sourceOf(ref)?.source,
     document,
+    readFile,
     title: (ref: string) => {
       const found = find(ref)
       return found.ok ? headingsOf(found.entry).title : undefined

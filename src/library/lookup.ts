@@ -31,10 +31,14 @@ export interface LookupEntry {
   readonly path: string
   /** Frontmatter `id` (trimmed), when given. */
   readonly id?: string | undefined
+  /** `skill` for a skill folder's entry: it claims its `name`, not its file name (`SKILL`). Default `document`. */
+  readonly kind?: 'document' | 'skill' | undefined
+  /** A skill's name. */
+  readonly name?: string | undefined
 }
 
-/** How an entry claims a name: by its frontmatter `id` or by its file name. */
-export type NameClaimKind = 'id' | 'file name'
+/** How an entry claims a name: by its frontmatter `id`, by its file name, or (a skill) by its `name`. */
+export type NameClaimKind = 'id' | 'file name' | 'skill name'
 
 /** One entry's claim on a name. */
 export interface NameClaim<E extends LookupEntry = LookupEntry> {
@@ -88,9 +92,9 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** File name of a path without `.md`. */
+/** File name of a path without `.md` (or a Cursor rule's `.mdc`). */
 export function entryName(path: string): string {
-  return (path.split('/').pop() ?? path).replace(/\.md$/i, '')
+  return (path.split('/').pop() ?? path).replace(/\.mdc?$/i, '')
 }
 
 function flatKey(category: string, name: string): string {
@@ -116,6 +120,10 @@ export function createLookupIndex<E extends LookupEntry>(entries: readonly E[], 
   }
   for (const entry of entries) {
     byUri.set(entry.uri, entry)
+    if (entry.kind === 'skill') {
+      if (entry.name) claim(entry.name, entry, 'skill name')
+      continue
+    }
     const name = entryName(entry.path)
     if (entry.id) claim(entry.id, entry, 'id')
     claim(name, entry, 'file name')
@@ -191,4 +199,66 @@ export function lookupReference<E extends LookupEntry>(index: LookupIndex<E>, re
   if (text.includes('\u0000')) return { ok: false, code: 'ACCESS_DENIED', message: 'refused: NUL character in reference' }
   if (text.includes('/') || text.includes('\\')) return byPath(index, text.replace(/\.md$/i, ''), shown)
   return byName(index, text.replace(/\.md$/i, ''))
+}
+
+/** The files of a library that relative references (`link`, `path`) can name. Build it with {@link createFileIndex}. */
+export interface FileIndex {
+  /** Every file by its path from the root: the skill folder holding it (`''` for the root), or `null` for a file outside skills. */
+  readonly paths: ReadonlyMap<string, string | null>
+  /** Lower-cased path -> the paths spelled that way in some letter case, sorted. */
+  readonly folded: ReadonlyMap<string, readonly string[]>
+}
+
+/**
+ * Index files for {@link lookupFile}.
+ *
+ * @param files Every file's root-relative path and the skill folder holding it (`null` outside skills).
+ */
+export function createFileIndex(files: Iterable<readonly [string, string | null]>): FileIndex {
+  const paths = new Map<string, string | null>()
+  const folded = new Map<string, string[]>()
+  for (const [path, skill] of files) {
+    paths.set(path, skill)
+    const key = path.toLowerCase()
+    const list = folded.get(key)
+    if (list) list.push(path)
+    else folded.set(key, [path])
+  }
+  for (const list of folded.values()) list.sort(compare)
+  return { paths, folded }
+}
+
+/** Why a relative reference names no file: as {@link LookupErrorCode}, plus `CASE_MISMATCH` (the file exists in another letter case). */
+export type FileLookupErrorCode = 'NOT_FOUND' | 'ACCESS_DENIED' | 'CASE_MISMATCH'
+
+/** Result of {@link lookupFile}: the file's path, or why there is none. */
+export type FileLookup =
+  | { ok: true; path: string; skill: string | null }
+  | { ok: false; code: FileLookupErrorCode; message: string; candidates?: string[] }
+
+/** The skill folder a path lies in (the innermost of `skills`), if any. */
+function skillOf(index: FileIndex, path: string): string | null {
+  return index.paths.get(path) ?? null
+}
+
+/**
+ * Find the file a relative reference (`link` or `path` kind, its `uri` a path from the root)
+ * names, for a reference written in the file `from` (a path from the root). A reference
+ * written in a skill must stay inside that skill's folder (`ACCESS_DENIED` otherwise); a file
+ * that exists only in another letter case is `CASE_MISMATCH` (it would break on Linux), with
+ * the real spelling as the candidate. Pure: no file is touched.
+ */
+export function lookupFile(index: FileIndex, path: string, from?: string): FileLookup {
+  const segments = safeSegments(path)
+  if (typeof segments === 'string') return { ok: false, code: 'ACCESS_DENIED', message: `refused ${path}: ${segments}` }
+  const skill = from !== undefined ? skillOf(index, from) : null
+  if (skill !== null && skill !== '' && !path.startsWith(`${skill}/`)) {
+    return { ok: false, code: 'ACCESS_DENIED', message: `${path} is outside the skill folder ${skill}` }
+  }
+  if (index.paths.has(path)) return { ok: true, path, skill: skillOf(index, path) }
+  const other = index.folded.get(path.toLowerCase())
+  if (other && other.length > 0) {
+    return { ok: false, code: 'CASE_MISMATCH', message: `${path} exists only as ${other.join(', ')} (another letter case: it breaks on case-sensitive file systems)`, candidates: [...other] }
+  }
+  return { ok: false, code: 'NOT_FOUND', message: `${path} is not in the library` }
 }

@@ -1,8 +1,10 @@
 /**
- * Walking a library root: every `.md` file below it, never leaving it.
+ * Walking a library root: every markdown file below it and every file of its skill folders,
+ * never leaving it.
  *
  * @module
  */
+import { createHash } from 'node:crypto'
 import { closeSync, type Dirent, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import * as nodePath from 'node:path'
 import { diagnostic } from '../parse/diagnostics.js'
@@ -10,10 +12,15 @@ import { CONFINED_OPEN_FLAGS, checkOpenedSync, isInside, readDirConfinedSync } f
 import { decodeUtf8 } from '../resolve/fs.js'
 import type { Diagnostic } from '../types.js'
 
-/** A markdown file found below the root. */
+/** A file found below the root: a markdown document, or a file of a skill folder. */
 export interface FoundFile {
   /** Path relative to the root, forward slashes (the link's own path for linked files). */
   path: string
+  /**
+   * For files of a skill folder (a folder holding `SKILL.md`, Agent Skills): that folder,
+   * relative to the root (`''` for the root itself). The innermost one when skills nest.
+   */
+  skill?: string
   /** Real absolute path (inside the root). */
   real: string
   /** Whether the path went through a symbolic link (its target is re-checked before reading). */
@@ -31,10 +38,18 @@ function skipDir(name: string): boolean {
   return name.startsWith('.') || name === 'node_modules'
 }
 
+/** The file that makes a folder a skill (Agent Skills). */
+export const SKILL_FILE = 'SKILL.md'
+
+/** Markdown files outside skill folders that are library documents: `.md`, and Cursor rules' `.mdc`. */
+export const DOCUMENT_FILE = /\.mdc?$/i
+
 /**
- * List every `.md` file below `root` (sorted by path). Symbolic links are followed only
- * when their target stays inside the root; a link leading out is skipped with a warning.
- * Linked folders are walked once (loops are cut).
+ * List every document below `root` (`.md` and `.mdc` files) and every file of each skill
+ * folder (a folder holding `SKILL.md`: all its files, of any kind, recursively, minus nested
+ * skill folders, which are skills of their own), sorted by path. Symbolic links are followed
+ * only when their target stays inside the root; a link leading out is skipped with a warning.
+ * Linked folders are walked once (loops are cut). Hidden folders and `node_modules` are skipped.
  */
 export function scanRoot(root: string, limits: ScanLimits): { base: string; files: FoundFile[]; diagnostics: Diagnostic[] } {
   const base = realpathSync(root)
@@ -43,7 +58,7 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
   const seenDirs = new Set<string>([base])
   let limited = false
 
-  function walk(realDir: string, rel: string, linked: boolean): void {
+  function walk(realDir: string, rel: string, linked: boolean, outerSkill: string | undefined): void {
     let dirents: Dirent[] | undefined
     try {
       // Listed through an opened, checked descriptor: a folder swapped for a link out since it was seen lists nothing.
@@ -57,6 +72,7 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
       return
     }
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const skill = dirents.some((d) => d.name === SKILL_FILE && (d.isFile() || d.isSymbolicLink())) ? rel : outerSkill
     for (const d of dirents) {
       if (limited) return
       const relPath = rel === '' ? d.name : `${rel}/${d.name}`
@@ -88,24 +104,24 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
       if (isDir) {
         if (skipDir(d.name) || seenDirs.has(real)) continue
         seenDirs.add(real)
-        walk(real, relPath, viaLink)
-      } else if (isFile && /\.md$/i.test(d.name)) {
+        walk(real, relPath, viaLink, skill)
+      } else if (isFile && (skill !== undefined || DOCUMENT_FILE.test(d.name))) {
         if (files.length >= limits.maxFiles) {
           limited = true
           diagnostics.push(diagnostic('LIMIT_MAX_FILES', 'warning', `Stopped indexing after ${limits.maxFiles} files (maxFiles)`, { file: relPath }))
           return
         }
-        files.push({ path: relPath, real, linked: viaLink })
+        files.push(skill !== undefined ? { path: relPath, real, linked: viaLink, skill } : { path: relPath, real, linked: viaLink })
       }
     }
   }
-  walk(base, '', false)
+  walk(base, '', false, undefined)
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   return { base, files, diagnostics }
 }
 
 /** Result of reading one file. */
-export type ReadResult = { ok: true; source: string; bytes: number; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }
+export type ReadResult = { ok: true; source: string; bytes: number; sha256?: string; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }
 
 /**
  * Read a file as UTF-8 (BOM kept for the parser to report), refusing files over `maxBytes`.
@@ -116,10 +132,25 @@ export type ReadResult = { ok: true; source: string; bytes: number; diagnostics:
  * swapped for a link or a named pipe since the walk is not followed, and does not hang), and
  * the opened descriptor must lie inside `base` (a folder on the way swapped for a link out is
  * caught): otherwise the result is a `SYMLINK_OUTSIDE_ROOT` error and nothing is read.
+ * With `digestBytes`, the result has the SHA-256 of the bytes as read (for skill manifests).
  */
-export function readSource(file: FoundFile, base: string, maxBytes: number): ReadResult {
+export function readSource(file: FoundFile, base: string, maxBytes: number, digestBytes = false): ReadResult {
+  const read = readBytes(file, base, maxBytes)
+  if (!read.ok) return read
+  const { text, valid } = decodeUtf8(read.bytes)
+  const diagnostics = valid ? [] : [diagnostic('INVALID_UTF8', 'warning', 'File is not valid UTF-8; invalid bytes were replaced with U+FFFD', { file: file.path })]
+  const result: ReadResult = { ok: true, source: text, bytes: read.bytes.length, diagnostics }
+  if (digestBytes) result.sha256 = createHash('sha256').update(read.bytes).digest('hex')
+  return result
+}
+
+/** Result of reading one file's bytes. */
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; diagnostics: Diagnostic[] }
+
+/** Read a file's bytes, confined to `base` and refused over `maxBytes`, as {@link readSource} does. */
+export function readBytes(file: FoundFile, base: string, maxBytes: number): BytesResult {
   let fd: number | undefined
-  const outside = (): ReadResult => ({
+  const outside = (): BytesResult => ({
     ok: false,
     diagnostics: [diagnostic('SYMLINK_OUTSIDE_ROOT', 'error', `${file.path} now leads outside the library root; not read`, { file: file.path })],
   })
@@ -140,10 +171,7 @@ export function readSource(file: FoundFile, base: string, maxBytes: number): Rea
     if (size > maxBytes) {
       return { ok: false, diagnostics: [diagnostic('FILE_TOO_LARGE', 'error', `${file.path} is ${size} bytes, over the ${maxBytes}-byte limit; not read`, { file: file.path })] }
     }
-    const bytes = readFileSync(fd)
-    const { text, valid } = decodeUtf8(bytes)
-    const diagnostics = valid ? [] : [diagnostic('INVALID_UTF8', 'warning', 'File is not valid UTF-8; invalid bytes were replaced with U+FFFD', { file: file.path })]
-    return { ok: true, source: text, bytes: bytes.length, diagnostics }
+    return { ok: true, bytes: readFileSync(fd) }
   } catch (error) {
     return { ok: false, diagnostics: [diagnostic('FILE_UNREADABLE', 'error', `Cannot read ${file.path}: ${(error as Error).message}`, { file: file.path })] }
   } finally {

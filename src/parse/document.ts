@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
+import type { Root } from 'mdast'
 import type { ParseStore } from '../cache/store.js'
 import { InvalidOptionError } from '../errors.js'
 import type { Diagnostic, Point } from '../types.js'
@@ -11,7 +12,8 @@ import { diagnostic } from './diagnostics.js'
 import { findFrontmatter, type Frontmatter, type FrontmatterSchema, frontmatterKeyLine, frontmatterSchema, readFrontmatter } from './frontmatter.js'
 import { parseMarkdown } from './markdown.js'
 import { extractReferences, type Reference, type SlotBlock } from './references.js'
-import { createLocator, extractSections, type Section } from './sections.js'
+import { documentFolder, extractRelativeReferences } from './paths.js'
+import { createLocator, extractSections, type Locator, type Section } from './sections.js'
 import { DEFAULT_SCHEMES, parseUri } from './uri.js'
 import { isOpenEnd, type OpenEnd, openEndOf } from '../render/close.js'
 import { formatNumber } from '../report/number.js'
@@ -39,6 +41,21 @@ export interface ParseOptions<M = Frontmatter> {
    * Used only with the default `schema`. Default: none.
    */
   parseStore?: ParseStore
+  /**
+   * Whether markdown links to relative paths and relative paths in inline code are references
+   * (kinds `link` and `path`, Agent Skills), resolved against the document's folder. They need a
+   * relative `path`; without one (or with this off) local links stay text and a
+   * `LINKS_NOT_FOLLOWED` warning says so. Default `true`.
+   */
+  relativeReferences?: boolean
+  /**
+   * Whether a file exists, by its path from the root the document's `path` is relative to
+   * (`skills/pdf/forms.md`); may answer true for a file that exists only in another letter
+   * case (resolution then reports it). Relative paths in inline code count as references only
+   * when it answers true (many are illustrations). Default: none, every such path counts and
+   * a path whose file is not found is dropped when the document is assembled.
+   */
+  fileExists?: (path: string) => boolean
 }
 
 /** Default largest document parsed or resolved (5 MiB of UTF-8). */
@@ -64,7 +81,7 @@ export interface PromptDocument<M = Frontmatter> {
   title: string
   /** Core sections (the heading tree, flattened in document order). */
   sections: Section[]
-  /** Every reference: slots and mentions in document order, then `related` from frontmatter. */
+  /** Every reference: slots, mentions, links and paths in document order, then `related` from frontmatter. */
   references: Reference[]
   /** Blocks of the body that slots replace when rendered. */
   blocks: SlotBlock[]
@@ -99,26 +116,42 @@ export function digestOf(text: string): string {
 export function parseDocument<M = Frontmatter>(source: string, options: ParseOptions<M> = {}): PromptDocument<M> {
   if (typeof source !== 'string') throw new TypeError('parseDocument: `source` must be a string')
   const store = options.parseStore
-  if (store === undefined || options.schema !== undefined) return parseNow(source, options)
+  if (store === undefined || options.schema !== undefined) return existingPaths(parseNow(source, options), options.fileExists)
   const bom = source.charCodeAt(0) === 0xfeff
   const text = bom ? source.slice(1) : source
   const digest = digestOf(text)
   // The BOM is not in the digest but leaves a diagnostic: it is part of the key.
   const key = storeKey(digest, bom, options)
   const kept = revive<M>(store.get(key), text, digest)
-  if (kept) return kept
+  if (kept) return existingPaths(kept, options.fileExists)
   const doc = parseNow(source, options, digest)
   const stored = storable(doc)
   if (stored) store.set(key, stored)
-  return doc
+  return existingPaths(doc, options.fileExists)
+}
+
+/** The document without its `path` references whose file does not exist (the same object when nothing is dropped or without `fileExists`). */
+export function existingPaths<M>(doc: PromptDocument<M>, fileExists: ((path: string) => boolean) | undefined): PromptDocument<M> {
+  if (fileExists === undefined || !doc.references.some((r) => r.kind === 'path')) return doc
+  const kept = doc.references.filter((r) => r.kind !== 'path' || fileExists(r.uri))
+  return kept.length === doc.references.length ? doc : { ...doc, ...withReferences(kept, doc.blocks) }
+}
+
+/** References in a new order or subset, and blocks re-pointed at their slots' new indices. */
+function withReferences(references: Reference[], blocks: readonly SlotBlock[]): { references: Reference[]; blocks: SlotBlock[] } {
+  const out = blocks.map((b) => ({ ...b, references: [] as number[] }))
+  references.forEach((r, i) => {
+    if (r.block !== undefined) out[r.block]?.references.push(i)
+  })
+  return { references, blocks: out }
 }
 
 /** Bump when what parseDocument produces changes shape or meaning (the version is in the key too). */
-const PARSE_FORMAT = 3
+const PARSE_FORMAT = 4
 
 /** Key of a parse in a {@link ParseStore}: the source's digest, every option that changes the result, the version. */
 function storeKey(digest: string, bom: boolean, options: ParseOptions<unknown>): string {
-  const opts = JSON.stringify([bom, options.path ?? null, options.uri ?? null, options.schemes ?? DEFAULT_SCHEMES, options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES])
+  const opts = JSON.stringify([bom, options.path ?? null, options.uri ?? null, options.schemes ?? DEFAULT_SCHEMES, options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES, options.relativeReferences ?? true])
   return createHash('sha256').update(`promptfold-parse\u0000${PARSE_FORMAT}\u0000${VERSION}\u0000${digest}\u0000${opts}`).digest('base64url')
 }
 
@@ -207,8 +240,14 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   const sections = extractSections(tree, body.length, locate)
   const found = extractReferences(tree, text, locate, sections, { schemes, file })
   diagnostics.push(...found.diagnostics)
+  const relative = relativeReferences(tree, text, locate, sections, options)
+  diagnostics.push(...relative.diagnostics)
+  const inBody = withReferences(
+    [...found.references, ...relative.references].sort((a, b) => a.position.offset - b.position.offset),
+    found.blocks,
+  )
 
-  const references = [...found.references, ...relatedReferences(fm.data, text, fm.bodyOffset, schemes, file, diagnostics, (o) => locate.point(o - fm.bodyOffset))]
+  const references = [...inBody.references, ...relatedReferences(fm.data, text, fm.bodyOffset, schemes, file, diagnostics, (o) => locate.point(o - fm.bodyOffset))]
 
   const meta = fm.meta as M & Partial<Frontmatter>
   const base = baseName(file)
@@ -226,7 +265,7 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
     title: sections.find((s) => s.title !== '')?.title ?? (typeof meta.id === 'string' ? meta.id : (baseName(file) ?? '')),
     sections,
     references,
-    blocks: found.blocks,
+    blocks: inBody.blocks,
     diagnostics,
   }
   if (file !== undefined) doc.path = file
@@ -235,6 +274,22 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   const openEnd = openEndOf(tree, body, locate, found.blocks)
   if (openEnd !== undefined) doc.openEnd = openEnd
   return doc
+}
+
+/**
+ * Links and paths of a body (see src/parse/paths.ts), or none and a `LINKS_NOT_FOLLOWED`
+ * warning when the body links local files that cannot be followed from here (no relative
+ * `path`, or `relativeReferences: false`).
+ */
+function relativeReferences(tree: Root, text: string, locate: Locator, sections: Section[], options: ParseOptions<unknown>): { references: Reference[]; diagnostics: Diagnostic[] } {
+  const folder = options.relativeReferences === false ? undefined : documentFolder(options.path)
+  if (folder !== undefined) return extractRelativeReferences(tree, text, locate, sections, { folder, file: options.path })
+  const links = extractRelativeReferences(tree, text, locate, sections, { folder: '' }).references.filter((r) => r.kind === 'link')
+  if (links.length === 0) return { references: [], diagnostics: [] }
+  const first = links[0] as Reference
+  const why = options.relativeReferences === false ? 'relativeReferences is off' : 'the document has no path relative to a root'
+  const message = `The document links ${formatNumber(links.length)} local file${links.length === 1 ? '' : 's'} (first ${first.raw}), but ${why}: they are left as text and count as nothing`
+  return { references: [], diagnostics: [diagnostic('LINKS_NOT_FOLLOWED', 'warning', message, { file: options.path, line: first.position.line, column: first.position.column })] }
 }
 
 /**

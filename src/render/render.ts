@@ -29,6 +29,12 @@ export interface SlotEntry {
   tokens?: number
   /** For dynamic match slots: one entry per matched URI, rendered in order. */
   expansion?: SlotEntry[]
+  /**
+   * For a file a document links by relative path (`link` and `path` references): the heading of
+   * the section it is appended in after the body, when chosen (its path). Such an entry renders
+   * nothing when not inlined: the link in the body still reads right.
+   */
+  appendix?: string
 }
 
 /** A document in the assembly tree. */
@@ -39,7 +45,12 @@ export interface DocNode {
   shift: number
   /** Slot entries by index into `doc.references`. */
   slots: Map<number, SlotEntry>
+  /** Indices into `doc.references` of the files appended after the body when chosen (see {@link SlotEntry.appendix}), in order. */
+  appendix?: number[]
 }
+
+/** Heading depth of the section a linked file is appended in (`## path`); its own headings go below. */
+export const APPENDIX_DEPTH = 2
 
 /** Start of the first non-blank line of the body and end of the last one. */
 export function bodyRange(doc: Pick<PromptDocument<unknown>, 'source' | 'bodyOffset'>): { start: number; end: number } {
@@ -114,6 +125,7 @@ function template(node: DocNode): Part[] {
     pos = block.end
   }
   if (end > pos) parts.push(piece(shiftHeadings(doc.source, pos, end, doc.sections, shift)))
+  for (const refIndex of node.appendix ?? []) parts.push({ refIndex, raw: doc.references[refIndex]?.raw ?? '' })
   templates.set(node, parts)
   return parts
 }
@@ -124,6 +136,7 @@ interface Lines {
   missing?: Piece
   above?: Piece
   invalid?: Piece
+  heading?: Piece
 }
 const lineCache = new WeakMap<object, Lines>()
 const invalidByRaw = new Map<string, Piece>()
@@ -160,6 +173,7 @@ interface Sink {
 }
 
 function slotPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): void {
+  if (entry.appendix !== undefined) return appendixPieces(entry, chosen, sink)
   if (entry.expansion && entry.expansion.length > 0) {
     entry.expansion.forEach((sub, i) => {
       if (i > 0) put(sink, NEWLINE)
@@ -195,6 +209,16 @@ function slotPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): 
     default:
       put(sink, deferredPiece(entry))
   }
+}
+
+/** A linked file after the body: `## path` and its text when chosen, else nothing. */
+function appendixPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): void {
+  if (entry.candidate === undefined || !chosen.has(entry.candidate) || !entry.child) return
+  const lines = linesOf(entry)
+  lines.heading ??= piece(`\n${'#'.repeat(APPENDIX_DEPTH)} ${entry.appendix}\n\n`)
+  if (sink.last !== undefined && !sink.last.endsWithBreak) put(sink, NEWLINE)
+  put(sink, lines.heading)
+  bodyPieces(entry.child, chosen, sink, true)
 }
 
 function put(sink: Sink, p: Piece): void {

@@ -20,9 +20,11 @@ import { formatNumber } from './number.js'
  *   found nothing), `MENTION` and `RELATED` (listed, never inlined), `NOT_SELECTED`;
  * - `missing`: `NOT_FOUND`, `NO_RESOLVER`, `RESOLVE_TIMEOUT`, `RESOLVER_ERROR`,
  *   `TOO_LARGE` (over `maxDocumentBytes`), `AMBIGUOUS` (several documents claim the name),
- *   `MATCH_FAILED` (the `match` function failed);
+ *   `MATCH_FAILED` (the `match` function failed), `CASE_MISMATCH` (a linked file exists only
+ *   in another letter case: it would break on Linux);
  * - `invalid`: `INVALID_URI` (unparsable or unsafe as written), `ACCESS_DENIED` (refused
- *   by the resolver);
+ *   by the resolver, or a link leading out of its skill folder), `BINARY` (a linked file that
+ *   is not text: never inlined);
  * - `cycle`: `CYCLE`; `duplicate`: `DUPLICATE`; `excluded`: `EXCLUDED`.
  */
 export const REFERENCE_CAUSES = [
@@ -48,8 +50,10 @@ export const REFERENCE_CAUSES = [
   'TOO_LARGE',
   'AMBIGUOUS',
   'MATCH_FAILED',
+  'CASE_MISMATCH',
   'INVALID_URI',
   'ACCESS_DENIED',
+  'BINARY',
   'CYCLE',
   'DUPLICATE',
   'EXCLUDED',
@@ -82,8 +86,10 @@ export const CAUSE_DECISION: Readonly<Record<ReferenceCause, Decision>> = {
   TOO_LARGE: 'missing',
   AMBIGUOUS: 'missing',
   MATCH_FAILED: 'missing',
+  CASE_MISMATCH: 'missing',
   INVALID_URI: 'invalid',
   ACCESS_DENIED: 'invalid',
+  BINARY: 'invalid',
   CYCLE: 'cycle',
   DUPLICATE: 'duplicate',
   EXCLUDED: 'excluded',
@@ -120,6 +126,8 @@ export interface CauseDetail {
   query?: string
   /** `CYCLE`: the reference is in the document being assembled itself. */
   self?: boolean
+  /** `DUPLICATE`: a file linked (or named) earlier in the document, not a slot. */
+  linked?: boolean
 }
 
 /** The reason prose of a report row, written from its cause. The only place report reasons are worded. */
@@ -164,11 +172,14 @@ export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): 
     case 'TOO_LARGE':
     case 'AMBIGUOUS':
     case 'MATCH_FAILED':
+    case 'CASE_MISMATCH':
       return `missing: ${describeTarget(cause, detail)}`
     case 'INVALID_URI':
       return `invalid reference${why}`
     case 'ACCESS_DENIED':
       return `refused${why}`
+    case 'BINARY':
+      return 'binary file: never inlined, the link stays'
     case 'CYCLE':
       return detail.self
         ? `cycle: ${detail.uri ?? ''} is the document being assembled`
@@ -176,6 +187,7 @@ export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): 
           ? `cycle: ${detail.uri ?? ''} is ${detail.canonical}, already being assembled above this reference`
           : `cycle: ${detail.uri ?? ''} is already being assembled above this reference`
     case 'DUPLICATE':
+      if (detail.linked) return 'duplicate: the same file is linked earlier in the text'
       return detail.canonical !== undefined ? `duplicate: ${detail.uri ?? ''} is ${detail.canonical}, a slot earlier in the text` : 'duplicate: the same URI is a slot earlier in the text'
     case 'EXCLUDED':
       return 'excluded by the `exclude` option'
@@ -201,6 +213,8 @@ export function describeTarget(cause: ReferenceCause, detail: CauseDetail = {}):
       return detail.message ?? 'over the maxDocumentBytes limit'
     case 'AMBIGUOUS':
       return detail.message ?? 'several documents have this name'
+    case 'CASE_MISMATCH':
+      return detail.message ?? 'the file exists only in another letter case'
     default:
       return detail.message ?? 'the resolver failed'
   }

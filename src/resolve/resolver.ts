@@ -9,7 +9,7 @@
  */
 import { normalizeUri } from '../parse/uri.js'
 import { AccessDeniedError, PromptfoldError } from '../errors.js'
-import type { Diagnostic } from '../types.js'
+import type { Diagnostic, ReferenceKind } from '../types.js'
 
 /** A document a resolver found. */
 export interface ResolvedDocument {
@@ -29,6 +29,12 @@ export interface ResolveContext {
   from?: string | undefined
   /** Aborted when the assembly gives up on this request (timeout). */
   signal?: AbortSignal | undefined
+  /**
+   * The kind of the reference asked for, when known. For `link` and `path` (relative references,
+   * Agent Skills) the URI is a file's path from the root, extension included
+   * (`pdf/reference/forms.md`), not a `scheme://` URI.
+   */
+  kind?: ReferenceKind | undefined
 }
 
 /** What a resolver returns: a source string, a {@link ResolvedDocument}, or `undefined`/`null` for "not found". */

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs'
 import * as nodePath from 'node:path'
 import { type Library, type LintFinding, type LintLibraryOptions, type LintResult, lintLibrary, loadLibrary } from '../../index.js'
-import { scanRoot } from '../../library/scan.js'
+import { SKILL_FILE, scanRoot } from '../../library/scan.js'
 import type { LintCommandOptions } from '../commands/lint.js'
 import { checkRoot, real, relativeTo, rootFor } from '../document.js'
 import { EXIT, styles, UsageError } from '../io.js'
@@ -25,7 +25,10 @@ function filesOf(path: string): string[] {
     throw new UsageError(`${path}: no such file or folder`)
   }
   if (!st.isDirectory()) return [real(path)]
-  const files = scanRoot(path, { maxFiles: MAX_FILES_PER_FOLDER }).files.map((f) => f.real)
+  // Documents, and each skill once (its SKILL.md); a skill's other files are linted through it.
+  const files = scanRoot(path, { maxFiles: MAX_FILES_PER_FOLDER })
+    .files.filter((f) => f.skill === undefined || f.path === (f.skill === '' ? SKILL_FILE : `${f.skill}/${SKILL_FILE}`))
+    .map((f) => f.real)
   if (files.length === 0) throw new UsageError(`${path}: no markdown (.md) files in this folder`)
   return files
 }
