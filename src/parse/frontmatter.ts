@@ -1,6 +1,7 @@
 /**
  * Frontmatter: finding the `---` block, parsing it with gray-matter, recovering the
- * older `@scheme://` list syntax, and validating it with a zod schema.
+ * older `@scheme://` list syntax, reading it field by field when it is not YAML
+ * (./lenient.ts), and validating it with a zod schema.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { lazyObject, loadZod, localRequire, once } from '../lazy.js'
 import type { Assignable, KnownKeys, Never } from '../schema-types.js'
 import type { Diagnostic } from '../types.js'
 import { diagnostic } from './diagnostics.js'
+import { type LenientReading, lenientRecoveredMessage, lenientRefusalMessage, readLeniently } from './lenient.js'
 
 function splitList(v: string): string[] {
   return v
@@ -182,6 +184,24 @@ function yamlParse(yaml: string): { data?: unknown; error?: YamlErrorLike } {
   } catch (error) {
     return { error: error as YamlErrorLike }
   }
+}
+
+/** Parse one field of a frontmatter read leniently, quoting older `@scheme://` values where YAML needs it. */
+function parseField(yaml: string): { data?: unknown; error?: YamlErrorLike; legacy?: boolean } {
+  const parsed = yamlParse(yaml)
+  if (!parsed.error || !LEGACY_AT_LINE.test(yaml)) return parsed
+  const retry = yamlParse(quoteLegacyAt(yaml))
+  return retry.error ? parsed : { data: retry.data, legacy: true }
+}
+
+/** The `FRONTMATTER_RECOVERED` warning, at the line (and column) where the YAML parse failed. */
+function recoveredDiagnostic(error: YamlErrorLike, lenient: Extract<LenientReading, { ok: true }>, block: FrontmatterBlock, file: string | undefined): Diagnostic {
+  const mark = error.mark
+  return diagnostic('FRONTMATTER_RECOVERED', 'warning', lenientRecoveredMessage(error.reason ?? error.message ?? 'invalid YAML', lenient.fields), {
+    file,
+    line: mark?.line !== undefined ? block.startLine + mark.line : block.startLine,
+    column: mark?.column !== undefined ? mark.column + 1 : undefined,
+  })
 }
 
 /** Most YAML aliases (`*name`) a frontmatter may use; one more and the frontmatter is refused before it is parsed. */
@@ -371,6 +391,25 @@ export function readFrontmatter<T = Frontmatter>(
         parsed = retry
       }
     }
+    // Not YAML: read field by field, the way other front doors write frontmatter (src/parse/lenient.ts).
+    let lenient: LenientReading | undefined
+    if (!refused && parsed.error) {
+      lenient = readLeniently(block.yaml, parseField)
+      if (lenient.ok) {
+        diagnostics.push(recoveredDiagnostic(parsed.error, lenient, block, file))
+        const legacy = lenient.fields.find((f) => f.legacy)
+        if (legacy) {
+          const at = block.yaml.split(/\r?\n/).findIndex((l, i) => i >= legacy.line && LEGACY_AT_LINE.test(l))
+          diagnostics.push(
+            diagnostic('FRONTMATTER_LEGACY_AT', 'warning', 'Frontmatter uses the older unquoted `@scheme://` syntax, which YAML rejects; recovered by quoting it', {
+              file,
+              line: block.startLine + Math.max(legacy.line, at),
+            }),
+          )
+        }
+        parsed = { data: lenient.data }
+      }
+    }
     // Aliases are shared in the parsed data but expand wherever it is copied, serialized or scanned.
     if (!refused && !parsed.error && aliases > 0 && expandsPast(parsed.data, block.yaml.length + MAX_FRONTMATTER_ALIAS_EXPANSION, MAX_FRONTMATTER_VALUES)) {
       refused = true
@@ -400,8 +439,9 @@ export function readFrontmatter<T = Frontmatter>(
     if (parsed.error) {
       const mark = parsed.error.mark
       const reason = parsed.error.reason ?? parsed.error.message ?? 'invalid YAML'
+      const notLenient = lenient && !lenient.ok ? `; not read leniently either: ${lenientRefusalMessage(lenient, block.startLine)}` : ''
       diagnostics.push(
-        diagnostic('FRONTMATTER_INVALID_YAML', 'error', `Frontmatter is not valid YAML: ${reason}`, {
+        diagnostic('FRONTMATTER_INVALID_YAML', 'error', `Frontmatter is not valid YAML: ${reason}${notLenient}`, {
           file,
           line: mark?.line !== undefined ? block.startLine + mark.line : block.startLine,
           column: mark?.column !== undefined ? mark.column + 1 : undefined,
