@@ -7,8 +7,9 @@
  * skill's block ends with a line break, so with the built-in encodings no token spans two
  * blocks (see `isSafeCut` in src/render/measure.ts) and the text's count is exactly the
  * wrapper's tokens plus the listed skills' tokens. A custom counter that does not add up that
- * way is detected (the sum differs from a fresh count of the text) and the selection is then
- * made again with a fresh count of the whole text for every candidate.
+ * way is detected (the sum differs from a fresh count of the text, or the sums fitted no skill
+ * under a budget) and the selection is then made again with a fresh count of the whole text for
+ * every candidate.
  *
  * @module
  */
@@ -302,7 +303,9 @@ function choose(candidates: readonly Candidate[], layout: Layout, wrapper: numbe
   const blocksOf = (set: Set<number>) => candidates.filter((_, i) => set.has(i)).map((c) => c.block)
   let text = render(layout, blocksOf(chosen))
   let total = counter.count(text)
-  if (text !== '' && total !== sum(candidates.filter((_, i) => chosen.has(i)))) {
+  // Without a budget everything with a description is listed whatever the counts. With one, a
+  // counter whose parts do not add up to the whole may have listed too much or too little.
+  if (Number.isFinite(budget) && (text === '' || total !== sum(candidates.filter((_, i) => chosen.has(i))))) {
     chosen = greedy(candidates, budget, (listed, next) => counter.count(render(layout, [...listed, next].map((c) => c.block))))
     text = render(layout, blocksOf(chosen))
     total = counter.count(text)

@@ -121,7 +121,11 @@ describe('promptfold catalog', () => {
 
   it('is listed in promptfold --help, and its own --help names every option', () => {
     expect(cli(['--help']).stdout).toMatch(/\n {2}catalog \[options\] <root> +print the skill catalog/)
-    const help = cli(['catalog', '--help']).stdout
-    for (const o of ['--budget', '--query', '--format', '--location', '--encoding', '--model', '--json', '--quiet', '--no-cache']) expect(help).toContain(o)
+    for (const args of [['catalog', '--help'], ['catalog', '-h'], ['help', 'catalog']]) {
+      const r = cli(args)
+      expect(r.status).toBe(0)
+      expect(r.stdout).toContain('Usage: promptfold catalog [options] <root>')
+      for (const o of ['--budget', '--query', '--format', '--location', '--encoding', '--model', '--json', '--quiet', '--no-cache', 'Exit codes']) expect(r.stdout).toContain(o)
+    }
   })
 })

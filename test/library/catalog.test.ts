@@ -298,6 +298,18 @@ describe('skillCatalog: options and counters', () => {
     expect(skillCatalog(lib, { counter: squares }).report.encoding).toBe('lines-squared')
   })
 
+  it('a custom counter whose parts overcount the whole is caught too, even when the sums list nothing', () => {
+    const hundreds: TokenCounter = { encoding: 'per-110', count: (t) => Math.ceil(t.length / 110) }
+    const lib = fakeLibrary([changelog])
+    const whole = `<available_skills>\n${CHANGELOG_BLOCK}</available_skills>\n`
+    // The wrapper (39 characters) and the block (180) cost 1 + 2 = 3 counted apart, 2 counted together (219).
+    expect([hundreds.count('<available_skills>\n</available_skills>\n'), hundreds.count(CHANGELOG_BLOCK), hundreds.count(whole)]).toEqual([1, 2, 2])
+    const { text, report } = skillCatalog(lib, { counter: hundreds, budget: 2 })
+    expect(text).toBe(whole)
+    expect(report).toMatchObject({ totalTokens: 2, wrapperTokens: 1, listed: 1 })
+    expect(report.skills[0]).toMatchObject({ tokens: 2, decision: 'listed', cause: 'FITS' })
+  })
+
   it('every cause has its sentence', () => {
     expect(CATALOG_CAUSES.map((c) => describeCatalogCause(c))).toEqual([
       'listed',
