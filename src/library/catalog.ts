@@ -79,7 +79,7 @@ export interface CatalogSkillReport {
   name: string
   /** Its `SKILL.md`, relative to the library root. */
   path: string
-  /** Its canonical URI (`skill://<skill-path>/SKILL.md`). */
+  /** Its canonical URI (`skill://<skill-path>`: the folder from the root, or the root's name for a skill at the root). */
   uri: string
   /**
    * Exact tokens of the skill's block (its lines in the catalog, line break included); `0`

@@ -371,7 +371,27 @@ describe('skillCatalog over fixtures/skills (loadLibrary)', () => {
       expect(report.totalTokens).toBe(report.wrapperTokens + report.skills.reduce((n, s) => n + s.tokens, 0))
       expect(text).not.toContain('README')
     }
-    expect(skillCatalog(library, { budget: 400 }).report.skills.map((s) => s.tokens)).toEqual([61, 71, 63, 91, 169, 61])
+    const { report } = skillCatalog(library, { budget: 400 })
+    expect(report.skills.map((s) => [s.tokens, s.decision])).toEqual([
+      [61, 'listed'],
+      [71, 'listed'],
+      [63, 'listed'],
+      [91, 'listed'],
+      [169, 'omitted'],
+      [61, 'listed'],
+    ])
+    expect(report.skills.map((s) => s.uri)).toEqual([
+      'skill://engineering/changelog-writer',
+      'skill://data/csv-cleanup',
+      'skill://documents/docx-editing',
+      'skill://ops/incident-postmortem',
+      'skill://research/literature-review',
+      'skill://documents/pdf-processing',
+    ])
+    // A skill folder as the root: its one skill, at SKILL.md, named by the root's folder in its URI.
+    const single = skillCatalog(await loadLibrary({ root: join(root, 'documents/pdf-processing') }))
+    expect(single.report.skills.map((s) => [s.name, s.path, s.uri])).toEqual([['pdf-processing', 'SKILL.md', 'skill://pdf-processing']])
+    expect(single.text).toContain('<location>SKILL.md</location>\n')
   })
 
   it('docs/skills.md shows the blocks for budget 130 as they are', async () => {
