@@ -126,8 +126,10 @@ async function resolveOne(settings: Settings, uri: string, from: string | undefi
   }
   // A library answers nothing for its search endpoint (`scheme://match`): that is a search, not a missing document.
   if (!found) return { ok: false, cause: settings.isSearch?.(uri) ? 'DYNAMIC' : 'NOT_FOUND', diagnostics: [] }
-  const file = kind === 'link' || kind === 'path'
-  const canonical = file ? uri : found.uri ? normalizeUri(found.uri) : uri
+  const relative = kind === 'link' || kind === 'path'
+  // A file by path, or a skill's file by its skill:// URI: any kind of file, not only markdown.
+  const file = relative || /^skill:\/\//i.test(uri)
+  const canonical = relative ? uri : found.uri ? normalizeUri(found.uri) : uri
   const name = found.path ?? canonical
   if (file && detectBinary(found.source)) {
     return { ok: false, cause: 'BINARY', message: `BINARY_FILE: ${name} is not text`, diagnostics: [] }
@@ -138,7 +140,7 @@ async function resolveOne(settings: Settings, uri: string, from: string | undefi
     return { ok: false, cause: 'TOO_LARGE', message: `LIMIT_EXCEEDED: ${message}`, diagnostics: [diagnostic('LIMIT_MAX_DOCUMENT_BYTES', 'error', message, { file: name, line: 1 })] }
   }
   const source = file ? asMarkdown(found.source, found.path ?? uri) : found.source
-  const parsed = parseCached({ source, uri: canonical, path: found.path ?? (file ? uri : undefined), schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, parseStore: settings.parseStore })
+  const parsed = parseCached({ source, uri: canonical, path: found.path ?? (relative ? uri : undefined), schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, parseStore: settings.parseStore })
   const doc = source === found.source ? parsed : { ...parsed, references: [], blocks: [] }
   const diagnostics: Diagnostic[] = [...(found.diagnostics ?? [])]
   for (const d of doc.diagnostics) if (d.severity !== 'info') diagnostics.push(d.file ? d : { ...d, file: name })

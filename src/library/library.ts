@@ -425,7 +425,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   function find(ref: string): LookupResult<LibraryEntry> {
     if (typeof ref === 'string' && SKILL_URI.test(ref.trim())) {
       const file = skillFilePath(ref.trim())
-      const entry = file !== undefined ? state.byPath.get(file) && entryOfSkillFile(file) : undefined
+      const entry = file !== undefined ? (entryOfSkillFile(file) ?? entryOfSkillFile(`${file}.md`)) : undefined
       return entry ? { ok: true, entry, via: 'uri' } : { ok: false, code: 'NOT_FOUND', message: `${ref.trim()} names no skill of the library` }
     }
     return lookupReference(state.lookup, ref)
@@ -443,7 +443,6 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
         const file = inside === '' ? SKILL_FILE : inside
         return folder === '' ? file : `${folder}/${file}`
       }
-      if (cut === -1) break
     }
     return undefined
   }
@@ -474,9 +473,12 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /** Find the file a relative reference names: a path from the root, or a `skill://` URI of a file. */
   function findFile(ref: string, from?: string): FileLookup {
     const text = ref.trim()
-    const path = SKILL_URI.test(text) ? skillFilePath(text) : text
+    if (!SKILL_URI.test(text)) return lookupFile(state.files, text, pathOfFrom(from))
+    const path = skillFilePath(text)
     if (path === undefined) return { ok: false, code: 'NOT_FOUND', message: `${text} names no skill of the library` }
-    return lookupFile(state.files, path, pathOfFrom(from))
+    // A skill file's URI may have lost its `.md` to normalization (`skill://pdf/forms`), as other URIs do.
+    const found = lookupFile(state.files, path, pathOfFrom(from))
+    return !found.ok && found.code === 'NOT_FOUND' && state.byPath.has(`${path}.md`) ? lookupFile(state.files, `${path}.md`, pathOfFrom(from)) : found
   }
 
   /** Resolve a file by path (a `link` or `path` reference, or a skill file's URI). */
@@ -627,7 +629,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
           useWhen: e.meta.useWhen,
           capabilities: e.meta.capabilities,
           headings,
-          name: [e.id ?? '', entryName(e.path), folders].join(' '),
+          name: e.kind === 'skill' ? [e.name ?? '', folders].join(' ') : [e.id ?? '', entryName(e.path), folders].join(' '),
+          ...(e.description !== undefined ? { description: e.description } : {}),
         })
         indexCache.set(key, ie)
       }

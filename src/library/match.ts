@@ -14,16 +14,20 @@ import { terms } from '../select/terms.js'
 import { normalizeCategory } from './category.js'
 
 /** Fields a document is matched on. */
-export type MatchField = 'title' | 'useWhen' | 'tags' | 'capabilities' | 'headings' | 'name'
+export type MatchField = 'title' | 'description' | 'useWhen' | 'tags' | 'capabilities' | 'headings' | 'name'
 
 /** Field order used in results. */
-export const MATCH_FIELDS: readonly MatchField[] = ['title', 'useWhen', 'tags', 'capabilities', 'headings', 'name']
+export const MATCH_FIELDS: readonly MatchField[] = ['title', 'description', 'useWhen', 'tags', 'capabilities', 'headings', 'name']
 
-/** BM25F field weights `w_f`. */
-export const MATCH_FIELD_WEIGHTS: Readonly<Record<MatchField, number>> = { title: 3, useWhen: 2, tags: 2, capabilities: 1.5, headings: 1, name: 1 }
+/**
+ * BM25F field weights `w_f`. `description` is a skill's frontmatter `description` (Agent Skills:
+ * what the skill does and when to use it, the text clients choose skills by): weighted like
+ * `useWhen`, below the title.
+ */
+export const MATCH_FIELD_WEIGHTS: Readonly<Record<MatchField, number>> = { title: 3, description: 2, useWhen: 2, tags: 2, capabilities: 1.5, headings: 1, name: 1 }
 
 /** BM25F length normalization `b_f` per field. */
-export const MATCH_FIELD_B: Readonly<Record<MatchField, number>> = { title: 0.5, useWhen: 0.75, tags: 0.3, capabilities: 0.75, headings: 0.75, name: 0.3 }
+export const MATCH_FIELD_B: Readonly<Record<MatchField, number>> = { title: 0.5, description: 0.75, useWhen: 0.75, tags: 0.3, capabilities: 0.75, headings: 0.75, name: 0.3 }
 
 /** BM25 saturation constant. */
 export const MATCH_K1 = 1.2
@@ -62,8 +66,10 @@ export interface MatchInput {
   useWhen: readonly string[]
   capabilities: readonly string[]
   headings: readonly string[]
-  /** Identifier words: frontmatter id, file name, folders. */
+  /** Identifier words: frontmatter id, file name, folders (a skill: its name and folders). */
   name: string
+  /** A skill's description. Default: none. */
+  description?: string
 }
 
 /** Term frequencies of one entry, per field. */
@@ -85,6 +91,7 @@ function frequencies(list: readonly string[]): Map<string, number> {
 export function indexEntry(input: MatchInput): IndexedEntry {
   const raw: Record<MatchField, string[]> = {
     title: terms(input.title),
+    description: terms(input.description ?? ''),
     useWhen: terms(input.useWhen.join('\n')),
     tags: terms(input.tags.join(' ')),
     capabilities: terms(input.capabilities.join('\n')),

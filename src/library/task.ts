@@ -20,6 +20,9 @@ import { parseDocument } from '../parse/document.js'
 import type { AssemblyReport } from '../report/schema.js'
 import type { Strategy } from '../select/items.js'
 import type { Library, LibraryEntry } from './library.js'
+import { normalizeUri } from '../parse/uri.js'
+import { terms } from '../select/terms.js'
+import { SKILL_SCHEME } from './library.js'
 import type { MatchResult } from './match.js'
 
 /** Options of {@link assembleTask}. */
@@ -145,40 +148,32 @@ export async function assembleTask(library: Library, query: string, options: Ass
   const rank = new Map(ranked.map((r, i) => [r.uri, i + 1]))
   const byUri = new Map(ranked.map((r) => [r.uri, r]))
 
-  // Priority: agents, then what they link to (relevant to the task), then everything else.
+  // Priority: agents (and Agent Skills), then what they link to (relevant to the task), then everything else.
   const picks: Pick[] = []
   const taken = new Set<string>()
-  const agents = ranked.filter((r) => r.category === 'agent').slice(0, maxAgents)
+  const isAgent = (r: MatchResult) => r.category === 'agent' || library.get(r.uri)?.kind === 'skill'
+  const agents = ranked.filter(isAgent).slice(0, maxAgents)
   for (const a of agents) {
     picks.push({ result: a, role: 'agent', linkedFrom: null })
     taken.add(a.uri)
   }
   const linked: Pick[] = []
-  for (const a of agents) {
-    const doc = library.document(a.uri)
-    for (const ref of doc?.references ?? []) {
-      if (ref.parsed.invalid || ref.parsed.search !== undefined) continue
-      const target: LibraryEntry | undefined = library.get(ref.uri)
-      const result = target ? byUri.get(target.uri) : undefined
-      if (!target || !result || taken.has(target.uri) || target.category === 'agent') continue
-      taken.add(target.uri)
-      linked.push({ result, role: 'linked', linkedFrom: a.uri })
-    }
-  }
+  for (const a of agents) linked.push(...linkedPicks(library, a, query, byUri, taken))
   linked.sort((x, y) => y.result.score - x.result.score || (x.result.uri < y.result.uri ? -1 : 1))
   picks.push(...linked)
   for (const r of ranked) {
-    if (taken.has(r.uri) || r.category === 'agent') continue
+    if (taken.has(r.uri) || isAgent(r)) continue
     taken.add(r.uri)
     picks.push({ result: r, role: 'match', linkedFrom: null })
   }
-  const leftAgents = ranked.filter((r) => r.category === 'agent' && !agents.includes(r))
+  const leftAgents = ranked.filter((r) => isAgent(r) && !agents.includes(r))
+  const schemes = library.entries.some((e) => e.kind === 'skill') ? [...library.schemes, SKILL_SCHEME] : library.schemes
 
   // Assemble the longest prefix of the listing whose load-on-demand lines fit.
   const listed = picks.slice(0, maxDocuments)
   const attempt = (k: number): Promise<Assembly> => {
     const text = rootText(options.header, listed.slice(0, k).map((p) => p.result.uri))
-    const root = parseDocument(text, { schemes: library.schemes })
+    const root = parseDocument(text, { schemes })
     return assemble(root, {
       budget,
       resolver: library,
@@ -188,7 +183,7 @@ export async function assembleTask(library: Library, query: string, options: Ass
       ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
       ...(options.vars !== undefined ? { vars: options.vars } : {}),
       match: library.resolveMatch,
-      schemes: library.schemes,
+      schemes,
     })
   }
   let k = listed.length
@@ -247,7 +242,7 @@ export async function assembleTask(library: Library, query: string, options: Ass
   }
   listed.forEach((p, i) => {
     if (i < k) {
-      const row = rows.get(p.result.uri)
+      const row = rows.get(normalizeUri(p.result.uri))
       const decision = row?.decision ?? 'missing'
       const reason = row ? `${why[p.role]}; ${row.decision === 'deferred' ? `load-on-demand line: ${row.reason}` : row.reason}` : 'not found in the assembly'
       documents.push({ ...describe(p), decision, reason, tokens: row?.tokens ?? null })
@@ -271,6 +266,43 @@ export async function assembleTask(library: Library, query: string, options: Ass
     text,
     report: { query, budget, encoding: counter.encoding, totalTokens: measured, documents, assembly: assemblyReport },
   }
+}
+
+/**
+ * What a chosen agent or skill links to, as picks: library documents it references (that match
+ * the task), and for a skill also the files of its folder its body names (`link` and `path`
+ * references, as `skill://` URIs), scored by the query terms in their path and title so the
+ * most relevant come first, in order of first mention among equals.
+ */
+function linkedPicks(library: Library, agent: MatchResult, query: string, byUri: ReadonlyMap<string, MatchResult>, taken: Set<string>): Pick[] {
+  const out: Pick[] = []
+  const entry = library.get(agent.uri)
+  const doc = library.document(agent.uri)
+  const wanted = new Set(terms(query))
+  const refs = doc?.references ?? []
+  refs.forEach((ref, order) => {
+    if (ref.parsed.invalid || ref.parsed.search !== undefined) return
+    if ((ref.kind === 'link' || ref.kind === 'path') && entry?.kind === 'skill') {
+      const folder = entry.folder ?? ''
+      const inside = folder === '' ? ref.uri : ref.uri.startsWith(`${folder}/`) ? ref.uri.slice(folder.length + 1) : undefined
+      if (inside === undefined) return
+      const uri = `${entry.uri}/${inside}`
+      if (taken.has(uri) || library.document(uri) === undefined && !entry.files?.some((f) => f.path === inside)) return
+      taken.add(uri)
+      const title = library.document(uri)?.title ?? ''
+      const found = terms(`${inside.replace(/[-_/.]/g, ' ')} ${title}`).filter((t) => wanted.has(t))
+      // Relevance first (one point per query term found), then order of first mention.
+      const score = new Set(found).size + (refs.length - order) / (refs.length + 1) / 1000
+      out.push({ result: { uri, score: Math.round(score * 1e6) / 1e6, category: 'file', fields: [], terms: [...new Set(found)] }, role: 'linked', linkedFrom: agent.uri })
+      return
+    }
+    const target: LibraryEntry | undefined = library.get(ref.uri)
+    const result = target ? byUri.get(target.uri) : undefined
+    if (!target || !result || taken.has(target.uri) || target.category === 'agent' || target.kind === 'skill') return
+    taken.add(target.uri)
+    out.push({ result, role: 'linked', linkedFrom: agent.uri })
+  })
+  return out
 }
 
 const wrappers = new WeakMap<object, TokenCounter>()

@@ -91,11 +91,11 @@ export interface PromptDocument<M = Frontmatter> {
   openEnd?: OpenEnd
 }
 
-/** Derive `scheme://path` from a relative file path such as `agents/x.md`. */
+/** Derive `scheme://path` from a relative file path such as `agents/x.md` (or a Cursor rule's `rules/x.mdc`). */
 export function uriFromPath(path: string, scheme: string = DEFAULT_SCHEMES[0] ?? 'orchestr8'): string | undefined {
   const p = path.replace(/\\/g, '/').replace(/^\.\//, '')
   if (p === '' || p.startsWith('/') || p.startsWith('../') || /^[a-z]:/i.test(p)) return undefined
-  return `${scheme}://${p.replace(/\.md$/i, '')}`
+  return `${scheme}://${p.replace(/\.mdc?$/i, '')}`
 }
 
 /** SHA-256 hex digest of a string. */
@@ -382,7 +382,7 @@ export function detectBinary(text: string): BinaryContent | undefined {
 
 function baseName(file: string | undefined): string | undefined {
   if (file === undefined) return undefined
-  return file.replace(/\\/g, '/').split('/').pop()?.replace(/\.md$/i, '')
+  return file.replace(/\\/g, '/').split('/').pop()?.replace(/\.mdc?$/i, '')
 }
 
 /**

@@ -11,7 +11,7 @@ import { DEFAULT_MAX_DOCUMENT_BYTES } from '../parse/document.js'
 import { parseUri } from '../parse/uri.js'
 import { formatNumber } from '../report/number.js'
 import { CONFINED_OPEN_FLAGS, checkOpened, isInside } from './confined.js'
-import type { ResolvedDocument, Resolver } from './resolver.js'
+import type { ResolveContext, ResolvedDocument, Resolver } from './resolver.js'
 
 /** Options for {@link fileSystemResolver}. */
 export interface FileSystemResolverOptions {
@@ -47,7 +47,9 @@ export function safeSegments(path: string): string[] | string {
 }
 
 /**
- * A resolver that reads `<root>/<path><extension>` for `scheme://<path>` (any scheme).
+ * A resolver that reads `<root>/<path><extension>` for `scheme://<path>` (any scheme), and
+ * `<root>/<path>` for a `link` or `path` reference (its URI is a path from the root, extension
+ * included).
  *
  * Confined to `root`: `..` in any spelling, absolute paths, drive letters, NUL bytes
  * and symbolic links (also linked folders) whose target is outside `root` throw
@@ -64,10 +66,12 @@ export function fileSystemResolver(options: FileSystemResolverOptions): Resolver
   const root = nodePath.resolve(options.root)
   let realRoot: Promise<string> | undefined
 
-  return async (uri: string): Promise<ResolvedDocument | undefined> => {
+  return async (uri: string, context?: ResolveContext): Promise<ResolvedDocument | undefined> => {
+    // A link or path reference names a file by its path from the root, extension included.
+    const file = context?.kind === 'link' || context?.kind === 'path'
     // Bare ids (no scheme) name documents by id, which only a library can look up.
-    if (!uri.includes('://')) return undefined
-    const { parsed } = parseUri(uri)
+    if (!file && !uri.includes('://')) return undefined
+    const { parsed } = file ? { parsed: { uri, path: uri, invalid: undefined, search: undefined } } : parseUri(uri)
     if (parsed.invalid) throw new AccessDeniedError(uri, `Refused ${describe(uri)}: ${parsed.invalid}`)
     if (parsed.search !== undefined) return undefined
     const segments = safeSegments(parsed.path)
@@ -80,7 +84,7 @@ export function fileSystemResolver(options: FileSystemResolverOptions): Resolver
       realRoot = undefined
       return undefined
     }
-    const relative = `${segments.join('/')}${parsed.path.endsWith(extension) ? '' : extension}`
+    const relative = `${segments.join('/')}${file || parsed.path.endsWith(extension) ? '' : extension}`
     const candidate = nodePath.join(base, ...relative.split('/'))
     let real: string
     try {
