@@ -11,6 +11,10 @@
  * - `<scheme>://match?query={query}&categories={categories}&tags={tags}&maxResults={maxResults}`:
  *   ranked matches, as a markdown list and as JSON.
  * - A prompt per agent with arguments `task` and `budget`; the report is in `_meta`.
+ * - Skills (folders holding a `SKILL.md`): the Skills extension (SEP-2640,
+ *   `io.modelcontextprotocol/skills`, see `./skills.ts`): `skills/list`, `skills/get`,
+ *   `resources/directory/read`, every file readable as `skill://<skill-path>/<file>`, and
+ *   `skill://<skill-path>/SKILL.md?budget={budget}&query={query}` assembled under a budget.
  *
  * Unknown URIs answer "resource not found" (-32002); hostile or malformed URIs and bad
  * arguments answer "invalid params" (-32602). Neither stops the server.
@@ -46,6 +50,27 @@ import type { AssemblyReport } from '../report/schema.js'
 import { safeSegments } from '../resolve/fs.js'
 import type { Library, LibraryEntry, RefreshResult } from '../library/library.js'
 import { VERSION } from '../version.js'
+import {
+  DEFAULT_SKILLS_PAGE_SIZE,
+  GetSkillRequestSchema,
+  getSkill,
+  ListSkillsRequestSchema,
+  type ListSkillsResult,
+  listSkills,
+  locateSkillUri,
+  parseSkillUri,
+  ReadDirectoryRequestSchema,
+  type ReadDirectoryResult,
+  readSkillDirectory,
+  readSkillFile,
+  SKILLS_ERROR_RPC_CODES,
+  SKILLS_EXTENSION,
+  SkillsRequestError,
+  type ServedSkill,
+  type SkillEntryResult,
+  servedSkills,
+  skillUri,
+} from './skills.js'
 
 /** MCP error code for "resource not found" (MCP specification, resources). */
 export const RESOURCE_NOT_FOUND = -32002
@@ -72,6 +97,11 @@ export interface CreateServerOptions {
    * Stopped when the server closes. Default `false` (`serve` defaults to `true`).
    */
   watch?: boolean | 'poll'
+  /**
+   * Skills in one `skills/list` page and children in one `resources/directory/read` page.
+   * Default {@link DEFAULT_SKILLS_PAGE_SIZE} (50).
+   */
+  skillsPageSize?: number
 }
 
 /** Delay between a file event below the root and the library refresh it causes, in milliseconds. */
@@ -139,10 +169,11 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   const server = new Server(
     { name: options.name ?? 'promptfold', version: options.version ?? VERSION },
     {
-      capabilities: { resources: { listChanged: true, subscribe: true }, prompts: {} },
-      instructions: `Resources of a promptfold library (${library.entries.length} documents). Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`,
+      capabilities: { resources: { listChanged: true, subscribe: true }, prompts: {}, extensions: { [SKILLS_EXTENSION]: { directoryRead: true } } },
+      instructions: instructionsFor(library, scheme),
     },
   )
+  const skillsPage = (cursor: string | undefined) => ({ cursor, pageSize: options.skillsPageSize ?? DEFAULT_SKILLS_PAGE_SIZE })
 
   /**
    * Register a handler whose params are checked here rather than by the SDK: the SDK parses
@@ -150,23 +181,56 @@ export function createServer(library: Library, options: CreateServerOptions = {}
    * the validator's dump. Here the request is registered under a schema that only fixes the
    * method, and a mismatch answers -32602 with one sentence naming the field.
    */
-  function handle<S extends typeof SubscribeRequestSchema | typeof UnsubscribeRequestSchema | typeof ReadResourceRequestSchema | typeof GetPromptRequestSchema | typeof ListResourcesRequestSchema | typeof ListResourceTemplatesRequestSchema | typeof ListPromptsRequestSchema>(
-    schema: S,
-    handler: (request: ReturnType<S['parse']>) => Promise<ServerResult>,
-  ): void {
+  function handle<
+    S extends
+      | typeof SubscribeRequestSchema
+      | typeof UnsubscribeRequestSchema
+      | typeof ReadResourceRequestSchema
+      | typeof GetPromptRequestSchema
+      | typeof ListResourcesRequestSchema
+      | typeof ListResourceTemplatesRequestSchema
+      | typeof ListPromptsRequestSchema
+      | typeof ListSkillsRequestSchema
+      | typeof GetSkillRequestSchema
+      | typeof ReadDirectoryRequestSchema,
+  >(schema: S, handler: (request: ReturnType<S['parse']>) => Promise<ServerResult | ListSkillsResult | { skill: SkillEntryResult } | ReadDirectoryResult>): void {
     const method = schema.shape.method.value
     server.setRequestHandler(RequestSchema.extend({ method: schema.shape.method }), async (request) => {
       const checked = schema.safeParse(request)
       if (!checked.success) throw invalid(paramsSentence(method, checked.error.issues))
-      return handler(checked.data as ReturnType<S['parse']>)
+      try {
+        // Results of the Skills methods are not in the SDK's ServerResult union; they are plain JSON results all the same.
+        return (await handler(checked.data as ReturnType<S['parse']>)) as ServerResult
+      } catch (error) {
+        if (error instanceof SkillsRequestError) throw new RequestError(SKILLS_ERROR_RPC_CODES[error.code], error.message, { code: error.code, subject: error.subject })
+        throw error
+      }
     })
   }
 
   const agentTemplate = `${scheme}://agents/{+path}?budget={budget}&query={query}`
+  const skillTemplates = [
+    {
+      uriTemplate: 'skill://{+skillPath}/SKILL.md?budget={budget}&query={query}',
+      name: 'assembled-skill',
+      title: 'Skill assembled under a token budget',
+      description: 'A SKILL.md with the files it references inlined by relevance to `query` while the exact token count stays within `budget`. The second content item is the assembly report (JSON).',
+      mimeType: 'text/markdown',
+    },
+    {
+      uriTemplate: 'skill://{+skillPath}/{+file}',
+      name: 'skill-file',
+      title: 'A file of a skill',
+      description: 'Any file of a skill folder, as listed by skills/get; text as text, other files as base64 blobs. A folder is listed with resources/directory/read.',
+    },
+  ]
   const matchTemplate = `${scheme}://match?query={query}&categories={categories}&tags={tags}&maxResults={maxResults}`
 
   handle(ListResourcesRequestSchema, async () => {
+    const skills = new Map(servedSkills(library).map((s) => [s.entry, s]))
     const resources: Resource[] = library.entries.map((e) => {
+      const skill = skills.get(e)
+      if (skill) return skillResource(skill)
       const r: Resource = {
         uri: e.uri,
         name: e.aliases.includes(e.id ?? '') ? (e.id as string) : e.path.replace(/\.md$/i, ''),
@@ -182,8 +246,23 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     return { resources }
   })
 
+  /** A skill in `resources/list`: its `SKILL.md`, named and described by its frontmatter (SEP-2640 resource metadata). */
+  function skillResource({ entry, skillPath }: ServedSkill): Resource {
+    const r: Resource = {
+      uri: skillUri(skillPath, 'SKILL.md'),
+      name: entry.name ?? skillPath.slice(skillPath.lastIndexOf('/') + 1),
+      title: library.title(entry.uri) ?? entry.name ?? skillPath,
+      mimeType: 'text/markdown',
+      size: entry.bytes,
+      _meta: { 'promptfold/tokens': library.tokens(entry.uri, { counter }) ?? null, 'promptfold/encoding': counter.encoding, 'promptfold/category': entry.category, 'promptfold/kind': 'skill' },
+    }
+    if (entry.description) r.description = entry.description
+    return r
+  }
+
   handle(ListResourceTemplatesRequestSchema, async () => ({
     resourceTemplates: [
+      ...(servedSkills(library).length > 0 ? skillTemplates : []),
       {
         uriTemplate: agentTemplate,
         name: 'assembled-agent',
@@ -205,18 +284,42 @@ export function createServer(library: Library, options: CreateServerOptions = {}
 
   // Subscribed URIs, each with the canonical URI of the entry it named when subscribed (or
   // itself when it named none yet). A URI with a query (an assembled view, a match) depends
-  // on other documents: it is told about every change.
+  // on other documents: it is told about every change. A skill file's URI is told about every
+  // change to a file of its skill (skillRoots: the skill's root directory, `skill://<skill-path>`).
   const subscriptions = new Map<string, string>()
+  const skillRoots = new Map<string, string>()
 
   handle(SubscribeRequestSchema, async (request) => {
     const uri = request.params.uri
     if (uri.length > MAX_URI_LENGTH) throw invalid(`uri is longer than ${MAX_URI_LENGTH} characters`)
-    subscriptions.set(uri, library.get(uri)?.uri ?? uri)
+    subscriptions.set(uri, canonicalOf(uri) ?? uri)
+    const root = skillRootOf(uri)
+    if (root !== undefined) skillRoots.set(uri, root)
     return {}
   })
 
+  /** The entry URI a subscribed URI depends on: the entry it names, or for a skill file the skill's entry. */
+  function canonicalOf(uri: string): string | undefined {
+    try {
+      return library.get(uri)?.uri ?? locateSkillUri(library, uri)?.skill.entry.uri
+    } catch {
+      return undefined
+    }
+  }
+
+  /** `skill://<skill-path>` of the skill a `skill://` URI points into, when it points into one. */
+  function skillRootOf(uri: string): string | undefined {
+    try {
+      const found = locateSkillUri(library, uri)
+      return found ? skillUri(found.skill.skillPath) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   handle(UnsubscribeRequestSchema, async (request) => {
     subscriptions.delete(request.params.uri)
+    skillRoots.delete(request.params.uri)
     return {}
   })
 
@@ -226,9 +329,13 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     if (touched.size === 0 || server.transport === undefined) return
     const updated: string[] = []
     for (const [uri, canonical] of [...subscriptions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const now = library.get(uri)?.uri
-      if (uri.includes('?') || touched.has(canonical) || (now !== undefined && touched.has(now))) updated.push(uri)
+      const now = canonicalOf(uri)
+      const root = skillRoots.get(uri) ?? skillRootOf(uri)
+      const inSkill = root !== undefined && [...touched].some((t) => t === root || t.startsWith(`${root}/`))
+      if (uri.includes('?') || inSkill || touched.has(uri) || touched.has(canonical) || (now !== undefined && touched.has(now))) updated.push(uri)
       if (now !== undefined) subscriptions.set(uri, now)
+      const rootNow = skillRootOf(uri)
+      if (rootNow !== undefined) skillRoots.set(uri, rootNow)
     }
     try {
       await server.sendResourceListChanged()
@@ -252,6 +359,12 @@ export function createServer(library: Library, options: CreateServerOptions = {}
       onclose = handler
     },
   })
+
+  handle(ListSkillsRequestSchema, async (request) => listSkills(library, skillsPage(request.params?.cursor)))
+
+  handle(GetSkillRequestSchema, async (request) => getSkill(library, request.params.uri))
+
+  handle(ReadDirectoryRequestSchema, async (request) => readSkillDirectory(library, request.params.uri, skillsPage(request.params.cursor)))
 
   handle(ListPromptsRequestSchema, async () => ({ prompts: agentPrompts().map(({ prompt }) => prompt) }))
 
@@ -319,6 +432,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   async function read(uri: string): Promise<ReadResourceResult> {
     if (typeof uri !== 'string' || uri.length === 0) throw invalid('uri must be a non-empty string')
     if (uri.length > MAX_URI_LENGTH) throw invalid(`uri is longer than ${MAX_URI_LENGTH} characters`)
+    if (parseSkillUri(uri) !== undefined) return readSkill(uri)
     const { parsed } = parseUri(uri)
     if (!library.schemes.includes(parsed.scheme)) throw notFound(uri)
     if (parsed.invalid) throw invalid(`Invalid resource URI ${shorten(uri)}: ${parsed.invalid}`)
@@ -338,25 +452,52 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     const source = library.source(entry.uri)
     if (source === undefined) throw internal(`${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ')}`)
 
-    if (params) {
-      for (const e of params.errors) throw invalid(`Invalid query in ${shorten(uri)}: ${e}`)
-      const p = params.match.params
-      const unknown = Object.keys(p).filter((k) => k !== 'budget' && k !== 'query')
-      if (unknown.length > 0) throw invalid(`Unknown parameter(s) ${unknown.join(', ')}: an assembled view takes budget and query`)
-      const query = (p.query ?? '').trim()
-      if (query.length > MAX_QUERY_LENGTH) throw invalid(`query is longer than ${MAX_QUERY_LENGTH} characters`)
-      const budget = parseBudget(p.budget)
-      const { text, report } = await assembleEntry(entry, budget, query)
-      return {
-        contents: [
-          { uri, mimeType: 'text/markdown', text },
-          { uri: `${uri}#report`, mimeType: 'application/json', text: JSON.stringify(report) },
-        ],
-        _meta: { 'promptfold/totalTokens': report.totalTokens, 'promptfold/budget': budget },
-      }
-    }
+    if (parsed.search !== undefined) return assembledView(uri, entry, parsed.search)
     return {
       contents: [{ uri: entry.uri, mimeType: 'text/markdown', text: source, _meta: { 'promptfold/tokens': library.tokens(entry.uri, { counter }) ?? null } }],
+    }
+  }
+
+  /** `<uri>?budget=N&query=...`: the entry assembled under a budget, then its report (JSON). */
+  async function assembledView(uri: string, entry: LibraryEntry, search: string): Promise<ReadResourceResult> {
+    const params = parseMatchQuery(search)
+    for (const e of params.errors) throw invalid(`Invalid query in ${shorten(uri)}: ${e}`)
+    const p = params.match.params
+    const unknown = Object.keys(p).filter((k) => k !== 'budget' && k !== 'query')
+    if (unknown.length > 0) throw invalid(`Unknown parameter(s) ${unknown.join(', ')}: an assembled view takes budget and query`)
+    const query = (p.query ?? '').trim()
+    if (query.length > MAX_QUERY_LENGTH) throw invalid(`query is longer than ${MAX_QUERY_LENGTH} characters`)
+    const budget = parseBudget(p.budget)
+    const { text, report } = await assembleEntry(entry, budget, query)
+    return {
+      contents: [
+        { uri, mimeType: 'text/markdown', text },
+        { uri: `${uri}#report`, mimeType: 'application/json', text: JSON.stringify(report) },
+      ],
+      _meta: { 'promptfold/totalTokens': report.totalTokens, 'promptfold/budget': budget },
+    }
+  }
+
+  /**
+   * A `skill://` URI: a file of a skill as written (through `library.readFile`), or with a query
+   * the skill's `SKILL.md` assembled under a budget. Unknown files answer -32002 like unknown
+   * documents; malformed URIs -32602.
+   */
+  async function readSkill(uri: string): Promise<ReadResourceResult> {
+    try {
+      const found = locateSkillUri(library, uri)
+      if (found?.search !== undefined) {
+        if (found.file !== 'SKILL.md') throw invalid(`Only a skill's SKILL.md has an assembled view (budget, query): ${shorten(uri)}`)
+        return await assembledView(uri, found.skill.entry, found.search)
+      }
+      const content = await readSkillFile(library, uri)
+      return { contents: [content] }
+    } catch (error) {
+      if (error instanceof SkillsRequestError) {
+        if (error.code === 'SKILL_FILE_NOT_FOUND') throw notFound(uri)
+        throw new RequestError(SKILLS_ERROR_RPC_CODES[error.code], error.message, { code: error.code, subject: error.subject })
+      }
+      throw error
     }
   }
 
@@ -395,6 +536,15 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   }
 
   return server
+}
+
+/** The server's `instructions`: what the library holds and how to reach it. */
+function instructionsFor(library: Library, scheme: string): string {
+  const skills = library.entries.filter((e) => e.kind === 'skill').length
+  const documents = library.entries.length - skills
+  const base = `Resources of a promptfold library (${documents} documents). Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`
+  if (skills === 0) return base
+  return `${base} It also serves ${skills} skill${skills === 1 ? '' : 's'} (Skills extension ${SKILLS_EXTENSION}): skills/list and skills/get give each skill's frontmatter and files; read skill://<skill-path>/<file> for a file and skill://<skill-path>/SKILL.md?budget=N&query=... for a skill assembled under a token budget.`
 }
 
 /**
