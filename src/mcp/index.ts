@@ -38,5 +38,6 @@ export {
   servedSkills,
   skillAt,
   skillEntry,
+  skillFiles,
   skillUri,
 } from './skills.js'

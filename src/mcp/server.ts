@@ -487,7 +487,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     try {
       const found = locateSkillUri(library, uri)
       if (found?.search !== undefined) {
-        if (found.file !== 'SKILL.md') throw invalid(`Only a skill's SKILL.md has an assembled view (budget, query): ${shorten(uri)}`)
+        if (found.file !== 'SKILL.md' && found.file !== '') throw invalid(`Only a skill's SKILL.md has an assembled view (budget, query): ${shorten(uri)}`)
         return await assembledView(uri, found.skill.entry, found.search)
       }
       const content = await readSkillFile(library, uri)

@@ -25,7 +25,7 @@ import { basename } from 'node:path'
 import { RequestSchema, type Resource, ResourceSchema, ResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { PromptfoldError } from '../errors.js'
-import type { Library, LibraryEntry } from '../library/library.js'
+import type { Library, LibraryEntry, SkillFile } from '../library/library.js'
 import { readFrontmatter } from '../parse/frontmatter.js'
 import { MAX_URI_LENGTH } from '../parse/uri.js'
 
@@ -275,9 +275,28 @@ function frontmatterOf(library: Library, entry: LibraryEntry): Record<string, un
   return json
 }
 
-/** The skill entry of one skill: `SKILL.md` URI, frontmatter as written, manifest of files. */
-export function skillEntry(library: Library, skill: ServedSkill): SkillEntryResult {
-  const files = [...(skill.entry.files ?? [])].sort((a, b) => compare(a.path, b.path))
+/**
+ * Every file of a skill folder, by path: the skill's own files and those of the skills nested
+ * in its folder (SEP-2640: from the enclosing skill, a nested skill's files are supporting
+ * files, listed in both entries).
+ */
+export function skillFiles(skill: ServedSkill, all: readonly ServedSkill[]): SkillFile[] {
+  const byPath = new Map((skill.entry.files ?? []).map((f) => [f.path, f]))
+  const prefix = skill.folder === '' ? '' : `${skill.folder}/`
+  for (const nested of all) {
+    if (nested === skill || nested.folder === skill.folder || !nested.folder.startsWith(prefix)) continue
+    const below = nested.folder.slice(prefix.length)
+    for (const f of nested.entry.files ?? []) {
+      const path = `${below}/${f.path}`
+      if (!byPath.has(path)) byPath.set(path, { ...f, path })
+    }
+  }
+  return [...byPath.values()].sort((a, b) => compare(a.path, b.path))
+}
+
+/** The skill entry of one skill: `SKILL.md` URI, frontmatter as written, manifest of files (`all`: every served skill, for nested ones). */
+export function skillEntry(library: Library, skill: ServedSkill, all: readonly ServedSkill[] = servedSkills(library)): SkillEntryResult {
+  const files = skillFiles(skill, all)
   return {
     uri: skillUri(skill.skillPath, 'SKILL.md'),
     frontmatter: frontmatterOf(library, skill.entry),
@@ -319,8 +338,9 @@ function page<T>(items: readonly T[], key: (item: T) => string, kind: 'skills' |
 
 /** `skills/list`: one page of skill entries, ordered by skill path. */
 export function listSkills(library: Library, options: SkillsPageOptions = {}): ListSkillsResult {
-  const { items, nextCursor } = page(servedSkills(library), (s) => s.skillPath, 'skills', options)
-  const result: ListSkillsResult = { skills: items.map((s) => skillEntry(library, s)) }
+  const all = servedSkills(library)
+  const { items, nextCursor } = page(all, (s) => s.skillPath, 'skills', options)
+  const result: ListSkillsResult = { skills: items.map((s) => skillEntry(library, s, all)) }
   if (nextCursor !== undefined) result.nextCursor = nextCursor
   return result
 }
@@ -393,18 +413,20 @@ function exactText(bytes: Uint8Array): string | undefined {
 /**
  * `resources/read` of a skill file (`skill://<skill-path>/<file>`, no query): read through
  * `library.readFile` (confined to the root). Text (the library found it text and its bytes are
- * exactly UTF-8) as `text`, anything else as base64 `blob`. Throws SKILL_FILE_NOT_FOUND when
- * the URI names no file of a served skill.
+ * exactly UTF-8) as `text`, anything else as base64 `blob`. The skill's own URI
+ * `skill://<skill-path>` (the library's canonical URI of the skill) reads as its `SKILL.md`.
+ * Throws SKILL_FILE_NOT_FOUND when the URI names no file of a served skill.
  */
 export async function readSkillFile(library: Library, uri: string): Promise<SkillFileContent> {
   const found = locateSkillUri(library, uri)
-  const listed = found?.file ? found.skill.entry.files?.find((f) => f.path === found.file) : undefined
-  if (!found || !listed) throw new SkillsRequestError('SKILL_FILE_NOT_FOUND', uri)
-  const rootPath = found.skill.folder === '' ? found.file : `${found.skill.folder}/${found.file}`
+  const path = found?.file === '' ? 'SKILL.md' : found?.file
+  const listed = found && path ? skillFiles(found.skill, servedSkills(library)).find((f) => f.path === path) : undefined
+  if (!found || !path || !listed) throw new SkillsRequestError('SKILL_FILE_NOT_FOUND', uri)
+  const rootPath = found.skill.folder === '' ? path : `${found.skill.folder}/${path}`
   const file = await library.readFile(rootPath)
   if (!file) throw new SkillsRequestError('SKILL_FILE_NOT_FOUND', uri)
-  const canonical = skillUri(found.skill.skillPath, found.file)
-  const known = mimeTypeFromExtension(found.file)
+  const canonical = skillUri(found.skill.skillPath, path)
+  const known = mimeTypeFromExtension(path)
   const text = file.text !== undefined ? exactText(file.bytes) : undefined
   if (text !== undefined) return { uri: canonical, mimeType: known ?? 'text/plain', text }
   return { uri: canonical, mimeType: known ?? 'application/octet-stream', blob: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength).toString('base64') }
@@ -438,7 +460,7 @@ export function readSkillDirectory(library: Library, uri: string, options: Skill
   const found = locateSkillUri(library, uri)
   const children: Resource[] = []
   if (found) {
-    const manifest = found.skill.entry.files ?? []
+    const manifest = skillFiles(found.skill, servedSkills(library))
     const { files, folders } = childrenOf(
       manifest.map((f) => f.path),
       found.file,

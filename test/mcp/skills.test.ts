@@ -4,7 +4,8 @@
  * process is test/mcp/skills-stdio.test.ts.
  */
 import { createHash } from 'node:crypto'
-import { appendFileSync, readFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
@@ -139,11 +140,13 @@ describe('Skills extension (in process)', () => {
     expect(png.contents).toEqual([{ uri: 'skill://pdf-forms/assets/check.png', mimeType: 'image/png', blob: readFileSync(path.join(skillsRoot, 'pdf-forms/assets/check.png')).toString('base64') }])
     const skill = await client.readResource({ uri: 'skill://acme/billing/refunds/SKILL.md' })
     expect(text(skill.contents[0])).toBe(readFileSync(path.join(skillsRoot, 'acme/billing/refunds/SKILL.md'), 'utf8'))
+    // The skill's own URI (the library's canonical URI of the skill) reads as its SKILL.md.
+    expect((await client.readResource({ uri: 'skill://acme/billing/refunds' })).contents).toEqual(skill.contents)
   })
 
   it('answers -32002 for a file no skill has and -32602 for a malformed skill URI', async () => {
     const { client } = await connect()
-    for (const uri of ['skill://pdf-forms/reference/missing.md', 'skill://nope/SKILL.md', 'skill://pdf-forms']) {
+    for (const uri of ['skill://pdf-forms/reference/missing.md', 'skill://nope/SKILL.md', 'skill://acme/billing', 'skill://pdf-forms/reference']) {
       const error = await rpcError(client.readResource({ uri }))
       expect([uri, error.code, error.message]).toEqual([uri, -32002, `MCP error -32002: Resource not found: ${uri}`])
     }
@@ -221,7 +224,7 @@ describe('Skills extension (in process)', () => {
     expect(links.map((r: { uri: string }) => r.uri).sort()).toEqual(['pdf-forms/reference/fields.md', 'pdf-forms/reference/forms.md'])
     expect(links.map((r: { decision: string }) => r.decision).sort()).toEqual(['deferred', 'inlined'])
     // With room for everything both are inlined.
-    const wide = JSON.parse(text((await client.readResource({ uri: 'skill://pdf-forms/SKILL.md?budget=2000' })).contents[1]))
+    const wide = JSON.parse(text((await client.readResource({ uri: 'skill://pdf-forms?budget=2000' })).contents[1]))
     expect(wide.references.filter((r: { kind: string }) => r.kind === 'link').map((r: { decision: string }) => r.decision)).toEqual(['inlined', 'inlined'])
     const notSkillMd = await rpcError(client.readResource({ uri: 'skill://pdf-forms/reference/forms.md?budget=100' }))
     expect(notSkillMd.code).toBe(-32602)
@@ -252,6 +255,42 @@ describe('Skills extension (in process)', () => {
       await client.close()
     } finally {
       copy.cleanup()
+    }
+  })
+
+  it('lists a nested skill on its own and its files in the enclosing skill too (SEP-2640 nested skills)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'promptfold-nested-'))
+    try {
+      const files: Record<string, string> = {
+        'outer/SKILL.md': '---\nname: outer\ndescription: Outer skill.\n---\n# Outer\n',
+        'outer/notes.md': '# Notes\n',
+        'outer/inner/SKILL.md': '---\nname: inner\ndescription: Inner skill.\n---\n# Inner\n',
+        'outer/inner/ref/a.md': '# A\n',
+      }
+      for (const [file, content] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+        writeFileSync(path.join(dir, file), content)
+      }
+      const ref = (uri: string, file: string) => ({ uri, digest: `sha256:${createHash('sha256').update(files[file] as string).digest('hex')}`, size: Buffer.byteLength(files[file] as string) })
+      const { client } = await connect(dir)
+      const { skills } = await client.request({ method: 'skills/list', params: {} }, ListSkillsResultSchema)
+      expect(skills.map((s) => [s.uri, s.resources])).toEqual([
+        [
+          'skill://outer/SKILL.md',
+          [ref('skill://outer/SKILL.md', 'outer/SKILL.md'), ref('skill://outer/inner/SKILL.md', 'outer/inner/SKILL.md'), ref('skill://outer/inner/ref/a.md', 'outer/inner/ref/a.md'), ref('skill://outer/notes.md', 'outer/notes.md')],
+        ],
+        ['skill://outer/inner/SKILL.md', [ref('skill://outer/inner/SKILL.md', 'outer/inner/SKILL.md'), ref('skill://outer/inner/ref/a.md', 'outer/inner/ref/a.md')]],
+      ])
+      const children = await client.request({ method: 'resources/directory/read', params: { uri: 'skill://outer' } }, ReadDirectoryResultSchema)
+      expect(children.resources.map((r) => [r.name, r.mimeType])).toEqual([
+        ['SKILL.md', 'text/markdown'],
+        ['inner', 'inode/directory'],
+        ['notes.md', 'text/markdown'],
+      ])
+      expect(text((await client.readResource({ uri: 'skill://outer/inner/ref/a.md' })).contents[0])).toBe('# A\n')
+      await client.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 
