@@ -7,6 +7,12 @@
  *   (`REFERENCE_INVALID`) is an error here;
  * - `UNRESOLVED_REFERENCE` (error): one per entry of `library.graph().dangling`, a slot,
  *   mention or related resource whose target is not in the library or is ambiguous;
+ * - `LINK_BROKEN` (error) and `LINK_CASE_MISMATCH` (error): the dangling links and paths
+ *   instead (a link to a file that is not there; a file named in another letter case);
+ *   `LINK_OUTSIDE_ROOT` (warning) for a link or path of a skill that leads out of its folder;
+ * - skills (entries of kind `skill`): the Agent Skills specification's `SKILL_*` checks of
+ *   src/library/skill-lint.ts, and `LINK_TOO_DEEP` (warning) for a file the SKILL.md
+ *   references that references further files of the skill;
  * - `SLOT_CYCLE` (error): one per cycle of `library.graph({ cycleKinds: ['slot'] }).cycles`;
  * - `DUPLICATE_ID` (error): two entries with the same frontmatter `id`;
  * - `ESTIMATE_OFF` (error, fixable): frontmatter `estimatedTokens` more than 25% off the
@@ -29,6 +35,8 @@ import { formatNumber } from '../report/number.js'
 import type { Diagnostic, DiagnosticCode } from '../types.js'
 import type { DanglingReference, GraphEdge } from './graph.js'
 import { type Library, type LibraryEntry, loadLibrary } from './library.js'
+import { DOCUMENT_FILE } from './scan.js'
+import { checkSkill, type SkillProblem, skillProblemMessage } from './skill-lint.js'
 
 /** How far a written token count may be from the measured one before lint reports it: 25%. */
 export const LINT_TOLERANCE = 0.25
@@ -135,7 +143,14 @@ function rewriteEstimate(bytes: Buffer, value: number): Buffer | undefined {
   return Buffer.from(`${text.slice(0, at)}${value}${text.slice(at + m[1].length)}`, 'latin1')
 }
 
-/** The entries that `paths` name (all when none are given), as a set of entry paths. */
+/** Whether `rel` (a path from the root) is a file of the skill `entry`, or a folder inside it. */
+function insideSkill(entry: LibraryEntry, rel: string): boolean {
+  if (entry.kind !== 'skill' || entry.folder === undefined) return false
+  const inner = entry.folder === '' ? rel : rel.startsWith(`${entry.folder}/`) ? rel.slice(entry.folder.length + 1) : undefined
+  return inner !== undefined && (entry.files ?? []).some((f) => f.path === inner || f.path.startsWith(`${inner}/`))
+}
+
+/** The entries that `paths` name (all when none are given), as a set of entry paths; a file or folder inside a skill names the skill. */
 function selectEntries(library: Library, paths: readonly string[] | undefined): Set<string> {
   const all = library.entries.map((e) => e.path)
   if (paths === undefined) return new Set(all)
@@ -145,7 +160,7 @@ function selectEntries(library: Library, paths: readonly string[] | undefined): 
     if (typeof p !== 'string') throw new InvalidOptionError('paths', 'must be an array of paths')
     const rel = (nodePath.isAbsolute(p) ? nodePath.relative(library.root, p) : p).split(nodePath.sep).join('/').replace(/^(\.\/)+/, '').replace(/\/+$/, '')
     if (rel === '..' || rel.startsWith('../') || nodePath.isAbsolute(rel)) throw new InvalidOptionError('paths', `${p} is outside the library root ${library.root}`)
-    const hits = rel === '' || rel === '.' ? all : all.filter((path) => path === rel || path.startsWith(`${rel}/`))
+    const hits = rel === '' || rel === '.' ? all : library.entries.filter((e) => e.path === rel || e.path.startsWith(`${rel}/`) || insideSkill(e, rel)).map((e) => e.path)
     if (hits.length === 0) throw new InvalidOptionError('paths', `${p} names no document of the library at ${library.root}`)
     for (const h of hits) chosen.add(h)
   }
@@ -160,6 +175,8 @@ interface Run {
   findings: LintFinding[]
   /** Entry paths by frontmatter id. */
   byId: Map<string, string[]>
+  /** Every file a relative reference can name (documents, skill files), by lower-cased path from the root; built on first use. */
+  folded?: Map<string, string[]>
 }
 
 function columnOf(refs: readonly Reference[], line: number, uri: string, kind?: string): number | null {
@@ -215,6 +232,97 @@ function estimateFinding(run: Run, entry: LibraryEntry, source: string, body: st
     finding.message = `estimatedTokens ${formatNumber(written)} -> ${formatNumber(measured)} (fixed)`
   }
   run.findings.push(finding)
+}
+
+/** Diagnostics after which the frontmatter was read as if there were none: its fields are not checked again. */
+const UNREAD_FRONTMATTER: ReadonlySet<DiagnosticCode> = new Set(['FRONTMATTER_ALIASES', 'FRONTMATTER_INVALID_YAML', 'FRONTMATTER_NOT_MAPPING', 'FRONTMATTER_UNTERMINATED'])
+
+/** The name of a skill's folder: the last segment of `entry.folder`, the root's own name for a skill at the root. */
+function skillFolderName(library: Library, entry: LibraryEntry): string {
+  const folder = entry.folder ?? nodePath.posix.dirname(entry.path)
+  return folder === '' || folder === '.' ? nodePath.basename(library.root) : nodePath.posix.basename(folder)
+}
+
+/** `SKILL_*`: the Agent Skills specification's checks of a skill's frontmatter and body (src/library/skill-lint.ts). */
+function skillFindings(run: Run, entry: LibraryEntry, doc: NonNullable<ReturnType<Library['document']>>): void {
+  const unread = Object.keys(doc.data).length === 0 && [...doc.diagnostics, ...entry.diagnostics].some((d) => UNREAD_FRONTMATTER.has(d.code))
+  const body = doc.source.slice(doc.bodyOffset)
+  const findings = checkSkill({
+    folderName: skillFolderName(run.library, entry),
+    path: entry.path,
+    data: unread ? null : doc.data,
+    source: doc.source,
+    bodyOffset: doc.bodyOffset,
+    bodyTokens: run.counter.count(body),
+  })
+  for (const f of findings) run.findings.push({ code: f.code, file: f.file, line: f.line, column: f.column, severity: f.severity, message: f.message })
+  deepLinkFindings(run, entry, doc)
+}
+
+/** A finding about a relative reference, its message from {@link skillProblemMessage}. */
+function referenceFinding(run: Run, code: DiagnosticCode, severity: 'error' | 'warning', entry: LibraryEntry, at: { line: number; column: number | null }, problem: SkillProblem): void {
+  run.findings.push({ code, file: entry.path, line: at.line, column: at.column, severity, message: skillProblemMessage(problem) })
+}
+
+/** A path from the root as seen from `from`'s folder (as a relative reference in `from` would write it). */
+function relativeFrom(from: string, path: string): string {
+  return nodePath.posix.relative(nodePath.posix.dirname(from), path)
+}
+
+/** Every file a relative reference can name, by lower-cased path from the root (see {@link Run.folded}). */
+function foldedFiles(run: Run): Map<string, string[]> {
+  if (run.folded) return run.folded
+  const folded = new Map<string, string[]>()
+  const add = (path: string) => folded.set(path.toLowerCase(), [...(folded.get(path.toLowerCase()) ?? []), path])
+  for (const e of run.library.entries) {
+    if (e.kind !== 'skill') add(e.path)
+    else for (const f of e.files ?? []) add(e.folder ? `${e.folder}/${f.path}` : f.path)
+  }
+  for (const list of folded.values()) list.sort(compare)
+  run.folded = folded
+  return folded
+}
+
+/**
+ * `LINK_BROKEN` (a link whose file does not exist) and `LINK_CASE_MISMATCH` (a link or path
+ * whose file exists only in another letter case): the graph's dangling links and paths, one
+ * finding each, instead of `UNRESOLVED_REFERENCE`.
+ */
+function linkFinding(run: Run, entry: LibraryEntry, d: DanglingReference): void {
+  const refs = run.library.document(entry.uri)?.references ?? []
+  const at = { line: d.line, column: columnOf(refs, d.line, d.uri, d.kind) }
+  const field = d.kind === 'path' ? 'path' : 'link'
+  if (d.reason === 'case-mismatch') {
+    const other = (foldedFiles(run).get(d.uri.toLowerCase()) ?? []).map((p) => relativeFrom(entry.path, p)).join(', ')
+    referenceFinding(run, 'LINK_CASE_MISMATCH', 'error', entry, at, { reason: 'link-case', field, found: d.raw, other })
+  } else {
+    referenceFinding(run, 'LINK_BROKEN', 'error', entry, at, { reason: 'link-broken', field, found: d.raw })
+  }
+}
+
+/** Most further files a `LINK_TOO_DEEP` message names. */
+const MAX_FURTHER_SHOWN = 5
+
+/**
+ * `LINK_TOO_DEEP`: each markdown file of the skill that its SKILL.md references and that
+ * references further files of the skill (files other than itself, the SKILL.md and the files
+ * the SKILL.md references itself), at the SKILL.md's first reference to it.
+ */
+function deepLinkFindings(run: Run, entry: LibraryEntry, doc: NonNullable<ReturnType<Library['document']>>): void {
+  const folder = entry.folder ?? ''
+  const inner = (path: string) => (folder === '' ? path : path.slice(folder.length + 1))
+  const files = new Set((entry.files ?? []).map((f) => (folder === '' ? f.path : `${folder}/${f.path}`)))
+  const isFileRef = (r: Reference) => (r.kind === 'link' || r.kind === 'path') && files.has(r.uri)
+  const direct = new Map<string, Reference>()
+  for (const ref of doc.references) if (isFileRef(ref) && !direct.has(ref.uri)) direct.set(ref.uri, ref)
+  for (const [target, ref] of direct) {
+    if (target === entry.path || !DOCUMENT_FILE.test(target)) continue
+    const linked = run.library.document(`${entry.uri}/${inner(target)}`)
+    const further = [...new Set((linked?.references ?? []).filter((r) => isFileRef(r) && r.uri !== target && r.uri !== entry.path && !direct.has(r.uri)).map((r) => inner(r.uri)))].sort(compare)
+    if (further.length === 0) continue
+    const shown = further.slice(0, MAX_FURTHER_SHOWN).join(', ') + (further.length > MAX_FURTHER_SHOWN ? ` and ${further.length - MAX_FURTHER_SHOWN} more` : '')
+    referenceFinding(run, 'LINK_TOO_DEEP', 'warning', entry, ref.position, { reason: 'link-too-deep', field: ref.kind === 'path' ? 'path' : 'link', found: ref.raw, other: shown })
+  }
 }
 
 /** `HINT_OFF`: each hinted reference against the measured cost of its target (report rows at depth 1). */
@@ -280,8 +388,11 @@ function cycleFinding(run: Run, cycle: readonly string[], slotEdges: ReadonlyMap
 
 /**
  * Check the documents of a loaded library: their diagnostics, unresolved references
- * (`graph().dangling`), slot cycles (`graph({ cycleKinds: ['slot'] }).cycles`), duplicate ids,
- * `estimatedTokens` values and `(~N tokens)` hints more than 25% off the measured counts.
+ * (`graph().dangling`; broken links and links in the wrong letter case), slot cycles
+ * (`graph({ cycleKinds: ['slot'] }).cycles`), duplicate ids, `estimatedTokens` values and
+ * `(~N tokens)` hints more than 25% off the measured counts; and its skills against the Agent
+ * Skills specification (fields, body length, links one level deep). A path inside a skill
+ * folder chooses that skill.
  * Every document of the library is read (parsed, cached by the library); `paths` chooses the
  * ones findings are reported for. With `fix`, `estimatedTokens` values that are off are
  * rewritten in their files (nothing else changes; the library is not refreshed).
@@ -310,6 +421,7 @@ export async function lintLibrary(library: Library, options: LintLibraryOptions 
         duplicateIdFinding(run, entry, source)
         estimateFinding(run, entry, source, doc.source.slice(doc.bodyOffset))
         await hintFindings(run, entry, doc)
+        if (entry.kind === 'skill') skillFindings(run, entry, doc)
       }
     }
     options.onProgress?.(i + 1, entries.length)
@@ -318,7 +430,9 @@ export async function lintLibrary(library: Library, options: LintLibraryOptions 
   const graph = library.graph({ cycleKinds: ['slot'] })
   for (const d of graph.dangling) {
     const entry = library.get(d.from)
-    if (entry && linted.has(entry.path)) danglingFinding(run, entry, d)
+    if (!entry || !linted.has(entry.path)) continue
+    if (d.kind === 'link' || d.kind === 'path') linkFinding(run, entry, d)
+    else danglingFinding(run, entry, d)
   }
   const slotEdges = new Map(graph.edges.filter((e) => e.kind === 'slot').map((e) => [`${e.from}\u0000${e.to}`, e]))
   for (const cycle of graph.cycles) cycleFinding(run, cycle, slotEdges, linted)
@@ -343,6 +457,10 @@ function refusedFindings(run: Run, invalid: ReturnType<Library['graph']>['invali
     const refs = run.library.document(entry.uri)?.references ?? []
     const ref = refs.find((x) => x.position.line === r.line && x.uri === r.uri && x.kind === r.kind)
     if (!ref || ref.parsed.invalid) continue // the parse reported it (REFERENCE_INVALID)
+    if ((r.kind === 'link' || r.kind === 'path') && entry.kind === 'skill' && entry.folder && !r.uri.startsWith(`${entry.folder}/`)) {
+      referenceFinding(run, 'LINK_OUTSIDE_ROOT', 'warning', entry, ref.position, { reason: 'link-outside-skill', field: r.kind, found: r.raw, other: entry.folder })
+      continue
+    }
     const why = run.library.lookup(r.uri).error?.message ?? 'refused'
     run.findings.push({ code: 'REFERENCE_INVALID', file: entry.path, line: r.line, column: ref.position.column, severity: 'error', message: `${r.kind} ${r.raw} is refused: ${why}` })
   }
