@@ -25,6 +25,7 @@ export const SLOW_TESTS: readonly string[] = [
   'test/cache/parse-store.test.ts',
   'test/cli/cache.test.ts',
   'test/types/declarations.test.ts',
+  'test/mcp/skills-stdio.test.ts',
 ]
 
 export default defineConfig({

@@ -252,7 +252,8 @@ async function addCandidate(ctx: ExpandContext, r: Reference, uri: string, row: 
 function unresolved(ctx: ExpandContext, row: Row, res: Extract<Resolution, { ok: false }>, uri: string, at: Place): void {
   const detail: CauseDetail = res.message !== undefined ? { message: res.message } : {}
   if (res.cause === 'DYNAMIC') return fix(row, 'DYNAMIC')
-  if (res.cause !== 'MAX_DOCUMENTS') {
+  // A binary file (an image, a PDF) is a fine thing to link; it is just never inlined.
+  if (res.cause !== 'MAX_DOCUMENTS' && res.cause !== 'BINARY') {
     const code = res.cause === 'ACCESS_DENIED' ? 'REFERENCE_REFUSED' : 'REFERENCE_MISSING'
     ctx.tree.diagnostics.push(diagnostic(code, 'warning', `${uri}: ${describeTarget(res.cause, detail)}`, where(at, row.ref)))
   }

@@ -428,7 +428,11 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       const entry = file !== undefined ? (entryOfSkillFile(file) ?? entryOfSkillFile(`${file}.md`)) : undefined
       return entry ? { ok: true, entry, via: 'uri' } : { ok: false, code: 'NOT_FOUND', message: `${ref.trim()} names no skill of the library` }
     }
-    return lookupReference(state.lookup, ref)
+    const found = lookupReference(state.lookup, ref)
+    if (found.ok || found.code !== 'NOT_FOUND' || typeof ref !== 'string') return found
+    // A skill by the path of its SKILL.md.
+    const skill = entryOfSkillFile(ref.trim()) ?? entryOfSkillFile(`${ref.trim()}.md`)
+    return skill ? { ok: true, entry: skill, via: 'uri' } : found
   }
 
   /** A `skill://<skill-path>[/<file>]` URI as a path from the root (the skill's SKILL.md for `skill://<skill-path>`), if it names a skill. */

@@ -284,11 +284,12 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
 function relativeReferences(tree: Root, text: string, locate: Locator, sections: Section[], options: ParseOptions<unknown>): { references: Reference[]; diagnostics: Diagnostic[] } {
   const folder = options.relativeReferences === false ? undefined : documentFolder(options.path)
   if (folder !== undefined) return extractRelativeReferences(tree, text, locate, sections, { folder, file: options.path })
-  const links = extractRelativeReferences(tree, text, locate, sections, { folder: '' }).references.filter((r) => r.kind === 'link')
+  const found = extractRelativeReferences(tree, text, locate, sections, { folder: '' })
+  const links = [...found.references, ...found.outside].filter((r) => r.kind === 'link').sort((a, b) => a.position.offset - b.position.offset)
   if (links.length === 0) return { references: [], diagnostics: [] }
-  const first = links[0] as Reference
+  const first = links[0] as (typeof links)[number]
   const why = options.relativeReferences === false ? 'relativeReferences is off' : 'the document has no path relative to a root'
-  const message = `The document links ${formatNumber(links.length)} local file${links.length === 1 ? '' : 's'} (first ${first.raw}), but ${why}: they are left as text and count as nothing`
+  const message = `The document has ${formatNumber(links.length)} link${links.length === 1 ? '' : 's'} to local files (first ${first.raw}), but ${why}: they are left as text and count as nothing`
   return { references: [], diagnostics: [diagnostic('LINKS_NOT_FOLLOWED', 'warning', message, { file: options.path, line: first.position.line, column: first.position.column })] }
 }
 

@@ -31,7 +31,7 @@ import { type Locator, type Section, sectionAt } from './sections.js'
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i
 
 /** Inline code that is one relative path: segments of file-name characters, a folder or an extension. */
-const PATH_CODE = /^(?:\.{1,2}\/)*[\w@+-][\w@+.-]*(?:\/[\w@+.-]+)*\/?$/
+const PATH_CODE = /^(?:\.{1,2}\/)*[\w+-][\w@+.-]*(?:\/[\w@+.-]+)*\/?$/
 
 /** A file extension at the end of a path (`.md`, `.py`, `.json`), letters and digits, 1-10 long. */
 const EXTENSION = /\.[A-Za-z0-9]{1,10}$/
@@ -107,7 +107,7 @@ export interface RelativeOptions {
 
 /**
  * Every link and path reference in a parsed body, in document order, with diagnostics for
- * targets that lead outside the root. Positions are turned into file coordinates with `locate`.
+ * targets that lead outside the root (also listed in `outside`). Positions are turned into file coordinates with `locate`.
  */
 export function extractRelativeReferences(
   tree: Root,
@@ -115,13 +115,15 @@ export function extractRelativeReferences(
   locate: Locator,
   sections: readonly Section[],
   options: RelativeOptions,
-): { references: Reference[]; diagnostics: Diagnostic[] } {
+): { references: Reference[]; diagnostics: Diagnostic[]; outside: Array<Pick<Reference, 'kind' | 'raw' | 'position'>> } {
   const references: Reference[] = []
   const diagnostics: Diagnostic[] = []
+  const outside: Array<Pick<Reference, 'kind' | 'raw' | 'position'>> = []
   const add = (kind: ReferenceKind, written: string, raw: string, fileOffset: number): void => {
     const position = locate.point(fileOffset - locate.offset(0))
     const target = resolveRelative(options.folder, written)
     if (target === undefined) {
+      outside.push({ kind, raw, position })
       diagnostics.push(
         diagnostic('LINK_OUTSIDE_ROOT', 'warning', `${kind === 'link' ? 'Link' : 'Path'} ${truncate(raw)} leads outside the library root; not followed`, {
           file: options.file,
@@ -163,7 +165,7 @@ export function extractRelativeReferences(
     }
     return undefined
   })
-  return { references, diagnostics }
+  return { references, diagnostics, outside }
 }
 
 /**

@@ -110,7 +110,7 @@ describe('docs code samples', () => {
 })
 
 describe('docs coverage', () => {
-  it('api.md has a heading for every export of src/index.ts (library.md and mcp.md may document their own)', () => {
+  it('api.md has a heading for every export of src/index.ts (library.md, mcp.md and skills.md may document their own)', () => {
     const index = readFileSync(join(repoRoot, 'src/index.ts'), 'utf8')
     const names = new Set<string>()
     for (const m of index.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
@@ -122,7 +122,7 @@ describe('docs coverage', () => {
     for (const m of index.matchAll(/export\s+(?:async\s+)?(?:function|const|class|interface|type)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1] as string)
     const api = readFileSync(join(docsDir, 'api.md'), 'utf8')
     const headings = api.split('\n').filter((l) => /^#{2,4} /.test(l))
-    const others = ['library.md', 'mcp.md']
+    const others = ['library.md', 'mcp.md', 'skills.md']
       .map((f) => join(docsDir, f))
       .filter(existsSync)
       .map((f) => readFileSync(f, 'utf8'))
