@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { lstatSync, readFileSync, writeFileSync } from 'node:fs'
 import * as nodePath from 'node:path'
 import { assemble } from '../assemble/index.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
@@ -295,8 +295,21 @@ function linkFinding(run: Run, entry: LibraryEntry, d: DanglingReference): void 
   if (d.reason === 'case-mismatch') {
     const other = (foldedFiles(run).get(d.uri.toLowerCase()) ?? []).map((p) => relativeFrom(entry.path, p)).join(', ')
     referenceFinding(run, 'LINK_CASE_MISMATCH', 'error', entry, at, { reason: 'link-case', field, found: d.raw, other })
-  } else {
+  } else if (!onDisk(run.library, d.uri)) {
     referenceFinding(run, 'LINK_BROKEN', 'error', entry, at, { reason: 'link-broken', field, found: d.raw })
+  }
+}
+
+/**
+ * Whether a regular file (not a link) is at `path` below the root although the library does not
+ * list it: a file next to documents that is not markdown (`run.py`), or in a hidden folder. Only
+ * its metadata is looked at; such a link is not broken.
+ */
+function onDisk(library: Library, path: string): boolean {
+  try {
+    return lstatSync(nodePath.join(library.root, ...path.split('/'))).isFile()
+  } catch {
+    return false
   }
 }
 

@@ -310,6 +310,20 @@ describe('lintLibrary: skills in temp libraries', () => {
     }
   })
 
+  it('a link to a file the library does not list (not markdown, outside skills; in a hidden folder) is not broken', async () => {
+    const lib = library({
+      'agents/a.md': '---\nid: a\n---\n# A\n\nRun [the script](run.py), not [this one](gone.py).\n',
+      'agents/run.py': 'print(1)\n',
+      'tool/SKILL.md': `${fm('tool')}# Tool\n\nCopy [the example](.config/example.env).\n`,
+      'tool/.config/example.env': 'A=1\n',
+    })
+    try {
+      expect(lines(await lint({ root: lib.dir }))).toEqual(['agents/a.md:6:42 error LINK_BROKEN link gone.py names no file'])
+    } finally {
+      lib.cleanup()
+    }
+  })
+
   it('documents are not checked as skills; the body is counted with the lint\'s counter', async () => {
     const lib = library({ 'notes/README.md': '# Notes\n', 'big/SKILL.md': `${fm('big')}# Big\n\nsome words here\n` })
     try {
