@@ -53,7 +53,10 @@ export interface LintFinding {
   column: number | null
   severity: 'error' | 'warning'
   message: string
-  /** For `UNRESOLVED_REFERENCE` and `HINT_OFF`: the reference's target, normalized (as in `graph().dangling` and report rows). */
+  /**
+   * For `UNRESOLVED_REFERENCE` and `HINT_OFF`: the reference's target, normalized (as in
+   * `graph().dangling` and report rows); for `LINK_*`: the file named, as a path from the root.
+   */
   uri?: string
   /** For `ESTIMATE_OFF` and `HINT_OFF`: the count written in the file. */
   written?: number
@@ -260,8 +263,8 @@ function skillFindings(run: Run, entry: LibraryEntry, doc: NonNullable<ReturnTyp
 }
 
 /** A finding about a relative reference, its message from {@link skillProblemMessage}. */
-function referenceFinding(run: Run, code: DiagnosticCode, severity: 'error' | 'warning', entry: LibraryEntry, at: { line: number; column: number | null }, problem: SkillProblem): void {
-  run.findings.push({ code, file: entry.path, line: at.line, column: at.column, severity, message: skillProblemMessage(problem) })
+function referenceFinding(run: Run, code: DiagnosticCode, severity: 'error' | 'warning', entry: LibraryEntry, at: { line: number; column: number | null }, problem: SkillProblem, uri: string): void {
+  run.findings.push({ code, file: entry.path, line: at.line, column: at.column, severity, message: skillProblemMessage(problem), uri })
 }
 
 /** A path from the root as seen from `from`'s folder (as a relative reference in `from` would write it). */
@@ -294,9 +297,9 @@ function linkFinding(run: Run, entry: LibraryEntry, d: DanglingReference): void 
   const field = d.kind === 'path' ? 'path' : 'link'
   if (d.reason === 'case-mismatch') {
     const other = (foldedFiles(run).get(d.uri.toLowerCase()) ?? []).map((p) => relativeFrom(entry.path, p)).join(', ')
-    referenceFinding(run, 'LINK_CASE_MISMATCH', 'error', entry, at, { reason: 'link-case', field, found: d.raw, other })
+    referenceFinding(run, 'LINK_CASE_MISMATCH', 'error', entry, at, { reason: 'link-case', field, found: d.raw, other }, d.uri)
   } else if (!onDisk(run.library, d.uri)) {
-    referenceFinding(run, 'LINK_BROKEN', 'error', entry, at, { reason: 'link-broken', field, found: d.raw })
+    referenceFinding(run, 'LINK_BROKEN', 'error', entry, at, { reason: 'link-broken', field, found: d.raw }, d.uri)
   }
 }
 
@@ -334,7 +337,7 @@ function deepLinkFindings(run: Run, entry: LibraryEntry, doc: NonNullable<Return
     const further = [...new Set((linked?.references ?? []).filter((r) => isFileRef(r) && r.uri !== target && r.uri !== entry.path && !direct.has(r.uri)).map((r) => inner(r.uri)))].sort(compare)
     if (further.length === 0) continue
     const shown = further.slice(0, MAX_FURTHER_SHOWN).join(', ') + (further.length > MAX_FURTHER_SHOWN ? ` and ${further.length - MAX_FURTHER_SHOWN} more` : '')
-    referenceFinding(run, 'LINK_TOO_DEEP', 'warning', entry, ref.position, { reason: 'link-too-deep', field: ref.kind === 'path' ? 'path' : 'link', found: ref.raw, other: shown })
+    referenceFinding(run, 'LINK_TOO_DEEP', 'warning', entry, ref.position, { reason: 'link-too-deep', field: ref.kind === 'path' ? 'path' : 'link', found: ref.raw, other: shown }, target)
   }
 }
 
@@ -471,7 +474,7 @@ function refusedFindings(run: Run, invalid: ReturnType<Library['graph']>['invali
     const ref = refs.find((x) => x.position.line === r.line && x.uri === r.uri && x.kind === r.kind)
     if (!ref || ref.parsed.invalid) continue // the parse reported it (REFERENCE_INVALID)
     if ((r.kind === 'link' || r.kind === 'path') && entry.kind === 'skill' && entry.folder && !r.uri.startsWith(`${entry.folder}/`)) {
-      referenceFinding(run, 'LINK_OUTSIDE_ROOT', 'warning', entry, ref.position, { reason: 'link-outside-skill', field: r.kind, found: r.raw, other: entry.folder })
+      referenceFinding(run, 'LINK_OUTSIDE_ROOT', 'warning', entry, ref.position, { reason: 'link-outside-skill', field: r.kind, found: r.raw, other: entry.folder }, r.uri)
       continue
     }
     const why = run.library.lookup(r.uri).error?.message ?? 'refused'

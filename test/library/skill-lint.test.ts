@@ -221,9 +221,13 @@ describe('lintLibrary on fixtures/skills-lint (one skill folder per rule)', () =
     await expect(lintLibrary(lib, { paths: ['deep-links/reference/nope.md'] })).rejects.toThrow(InvalidOptionError)
   })
 
-  it('a link is reported once: LINK_BROKEN or LINK_CASE_MISMATCH, never also UNRESOLVED_REFERENCE', async () => {
-    const result = await lint({ root: skillsLint, paths: ['broken-link', 'case-link'] })
-    expect(result.findings.map((f) => `${f.file} ${f.code}`)).toEqual(['broken-link/SKILL.md LINK_BROKEN', 'case-link/SKILL.md LINK_CASE_MISMATCH'])
+  it('a link is reported once: LINK_BROKEN or LINK_CASE_MISMATCH, never also UNRESOLVED_REFERENCE; uri is the file named', async () => {
+    const result = await lint({ root: skillsLint, paths: ['broken-link', 'case-link', 'deep-links'] })
+    expect(result.findings.map((f) => `${f.file} ${f.code} ${f.uri}`)).toEqual([
+      'broken-link/SKILL.md LINK_BROKEN broken-link/reference/rota.md',
+      'case-link/SKILL.md LINK_CASE_MISMATCH case-link/reference/Template.md',
+      'deep-links/SKILL.md LINK_TOO_DEEP deep-links/reference/setup.md',
+    ])
   })
 })
 
@@ -254,6 +258,7 @@ describe('lintLibrary: skills in temp libraries', () => {
         'a/SKILL.md:7:17 warning LINK_OUTSIDE_ROOT link ../b/notes.md leads outside the skill folder a; not followed',
         'a/SKILL.md:9:16 warning LINK_OUTSIDE_ROOT Link ../../outside.md leads outside the library root; not followed',
       ])
+      expect(result.findings.map((f) => f.uri)).toEqual(['b/notes.md', undefined])
     } finally {
       lib.cleanup()
     }
