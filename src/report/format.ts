@@ -235,13 +235,22 @@ function referencesTable(references: readonly ReferenceReport[], width: number, 
   return lines
 }
 
+/**
+ * Whether the document links local files that were not followed (no relative path, or
+ * relative references off): its savings would compare the core with itself, so they are not
+ * claimed.
+ */
+function linksNotFollowed(report: AssemblyReport): boolean {
+  return report.diagnostics.some((d) => d.code === 'LINKS_NOT_FOLLOWED')
+}
+
 function efficiencyLines(report: AssemblyReport, width: number, style: NonNullable<FormatReportOptions['style']>, title: string): string[] {
   const e = report.efficiency
   const rows: [string, string][] = [
     ['core only', n(e.coreOnly)],
     ...e.withOneExample.map((x): [string, string] => [`core + ${x.uri}`, n(x.tokens)]),
     ['all embedded', n(e.allEmbedded)],
-    ['savings range', e.savingsRange.min < 0 ? `${e.savingsRange.min}% to ${e.savingsRange.max}%` : `${e.savingsRange.min}-${e.savingsRange.max}%`],
+    ['savings range', linksNotFollowed(report) ? 'not measured' : e.savingsRange.min < 0 ? `${e.savingsRange.min}% to ${e.savingsRange.max}%` : `${e.savingsRange.min}-${e.savingsRange.max}%`],
   ]
   const w1 = Math.max('tokens'.length, ...rows.map((r) => r[1].length))
   const longest = Math.max(0, ...rows.map((r) => r[0].length))
@@ -287,7 +296,10 @@ export function formatReport(report: AssemblyReport, options: FormatReportOption
       width,
     ),
   )
-  out.push(...wrapText(`savings vs all embedded (${n(report.baselines.traditional)}): ${n(report.savings.tokens)} tokens (${report.savings.percent}%)`, width, width - 2).map((l, i) => (i === 0 ? l : `  ${l}`)))
+  const savings = linksNotFollowed(report)
+    ? 'savings not measured: the document links local files that were not followed (LINKS_NOT_FOLLOWED)'
+    : `savings vs all embedded (${n(report.baselines.traditional)}): ${n(report.savings.tokens)} tokens (${report.savings.percent}%)`
+  out.push(...wrapText(savings, width, width - 2).map((l, i) => (i === 0 ? l : `  ${l}`)))
   out.push('')
   if (report.references.length > 0) {
     out.push(...referencesTable(report.references, width, style))

@@ -29,3 +29,23 @@ describe('formatReport', () => {
     expect(formatReport(report)).toMatch(/savings range\s+-\d+(\.\d)?% to -\d+(\.\d)?%/)
   })
 })
+
+describe('formatReport: links that were not followed', () => {
+  it('claims no savings for a document whose local links were not followed', async () => {
+    const { parseDocument } = await import('../../src/parse/document.js')
+    const source = '# Skill\n\nRead [the guide](reference/guide.md) first.\n'
+    const plain = await assemble(parseDocument(source), { budget: 100 })
+    const text = formatReport(plain.report, { width: 100 })
+    expect(text).toContain('savings not measured: the document links local files that were not followed (LINKS_NOT_FOLLOWED)')
+    expect(text).toMatch(/savings range +not measured/)
+    expect(text).not.toContain('0-0%')
+    // With a path, the link is a reference: savings are measured (and nothing is claimed missing).
+    const { memoryResolver: mem } = await import('../../src/resolve/resolver.js')
+    const followed = await assemble(parseDocument(source, { path: 'skill/SKILL.md' }), {
+      budget: 100,
+      resolver: mem({ 'skill/reference/guide.md': '# Guide\n\nStep one, step two, step three.\n' }),
+    })
+    expect(formatReport(followed.report, { width: 100 })).toMatch(/savings vs all embedded \(\d+\): 0 tokens \(0%\)/)
+    expect(followed.report.references.map((r) => [r.kind, r.uri, r.decision])).toEqual([['link', 'skill/reference/guide.md', 'inlined']])
+  })
+})
