@@ -173,9 +173,10 @@ export interface Library {
   /** Exact tokens of the entry's whole text, counted on first use and cached by content. */
   tokens(ref: string, options?: TokensOptions): number | undefined
   /**
-   * Read a file of the library by its path relative to the root (`pdf/reference/forms.md`):
-   * a document, a skill's `SKILL.md` or any other file of a skill folder. Confined to the root
-   * like every read; `undefined` when no such file is in the library.
+   * Read a file of the library by its path relative to the root (`pdf/reference/forms.md`) or
+   * a skill file's `skill://` URI: a document, a skill's `SKILL.md`, any other file of a skill
+   * folder, or any other file below the root (outside hidden folders and `node_modules`).
+   * Confined to the root like every read; `undefined` when no such file is in the library.
    */
   readFile(path: string): Promise<LibraryFile | undefined>
   /** Re-read the root: pick up added, changed (by content) and removed files. */
@@ -218,6 +219,8 @@ interface State {
   byPath: Map<string, FileRecord>
   /** Every file relative references can name (documents and skill files). */
   files: FileIndex
+  /** Files outside skills that are not documents (known, read only when asked for). */
+  otherFiles: Map<string, FoundFile>
   /** Skill entries by `<skill-path>` (the part of their `skill://` URIs before the file). */
   skills: Map<string, LibraryEntry>
   scanDiagnostics: Diagnostic[]
@@ -292,7 +295,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     const scan = scanRoot(base, { maxFiles })
     const records = new Map<string, FileRecord>()
     for (const file of scan.files) records.set(file.path, readRecord(file, previous.get(file.path)))
-    return index(records, scan.diagnostics)
+    return index(records, scan.others, scan.diagnostics)
   }
 
   function readRecord(file: FoundFile, old: FileRecord | undefined): FileRecord {
@@ -329,7 +332,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return folder === '' ? nodePath.basename(base) : folder
   }
 
-  function index(records: Map<string, FileRecord>, scanDiagnostics: Diagnostic[]): State {
+  function index(records: Map<string, FileRecord>, others: FoundFile[], scanDiagnostics: Diagnostic[]): State {
     const sorted = [...records.values()].sort((a, b) => compare(a.path, b.path))
     const skillFiles = new Map<string, SkillFile[]>()
     for (const r of sorted) {
@@ -360,10 +363,11 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       }
     }
     const byPath = new Map(sorted.map((r) => [r.path, r]))
-    const files = createFileIndex(sorted.map((r) => [r.path, r.skill ?? null] as const))
+    const files = createFileIndex([...sorted.map((r) => [r.path, r.skill ?? null] as const), ...others.map((f) => [f.path, null] as const)])
+    const otherFiles = new Map(others.map((f) => [f.path, f]))
     const skills = new Map(entries.filter((e) => e.kind === 'skill').map((e) => [e.uri.slice(SKILL_SCHEME.length + 3), e]))
     const diagnostics = [...scanDiagnostics, ...entries.flatMap((e) => e.diagnostics)]
-    return { records, entries, lookup, byPath, files, skills, scanDiagnostics, diagnostics }
+    return { records, entries, lookup, byPath, files, otherFiles, skills, scanDiagnostics, diagnostics }
   }
 
   function documentEntry(r: FileRecord): LibraryEntry {
@@ -494,11 +498,23 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       return undefined
     }
     const record = state.byPath.get(found.path)
-    if (!record) return undefined
+    if (!record) return otherFile(found.path)
     if (record.binary) throw new PromptfoldError('BINARY_FILE', `${found.path} is not text`)
     if (record.source === undefined) throw new PromptfoldError('ENTRY_UNREADABLE', `${found.path} could not be read: ${record.readDiagnostics.map((d) => d.message).join('; ') || 'unknown error'}`)
     const doc: ResolvedDocument = { source: record.source, uri: found.path, path: found.path }
     if (record.readDiagnostics.length > 0) doc.diagnostics = [...record.readDiagnostics]
+    return doc
+  }
+
+  /** A file outside skills that is no document (a script next to a document), read now. */
+  function otherFile(path: string): ResolvedDocument | undefined {
+    const file = state.otherFiles.get(path)
+    if (!file) return undefined
+    const read = readSource({ ...file, linked: true }, base, maxBytes)
+    if (!read.ok) throw new PromptfoldError('ENTRY_UNREADABLE', read.diagnostics.map((d) => d.message).join('; '))
+    if (detectBinary(read.source)) throw new PromptfoldError('BINARY_FILE', `${path} is not text`)
+    const doc: ResolvedDocument = { source: read.source, uri: path, path }
+    if (read.diagnostics.length > 0) doc.diagnostics = read.diagnostics
     return doc
   }
 
@@ -584,7 +600,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   async function readFile(path: string): Promise<LibraryFile | undefined> {
     if (typeof path !== 'string') throw new InvalidOptionError('path', 'must be a string')
     const found = findFile(path)
-    const record = found.ok ? state.byPath.get(found.path) : undefined
+    const record = found.ok ? (state.byPath.get(found.path) ?? state.otherFiles.get(found.path)) : undefined
     if (!record) return undefined
     const read = readBytes({ path: record.path, real: record.real, linked: true }, base, maxBytes)
     if (!read.ok) throw new PromptfoldError('ENTRY_UNREADABLE', read.diagnostics.map((d) => d.message).join('; '))

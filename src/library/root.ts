@@ -29,9 +29,21 @@ function holdsLibraryFolder(dir: string): boolean {
   }
 }
 
+/** Whether `dir` directly holds a `SKILL.md` file: it is a skill folder (Agent Skills). */
+function holdsSkill(dir: string): boolean {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).some((d) => d.name === 'SKILL.md' && !d.isDirectory())
+  } catch {
+    return false
+  }
+}
+
 /**
  * The library root of a file, found from its path: walking up from the file's folder,
  *
+ * 0. a skill folder (one holding `SKILL.md`) is the root of its files: a skill is read on its
+ *    own (its links may not leave it anyway), and a lone skill never makes its parent folder,
+ *    which may be anything, a library;
  * 1. a library folder (`agents`, `examples`, `skills`, `patterns`, `guides`, `workflows`, in
  *    either number and any case) ends the walk; consecutive library folders are one level,
  *    so for `resources/examples/skills/x.md` the root is `resources`, not `resources/examples`;
@@ -47,10 +59,12 @@ function holdsLibraryFolder(dir: string): boolean {
  * @example
  * findLibraryRoot('resources/examples/skills/python-async.md') // '/abs/resources'
  * findLibraryRoot('resources/agents/mlops-specialist.md')      // '/abs/resources'
+ * findLibraryRoot('skills/pdf/reference/forms.md')             // '/abs/skills/pdf'
  */
 export function findLibraryRoot(file: string): string | undefined {
   let dir = nodePath.dirname(nodePath.resolve(file))
   for (;;) {
+    if (holdsSkill(dir)) return dir
     if (isLibraryFolder(nodePath.basename(dir))) {
       let top = dir
       for (let parent = nodePath.dirname(top); parent !== top && isLibraryFolder(nodePath.basename(parent)); parent = nodePath.dirname(top)) top = parent

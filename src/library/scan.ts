@@ -50,10 +50,13 @@ export const DOCUMENT_FILE = /\.mdc?$/i
  * skill folders, which are skills of their own), sorted by path. Symbolic links are followed
  * only when their target stays inside the root; a link leading out is skipped with a warning.
  * Linked folders are walked once (loops are cut). Hidden folders and `node_modules` are skipped.
+ * Other files outside skill folders are listed in `others` (at most `maxFiles`), not as
+ * documents: relative links may name them.
  */
-export function scanRoot(root: string, limits: ScanLimits): { base: string; files: FoundFile[]; diagnostics: Diagnostic[] } {
+export function scanRoot(root: string, limits: ScanLimits): { base: string; files: FoundFile[]; others: FoundFile[]; diagnostics: Diagnostic[] } {
   const base = realpathSync(root)
   const files: FoundFile[] = []
+  const others: FoundFile[] = []
   const diagnostics: Diagnostic[] = []
   const seenDirs = new Set<string>([base])
   let limited = false
@@ -112,12 +115,17 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
           return
         }
         files.push(skill !== undefined ? { path: relPath, real, linked: viaLink, skill } : { path: relPath, real, linked: viaLink })
+      } else if (isFile && others.length < limits.maxFiles) {
+        // Not read, only known: a document may link it (a script, an image next to it).
+        others.push({ path: relPath, real, linked: viaLink })
       }
     }
   }
   walk(base, '', false, undefined)
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return { base, files, diagnostics }
+  const byPath = (a: FoundFile, b: FoundFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+  files.sort(byPath)
+  others.sort(byPath)
+  return { base, files, others, diagnostics }
 }
 
 /** Result of reading one file. */

@@ -66,6 +66,18 @@ describe('findLibraryRoot', () => {
     expect(findLibraryRoot('/')).toBeUndefined()
   })
 
+  it('a skill folder (holding SKILL.md) is the root of its files, also in a skills/ collection', () => {
+    file('e/skills/pdf/SKILL.md')
+    expect(findLibraryRoot(file('e/skills/pdf/reference/forms.md'))).toBe(join(base, 'e/skills/pdf'))
+    expect(findLibraryRoot(join(base, 'e/skills/pdf/SKILL.md'))).toBe(join(base, 'e/skills/pdf'))
+    // The innermost skill: a nested skill is a root of its own.
+    file('e/skills/pdf/nested/SKILL.md')
+    expect(findLibraryRoot(file('e/skills/pdf/nested/more.md'))).toBe(join(base, 'e/skills/pdf/nested'))
+    // A folder named SKILL.md is no skill.
+    mkdirSync(join(base, 'f/resources/agents/SKILL.md'), { recursive: true })
+    expect(findLibraryRoot(file('f/resources/agents/x.md'))).toBe(join(base, 'f/resources'))
+  })
+
   it('reads only names: a path that does not exist is answered from its folders', () => {
     expect(findLibraryRoot(join(base, 'ghost/resources/examples/workflows/none.md'))).toBe(join(base, 'ghost/resources'))
   })

@@ -74,6 +74,8 @@ describe('a skill library', async () => {
     expect(logo?.text).toBeUndefined()
     expect(Buffer.from(logo?.bytes ?? []).equals(readFileSync(join(ROOT, 'forms/assets/logo.png')))).toBe(true)
     expect((await lib.readFile('notes/plain.md'))?.path).toBe('notes/plain.md')
+    // A file outside skills that is no document is known (not read until asked for).
+    expect((await lib.readFile('notes/tool.sh'))?.text).toBe('#!/bin/sh\necho "notes tool"\n')
     expect(await lib.readFile('forms/nope.md')).toBeUndefined()
     expect(await lib.readFile('../outside.md')).toBeUndefined()
   })
@@ -94,6 +96,7 @@ describe('a skill library', async () => {
     const g = lib.graph()
     expect(g.edges.map((e) => `${e.from} -> ${e.to} (${e.kind}, ${e.via})`)).toEqual([
       'orchestr8://notes/plain -> forms/reference/guide.md (link, path)',
+      'orchestr8://notes/plain -> notes/tool.sh (link, path)',
       'skill://forms -> forms/FORMS.md (link, path)',
       'skill://forms -> forms/FORMS.md (path, path)',
       'skill://forms -> forms/assets/logo.png (link, path)',
@@ -114,8 +117,9 @@ describe('a skill library', async () => {
     await expect(lib('tables/SKILL.md', { from, kind: 'link' })).rejects.toBeInstanceOf(AccessDeniedError)
     await expect(lib('forms/assets/logo.png', { from, kind: 'link' })).rejects.toMatchObject({ code: 'BINARY_FILE' })
     expect(await lib('forms/missing.md', { from, kind: 'link' })).toBeUndefined()
-    // From a document outside skills, any file of the root can be linked.
+    // From a document outside skills, any file of the root can be linked: a skill's, or a script beside it.
     expect((await lib('forms/reference/guide.md', { from: 'orchestr8://notes/plain', kind: 'link' }))?.path).toBe('forms/reference/guide.md')
+    expect((await lib('notes/tool.sh', { from: 'orchestr8://notes/plain', kind: 'link' }))?.source).toBe('#!/bin/sh\necho "notes tool"\n')
   })
 
   it('ranks skills on their description', () => {

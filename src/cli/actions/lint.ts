@@ -87,10 +87,16 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
   for (const [root, rels] of groups) {
     const library = await loadLibrary({ root })
     const known = new Set(library.entries.map((e) => e.path))
+    // A file of a skill folder stands for its skill (its SKILL.md), once.
+    const skillOf = new Map<string, string>()
+    for (const e of library.entries) for (const f of e.kind === 'skill' ? (e.files ?? []) : []) skillOf.set(e.folder ? `${e.folder}/${f.path}` : f.path, e.path)
+    const paths = new Set<string>()
     for (const rel of rels) {
-      if (!known.has(rel)) throw new UsageError(`${display(nodePath.join(root, rel))}: not a document of the library at ${display(root)} (hidden folders, node_modules and links leading out of it are not read)`)
+      const path = known.has(rel) ? rel : skillOf.get(rel)
+      if (path === undefined) throw new UsageError(`${display(nodePath.join(root, rel))}: not a document of the library at ${display(root)} (hidden folders, node_modules and links leading out of it are not read)`)
+      paths.add(path)
     }
-    loaded.push({ library, paths: [...rels] })
+    loaded.push({ library, paths: [...paths] })
   }
   // Written to show files relative to the working folder: the library's paths are relative to its root.
   const result: LintResult = { files: [], findings: [], errorCount: 0, warningCount: 0, fixedCount: 0 }
