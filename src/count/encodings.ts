@@ -66,7 +66,8 @@ const MODEL_RULES: ReadonlyArray<readonly [RegExp, EncodingName]> = [
  *   `gpt-4-0613`, `gpt-4-turbo-2024-04-09`), every `gpt-3.5-turbo*` and
  *   `text-embedding-3-*`.
  *
- * Names are matched case-insensitively, without a provider prefix. Names not in
+ * Names are matched case-insensitively, with or without the `openai/` provider
+ * prefix (`openai/gpt-4o` is `gpt-4o`). Names not in
  * the list above fall back to js-tiktoken's own model table (e.g. `gpt-4-32k`,
  * `gpt-4o-audio-preview`, `text-embedding-ada-002`); models of other encodings
  * (`p50k_base`, `r50k_base`) are rejected.
@@ -80,7 +81,8 @@ export function encodingForModel(model: string): EncodingName {
   if (typeof model !== 'string') {
     throw new InvalidOptionError('model', `expected a string, got ${typeof model}`)
   }
-  const name = model.trim().toLowerCase()
+  const lower = model.trim().toLowerCase()
+  const name = lower.startsWith('openai/') ? lower.slice('openai/'.length) : lower
   for (const [pattern, encoding] of MODEL_RULES) {
     if (pattern.test(name)) return encoding
   }
