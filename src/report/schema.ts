@@ -108,6 +108,38 @@ export interface ReportTimings {
   totalMs: number
 }
 
+/** One check of the text by the verifying counter (see {@link ReportCounter}). */
+export interface ReportCounterCheck {
+  /** Tokens of the text checked, by the proxy counter that chose it. */
+  proxyTokens: number
+  /** Tokens of the same text, by the verifying counter. */
+  verifiedTokens: number
+}
+
+/**
+ * Which counter decided what, when an async (remote) counter verified the assembly
+ * (`assembleWithCounter`): the proxy counted and chose, the verifier checked the final text
+ * against the budget and references were dropped until it fit.
+ */
+export interface ReportCounter {
+  /** The local counter that measured and chose (every other count of the report is in it; equals `encoding`). */
+  proxy: string
+  /** The counter that verified the returned text against the budget, e.g. `'anthropic/claude-sonnet-4-5'`. */
+  verifier: string
+  /** Tokens of the returned text by the verifier: the count the budget was checked against. */
+  verifiedTokens: number
+  /** `verifiedTokens / totalTokens`, three decimals; `null` when `totalTokens` is 0. */
+  calibration: number | null
+  /** Requests the verifier made for this assembly (counts not already cached). */
+  remoteCalls: number
+  /** Counts of this assembly answered from the cache by content digest (sha256). */
+  cachedCounts: number
+  /** URIs the proxy's choice inlined that were dropped to fit the verified count, in the order dropped. */
+  dropped: string[]
+  /** Every check of a text by the verifier, in order; the last is the returned text. */
+  checks: ReportCounterCheck[]
+}
+
 /** What an assembly did: exact tokens, every reference's decision, baselines and savings. */
 export interface AssemblyReport {
   /** Report format version. */
@@ -138,6 +170,8 @@ export interface AssemblyReport {
   diagnostics: Diagnostic[]
   /** Wall-clock milliseconds per stage. The only field that differs between identical runs. */
   timings: ReportTimings
+  /** Which counter decided what, when an async counter verified the text (`assembleWithCounter`); absent otherwise. */
+  counter?: ReportCounter
 }
 
 function buildSchemas(zod: typeof Zod) {
@@ -188,6 +222,18 @@ function buildSchemas(zod: typeof Zod) {
     }),
     diagnostics: zod.array(diagnosticSchema),
     timings: zod.object({ resolveMs: zod.number(), measureMs: zod.number(), selectMs: zod.number(), totalMs: zod.number() }),
+    counter: zod
+      .object({
+        proxy: zod.string(),
+        verifier: zod.string(),
+        verifiedTokens: int(),
+        calibration: zod.number().nullable(),
+        remoteCalls: int(),
+        cachedCounts: int(),
+        dropped: zod.array(zod.string()),
+        checks: zod.array(zod.object({ proxyTokens: int(), verifiedTokens: int() })),
+      })
+      .optional(),
   })
   return { referenceReportSchema, assemblyReportSchema }
 }
@@ -240,6 +286,7 @@ type AssemblyReportSchema = Zod.ZodObject<
     >
     diagnostics: Zod.ZodType<Diagnostic[]>
     timings: Zod.ZodObject<{ resolveMs: Zod.ZodType<number>; measureMs: Zod.ZodType<number>; selectMs: Zod.ZodType<number>; totalMs: Zod.ZodType<number> }, Zod.core.$strip>
+    counter: Zod.ZodOptional<Zod.ZodType<ReportCounter>>
   },
   Zod.core.$strip
 >
