@@ -82,7 +82,7 @@ export function rootFor(file: string, root?: string, fallback?: string): string 
 /**
  * Load and parse `file`, and load the library of its root (see {@link rootFor}). The
  * document is parsed with its path relative to the root, so its URI is known (for cycle
- * detection). With a `parseStore`, a document parsed before (same content and path) is not
+ * detection); a skill's SKILL.md gets its skill's URI. With a `parseStore`, a document parsed before (same content and path) is not
  * parsed again.
  */
 export async function loadDocument(file: string, root: string | undefined, parseStore?: ParseStore): Promise<LoadedDocument> {
@@ -90,9 +90,12 @@ export async function loadDocument(file: string, root: string | undefined, parse
   const abs = real(file)
   const rootAbs = rootFor(abs, root)
   const relPath = relativeTo(rootAbs, abs)
-  // A file outside the root gets its absolute path: no URI is derived from it.
-  const doc = parseDocument(source, { path: relPath ?? abs, ...(parseStore ? { parseStore } : {}) })
   // The library's own parses (titles and headings for matching, graph) use the same store.
   const library = await loadLibrary({ root: rootAbs, ...(parseStore ? { parseStore } : {}) })
+  // A skill's SKILL.md is named by its skill's URI (skill://<skill-path>), as the library names it.
+  const skill = relPath !== undefined && nodePath.basename(relPath) === 'SKILL.md' ? library.get(relPath) : undefined
+  const uri = skill?.kind === 'skill' ? { uri: skill.uri } : {}
+  // A file outside the root gets its absolute path: no URI is derived from it.
+  const doc = parseDocument(source, { path: relPath ?? abs, ...uri, ...(parseStore ? { parseStore } : {}) })
   return { doc, root: rootAbs, library, rootGiven: root !== undefined, relPath }
 }
