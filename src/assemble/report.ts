@@ -6,8 +6,9 @@
  * @module
  */
 import type { PromptDocument } from '../parse/document.js'
+import { bodyRange } from '../render/render.js'
 import { describeCause } from '../report/causes.js'
-import type { AssemblyReport, ReferenceReport } from '../report/schema.js'
+import type { AssemblyReport, ReferenceReport, ReportStablePrefix } from '../report/schema.js'
 import type { Diagnostic } from '../types.js'
 import type { Choice } from './choose.js'
 import { fix } from './expand.js'
@@ -93,7 +94,26 @@ export function buildReport(
     },
     diagnostics: dedupeDiagnostics(diagnostics),
     timings: { resolveMs: round(timings.resolveMs), measureMs: round(timings.measureMs), selectMs: round(timings.selectMs), totalMs: round(timings.totalMs) },
+    stablePrefix: stablePrefix(root, settings),
   }
+}
+
+/**
+ * The stable prefix: the root's body up to its first slot (the whole body when it has
+ * none). Core text is copied byte for byte (the root's headings are not shifted), so the
+ * text starts with it at every budget, query and strategy.
+ */
+function stablePrefix(root: PromptDocument<unknown>, settings: Settings): ReportStablePrefix {
+  const { start, end } = bodyRange(root)
+  let stop = end
+  for (const block of root.blocks) {
+    if (block.start >= start && block.end <= end) {
+      stop = block.start
+      break
+    }
+  }
+  const text = root.source.slice(start, stop)
+  return { chars: text.length, tokens: text.length === 0 ? 0 : settings.counter.count(text) }
 }
 
 /** One row of the report. */

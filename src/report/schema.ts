@@ -140,6 +140,18 @@ export interface ReportCounter {
   checks: ReportCounterCheck[]
 }
 
+/**
+ * Where the assembled text's stable prefix ends: the core text before the first slot,
+ * the same bytes whatever the budget, the query or the strategy (a prompt cache can
+ * keep it). `text.slice(0, chars)` is the prefix.
+ */
+export interface ReportStablePrefix {
+  /** Length of the prefix in UTF-16 code units (JavaScript string length); 0 when the text starts with a slot. */
+  chars: number
+  /** Tokens of the prefix counted on its own (as a separate block of a request), in the report's encoding. */
+  tokens: number
+}
+
 /** What an assembly did: exact tokens, every reference's decision, baselines and savings. */
 export interface AssemblyReport {
   /** Report format version. */
@@ -172,6 +184,8 @@ export interface AssemblyReport {
   timings: ReportTimings
   /** Which counter decided what, when an async counter verified the text (`assembleWithCounter`); absent otherwise. */
   counter?: ReportCounter
+  /** Where the stable prefix of the text ends (set by `assemble`; absent in reports written before it existed). */
+  stablePrefix?: ReportStablePrefix
 }
 
 function buildSchemas(zod: typeof Zod) {
@@ -234,6 +248,7 @@ function buildSchemas(zod: typeof Zod) {
         checks: zod.array(zod.object({ proxyTokens: int(), verifiedTokens: int() })),
       })
       .optional(),
+    stablePrefix: zod.object({ chars: int(), tokens: int() }).optional(),
   })
   return { referenceReportSchema, assemblyReportSchema }
 }
@@ -287,6 +302,7 @@ type AssemblyReportSchema = Zod.ZodObject<
     diagnostics: Zod.ZodType<Diagnostic[]>
     timings: Zod.ZodObject<{ resolveMs: Zod.ZodType<number>; measureMs: Zod.ZodType<number>; selectMs: Zod.ZodType<number>; totalMs: Zod.ZodType<number> }, Zod.core.$strip>
     counter: Zod.ZodOptional<Zod.ZodType<ReportCounter>>
+    stablePrefix: Zod.ZodOptional<Zod.ZodObject<{ chars: Zod.ZodType<number>; tokens: Zod.ZodType<number> }, Zod.core.$strip>>
   },
   Zod.core.$strip
 >
