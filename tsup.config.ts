@@ -60,16 +60,30 @@ export default defineConfig((cli): Options[] => {
   if (!cli.watch) rmSync('dist', { recursive: true, force: true })
   return [
     // `promptfold/mcp` (the MCP server) is its own entry so that `import 'promptfold'` never
-    // loads the MCP SDK; with splitting, both ESM entries share one copy of the library.
-    // The small ESM-only dependencies are bundled here too: one file loads faster than eight.
-    { ...shared, entry: { index: 'src/index.ts', mcp: 'src/mcp/index.ts' }, format: ['esm'], dts: true, splitting: true, noExternal: ESM_ONLY },
-    // Declarations are generated once (above); `npm run build` copies index.d.ts to index.d.cts.
-    // No source map here: it would be ~1 MB, mostly the bundled dependencies (the code is not minified).
-    { ...shared, format: ['cjs'], dts: false, sourcemap: false, noExternal: ESM_ONLY },
-    // CommonJS has no shared chunks: the mcp entry carries its own copy of the library code.
+    // loads the MCP SDK; with splitting, the ESM entries share one copy of the library.
+    // The MCP SDK is an optional peer dependency: the mcp entry (src/mcp/entry.ts) imports the
+    // server code dynamically and turns a missing SDK into MissingPeerError; its declarations
+    // come from the barrel, src/mcp/index.ts. `promptfold/testing` (matchers, serializer) is a
+    // third entry. The small ESM-only dependencies are bundled here too: one file loads faster than eight.
     {
       ...shared,
-      entry: { mcp: 'src/mcp/index.ts' },
+      entry: { index: 'src/index.ts', mcp: 'src/mcp/entry.ts', testing: 'src/testing/index.ts' },
+      format: ['esm'],
+      dts: { entry: { index: 'src/index.ts', mcp: 'src/mcp/index.ts', testing: 'src/testing/index.ts' } },
+      splitting: true,
+      noExternal: ESM_ONLY,
+    },
+    // Declarations are generated once (above); `npm run build` copies each .d.ts to .d.cts.
+    // No source map here: it would be ~1 MB, mostly the bundled dependencies (the code is not minified).
+    { ...shared, entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, format: ['cjs'], dts: false, sourcemap: false, noExternal: ESM_ONLY },
+    // CommonJS has no shared chunks: the mcp entry carries its own copy of the library code.
+    // src/mcp/entry-cjs.ts requires the server code, dist/mcp-server.cjs, inside a try
+    // (MissingPeerError when the SDK is missing); it stays a separate file, so that the SDK's
+    // requires are not hoisted out of the try.
+    {
+      ...shared,
+      entry: { mcp: 'src/mcp/entry-cjs.ts', 'mcp-server': 'src/mcp/index.ts' },
+      external: ['./mcp-server.cjs'],
       format: ['cjs'],
       dts: false,
       sourcemap: false,

@@ -27,6 +27,9 @@ export { fillPlaceholders } from './expand.js'
 export { clearParseCache, type ParseCacheStats, parseCacheStats } from './parse-cache.js'
 export type { AssembleOptions, MatchFunction } from './settings.js'
 
+/** The timings of a report assembled with `timings: false`. */
+const NO_TIMINGS = { resolveMs: 0, measureMs: 0, selectMs: 0, totalMs: 0 } as const
+
 /** Result of {@link assemble}. */
 export interface Assembly {
   /** The assembled prompt. */
@@ -67,7 +70,8 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   const text = renderChunks(tree.root, choice.chosen).join('')
   const totalTokens = measured.total(choice.chosen)
   settleCandidates(tree, measured, choice, settings, totalTokens)
-  const timings = { resolveMs: t1 - t0, measureMs: t2 - t1, selectMs: t3 - t2, totalMs: performance.now() - t0 }
+  // `timings: false`: all 0, so that identical runs give identical reports.
+  const timings = settings.timings ? { resolveMs: t1 - t0, measureMs: t2 - t1, selectMs: t3 - t2, totalMs: performance.now() - t0 } : NO_TIMINGS
   const report = buildReport(root, tree, measured, settings, totalTokens, [...tree.diagnostics, ...choice.diagnostics], timings)
   return { text, report }
 }

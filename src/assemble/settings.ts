@@ -90,6 +90,12 @@ export interface AssembleOptions {
    * Default: the resolver's `schemes` when it is a library, else `['orchestr8']`.
    */
   schemes?: readonly string[]
+  /**
+   * Measure wall-clock time per phase into `report.timings`. Default `true`. With `false`
+   * every timing is `0`, so that identical runs give identical reports (snapshot tests):
+   * `timings` is the only field that otherwise differs between them.
+   */
+  timings?: boolean
 }
 
 /** Turns a dynamic match query into the URIs of matching documents, best first. */
@@ -121,6 +127,8 @@ export interface Settings {
   vars: Readonly<Record<string, string>>
   countStore: CountStore | undefined
   parseStore: ParseStore | undefined
+  /** Whether `report.timings` is measured (else all `0`). */
+  timings: boolean
 }
 
 /** Defaults of the numeric limits. */
@@ -143,6 +151,8 @@ export function settingsFrom(options: AssembleOptions): Settings {
   const maxDocumentBytes = options.maxDocumentBytes ?? ASSEMBLE_DEFAULTS.maxDocumentBytes
   if (typeof maxDocumentBytes !== 'number' || !(maxDocumentBytes > 0)) throw new InvalidOptionError('maxDocumentBytes', `must be a positive number of bytes, got ${String(maxDocumentBytes)}`)
   if (options.query !== undefined && typeof options.query !== 'string') throw new InvalidOptionError('query', 'must be a string')
+  const timings = options.timings ?? true
+  if (typeof timings !== 'boolean') throw new InvalidOptionError('timings', `must be true or false, got ${String(timings)}`)
   const library = searchable(options.resolver)
   return {
     budget,
@@ -164,6 +174,7 @@ export function settingsFrom(options: AssembleOptions): Settings {
     vars: options.vars ?? {},
     countStore: options.countStore,
     parseStore: options.parseStore,
+    timings,
   }
 }
 

@@ -1,10 +1,13 @@
 /**
- * MCP server over a promptfold library.
+ * MCP server over a promptfold library. Needs the optional peer dependency
+ * `@modelcontextprotocol/sdk`: the built `promptfold/mcp` throws {@link MissingPeerError}
+ * (code `MISSING_PEER`) when it is not installed (src/mcp/entry.ts, src/mcp/entry-cjs.ts).
  *
  * @module
  */
 export { type CreateServerOptions, createServer, RESOURCE_NOT_FOUND } from './server.js'
 export { type ServeOptions, serve } from './serve.js'
+export { MCP_SDK_INSTALL, MCP_SDK_PACKAGE, MCP_SDK_RANGE, MissingPeerError, missingSdk } from './sdk.js'
 export {
   DEFAULT_SKILLS_PAGE_SIZE,
   DIRECTORY_MIME_TYPE,

@@ -6,6 +6,7 @@
 import { Command } from 'commander'
 import type { EncodingName } from '../../index.js'
 import { docsFile } from '../about.js'
+import { CliError, EXIT } from '../io.js'
 import { encodingOption, nonNegativeInteger } from '../options.js'
 
 /** Options of `promptfold serve`. */
@@ -37,7 +38,19 @@ Example (an MCP client configuration):
 `,
     )
     .action(async (root: string, options: ServeCommandOptions) => {
-      const { runServe } = await import('../actions/serve.js')
+      const { runServe } = await import('../actions/serve.js').catch((error: unknown) => {
+        throw missingPeer(error)
+      })
       await runServe(root, options)
     })
+}
+
+/**
+ * The MCP SDK is an optional peer dependency: when it is missing, loading the server throws
+ * `MissingPeerError` (code `MISSING_PEER`), whose message names what to install. The CLI
+ * prints that one line and exits 2, as for other usage errors (nothing ran).
+ */
+function missingPeer(error: unknown): unknown {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined
+  return code === 'MISSING_PEER' ? new CliError((error as Error).message, 'MISSING_PEER', EXIT.usage) : error
 }

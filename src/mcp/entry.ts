@@ -1,0 +1,45 @@
+/**
+ * The ES module entry of `promptfold/mcp` (built as `dist/mcp.js`; the declarations come from
+ * `./index.ts`). The server code is imported dynamically, so that a missing MCP SDK is a
+ * {@link MissingPeerError} with a one-line message rather than a link error. The names are
+ * those of `./index.ts`, listed once more (test/package/slim.test.ts checks they agree).
+ *
+ * @module
+ */
+import { missingSdk } from './sdk.js'
+
+const mcp = await import('./index.js').catch((error: unknown) => {
+  throw missingSdk(error) ?? error
+})
+
+export const {
+  createServer,
+  RESOURCE_NOT_FOUND,
+  serve,
+  DEFAULT_SKILLS_PAGE_SIZE,
+  DIRECTORY_MIME_TYPE,
+  describeSkillsError,
+  GetSkillRequestSchema,
+  GetSkillResultSchema,
+  getSkill,
+  ListSkillsRequestSchema,
+  ListSkillsResultSchema,
+  listSkills,
+  locateSkillUri,
+  mimeTypeFromExtension,
+  parseSkillUri,
+  ReadDirectoryRequestSchema,
+  ReadDirectoryResultSchema,
+  readSkillDirectory,
+  readSkillFile,
+  SKILL_SCHEME,
+  SKILLS_ERROR_RPC_CODES,
+  SKILLS_EXTENSION,
+  SkillsRequestError,
+  servedSkills,
+  skillAt,
+  skillEntry,
+  skillFiles,
+  skillUri,
+} = mcp
+export { MCP_SDK_INSTALL, MCP_SDK_PACKAGE, MCP_SDK_RANGE, MissingPeerError, missingSdk } from './sdk.js'
