@@ -21,11 +21,11 @@
  * @module
  */
 import type { Definition, InlineCode, Link, Nodes, Root } from 'mdast'
-import { visitParents } from 'unist-util-visit-parents'
 import type { Diagnostic, ReferenceKind } from '../types.js'
 import { diagnostic } from './diagnostics.js'
 import type { Reference } from './references.js'
 import { type Locator, type Section, sectionAt } from './sections.js'
+import { walkTree } from './walk.js'
 
 /** A URL scheme (`https:`, `mailto:`, `file:`, `c:` is a drive and refused too). */
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i
@@ -143,7 +143,7 @@ export function extractRelativeReferences(
       parsed: { uri: target, scheme: '', path: target, legacy: false },
     })
   }
-  visitParents(tree, (node: Nodes, ancestors: Nodes[]) => {
+  walkTree(tree, (node: Nodes, ancestors: readonly Nodes[]) => {
     if (node.type === 'code' || node.type === 'image' || node.type === 'imageReference' || node.type === 'html') return 'skip'
     const pos = node.position
     if (!pos || pos.start.offset === undefined || pos.end.offset === undefined) return undefined

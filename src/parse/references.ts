@@ -13,11 +13,11 @@
  * @module
  */
 import type { Code, ListItem, Nodes, Root } from 'mdast'
-import { visitParents } from 'unist-util-visit-parents'
 import type { Diagnostic, Point, ReferenceKind } from '../types.js'
 import { diagnostic } from './diagnostics.js'
 import { type Locator, type Section, sectionAt } from './sections.js'
 import { findUris, type ParsedUri, parseUri } from './uri.js'
+import { walkTree } from './walk.js'
 
 /** A reference found in a document. */
 export interface Reference {
@@ -173,7 +173,7 @@ export function extractReferences(
     )
   }
 
-  visitParents(tree, (node: Nodes, ancestors: Nodes[]) => {
+  walkTree(tree, (node: Nodes, ancestors: readonly Nodes[]) => {
     const pos = node.position
     if (!pos || pos.start.offset === undefined || pos.end.offset === undefined) return
     const start = locate.offset(pos.start.offset)

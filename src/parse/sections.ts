@@ -5,9 +5,8 @@
  */
 import GithubSlugger from 'github-slugger'
 import type { Heading, Root } from 'mdast'
-import { toString } from 'mdast-util-to-string'
-import { visitParents } from 'unist-util-visit-parents'
 import type { Point } from '../types.js'
+import { nodesOfType, textOf } from './walk.js'
 
 /** A section of a document: a heading and everything up to the next heading of the same or a higher level. */
 export interface Section {
@@ -56,14 +55,12 @@ export function createLocator(source: string, bodyOffset: number): Locator {
 /** Extract the heading tree of a parsed body as a flat, document-ordered list of sections. */
 export function extractSections(tree: Root, bodyLength: number, locate: Locator): Section[] {
   const slugger = new GithubSlugger()
-  const headings: Heading[] = []
-  visitParents(tree, 'heading', (node) => {
-    headings.push(node)
-  })
+  // Walked with an explicit stack: a tree thousands of levels deep is walked like any other.
+  const headings: Heading[] = nodesOfType(tree, 'heading')
   const sections: Section[] = []
   const stack: Section[] = []
   for (const [i, h] of headings.entries()) {
-    const title = toString(h).trim()
+    const title = textOf(h).trim()
     const startOffset = h.position?.start.offset ?? 0
     let endOffset = bodyLength
     for (let j = i + 1; j < headings.length; j++) {
