@@ -17,15 +17,18 @@ export interface PromptfoldSerializerOptions {
   root?: string
 }
 
-/** The `printer` a snapshot serializer is handed (pretty-format's plugin API). */
-export type SnapshotPrinter = (value: unknown, config: unknown, indentation: string, depth: number, refs: unknown) => string
+/**
+ * The `printer` a snapshot serializer is handed (pretty-format's plugin API); `Config` and
+ * `Refs` are the test runner's own types, passed through untouched.
+ */
+export type SnapshotPrinter<Config = unknown, Refs = unknown> = (value: unknown, config: Config, indentation: string, depth: number, refs: Refs) => string
 
 /** A snapshot serializer (pretty-format's plugin shape, which vitest and jest both take). */
 export interface SnapshotSerializer {
   /** Whether this serializer prints `value`. */
   test(value: unknown): boolean
   /** `value` printed (by `printer`, after normalizing). */
-  serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown, printer: SnapshotPrinter): string
+  serialize<Config, Refs>(value: unknown, config: Config, indentation: string, depth: number, refs: Refs, printer: SnapshotPrinter<Config, Refs>): string
 }
 
 /** Whether the serializer takes `value`: an assembly, a task assembly, or either report. */

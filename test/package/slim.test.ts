@@ -1,0 +1,155 @@
+/**
+ * The slim install (issue 15): the MCP SDK is an optional peer dependency, and the packages
+ * that the build bundles are not runtime dependencies. Run against the BUILT package:
+ * - dist/ loads no package that package.json does not declare (dependencies, or the
+ *   optional peer from the MCP entries only);
+ * - without the SDK (a copy of the package in a temporary node_modules that lacks it, with
+ *   every other package of the repository linked), `import`/`require` of promptfold/mcp
+ *   throw MissingPeerError (MISSING_PEER) and `promptfold serve` prints one line naming
+ *   `npm install @modelcontextprotocol/sdk` and exits 2; promptfold and promptfold/testing load;
+ * - with the SDK, dist/mcp.js and dist/mcp.cjs export what src/mcp/index.ts exports.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { builtinModules } from 'node:module'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import * as barrel from '../../src/mcp/index.js'
+import { builtRoot, repoRoot, tempDir } from '../cli/run.js'
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>
+  devDependencies: Record<string, string>
+  peerDependencies: Record<string, string>
+  peerDependenciesMeta: Record<string, { optional?: boolean }>
+}
+const SDK = '@modelcontextprotocol/sdk'
+const LINE = 'promptfold/mcp needs @modelcontextprotocol/sdk, which is not installed: run `npm install @modelcontextprotocol/sdk@1`'
+
+describe('package.json', () => {
+  it('the MCP SDK is an optional peer dependency (and a dev dependency for the tests), not a dependency', () => {
+    expect(pkg.dependencies[SDK]).toBeUndefined()
+    expect(pkg.peerDependencies).toEqual({ [SDK]: '^1.32.2' })
+    expect(pkg.peerDependenciesMeta).toEqual({ [SDK]: { optional: true } })
+    expect(pkg.devDependencies[SDK]).toBe('^1.32.2')
+    expect(barrel.MCP_SDK_RANGE).toBe(pkg.peerDependencies[SDK])
+  })
+
+  it('the runtime dependencies are the four that dist/ loads', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['commander', 'gray-matter', 'js-tiktoken', 'zod'])
+  })
+})
+
+/** The package a bare specifier names (`@scope/name` or `name`). */
+const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+
+describe('dist/ loads only declared packages', () => {
+  const dist = join(builtRoot, 'dist')
+  const files = readdirSync(dist).filter((f) => /\.(c?js)$/.test(f))
+  // import ... from 'x', import('x'), require('x'), localRequire()('x'), export ... from 'x'
+  // (a whole string: `require('u' + 'rl')` is no package); lines of comments are skipped.
+  const specifiers = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\d?\s*\(\s*|\)\s*\(\s*)(["'])([^"'./][^"']*)\1(?=\s*[);]|\s*$)/gm
+  const loads = new Map<string, Set<string>>()
+  for (const file of files) {
+    const text = readFileSync(join(dist, file), 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line))
+      .join('\n')
+    for (const m of text.matchAll(specifiers)) {
+      const name = packageOf(m[2] as string)
+      if (name.startsWith('node:') || builtinModules.includes(name) || !/^(@[a-z0-9-]+\/)?[a-z0-9][a-z0-9._-]*$/.test(name)) continue
+      if (!loads.has(name)) loads.set(name, new Set())
+      loads.get(name)?.add(file)
+    }
+  }
+
+  it('every package loaded is a dependency, or the SDK', () => {
+    // src/parse/markdown.ts requires unified and remark-parse only when dist/markdown-engine.cjs
+    // (which bundles them) is not there: when running from source.
+    const fallback = ['unified', 'remark-parse']
+    for (const name of fallback) {
+      for (const file of loads.get(name) ?? []) expect(readFileSync(join(dist, file), 'utf8')).toContain('require2("./markdown-engine.cjs")')
+    }
+    expect(files).toContain('markdown-engine.cjs')
+    const declared = new Set([...Object.keys(pkg.dependencies), SDK, ...fallback])
+    expect([...loads.keys()].filter((name) => !declared.has(name))).toEqual([])
+    // Every dependency is loaded somewhere (none is there for nothing).
+    for (const name of Object.keys(pkg.dependencies)) expect(loads.has(name), name).toBe(true)
+  })
+
+  it('the SDK only from the MCP server code, which the entries load behind a check', () => {
+    const files = [...(loads.get(SDK) ?? [])].sort()
+    expect(files.length).toBeGreaterThan(0)
+    for (const file of files) expect(file).toMatch(/^mcp-/)
+  })
+})
+
+describe('without the MCP SDK installed', () => {
+  const { dir, cleanup } = tempDir('promptfold-no-sdk-')
+  afterAll(cleanup)
+  const modules = join(dir, 'node_modules')
+  const installed = join(modules, 'promptfold')
+  mkdirSync(installed, { recursive: true })
+  cpSync(join(builtRoot, 'dist'), join(installed, 'dist'), { recursive: true })
+  cpSync(join(builtRoot, 'package.json'), join(installed, 'package.json'))
+  // Every package of the repository but the SDK (and promptfold's own folder).
+  for (const name of readdirSync(join(repoRoot, 'node_modules'))) {
+    if (name === '.bin' || name === 'promptfold' || name.startsWith('.')) continue
+    if (name === '@modelcontextprotocol') continue
+    symlinkSync(join(repoRoot, 'node_modules', name), join(modules, name), 'dir')
+  }
+  const node = (args: string[]) => {
+    const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '', NO_COLOR: '1' } })
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+  }
+  const report = '(e) => console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message, cause: e.cause?.code }))'
+
+  it('the SDK cannot be found from there', () => {
+    const r = node(['-e', `try { require.resolve('${SDK}/server/index.js'); console.log('found') } catch { console.log('missing') }`])
+    expect(r.stdout).toBe('missing\n')
+  })
+
+  it('import promptfold/mcp: MissingPeerError, MISSING_PEER, one line naming npm install @modelcontextprotocol/sdk', () => {
+    const r = node(['--input-type=module', '-e', `await import('promptfold/mcp').then(() => console.log('loaded'), ${report})`])
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual({ name: 'MissingPeerError', code: 'MISSING_PEER', message: LINE, cause: 'ERR_MODULE_NOT_FOUND' })
+  })
+
+  it('require promptfold/mcp: the same error', () => {
+    const r = node(['-e', `try { require('promptfold/mcp'); console.log('loaded') } catch (e) { (${report})(e) }`])
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual({ name: 'MissingPeerError', code: 'MISSING_PEER', message: LINE, cause: 'MODULE_NOT_FOUND' })
+  })
+
+  it('promptfold serve: that one line on stderr, exit 2, nothing on stdout', () => {
+    const r = node([join(installed, 'dist/cli.js'), 'serve', join(repoRoot, 'fixtures/testing')])
+    expect(r).toEqual({ status: 2, stdout: '', stderr: `error: ${LINE}\n` })
+  })
+
+  it('promptfold, promptfold/testing and the other commands load', () => {
+    const esm = node(['--input-type=module', '-e', `const p = await import('promptfold'); const t = await import('promptfold/testing'); console.log(typeof p.assemble, typeof t.toFitBudget)`])
+    expect(esm).toEqual({ status: 0, stdout: 'function function\n', stderr: '' })
+    const cjs = node(['-e', `console.log(typeof require('promptfold').assemble, typeof require('promptfold/testing').promptfoldSerializer.test)`])
+    expect(cjs).toEqual({ status: 0, stdout: 'function function\n', stderr: '' })
+    const assemble = node([join(installed, 'dist/cli.js'), 'assemble', join(repoRoot, 'fixtures/testing/agents/reviewer.md'), '--root', join(repoRoot, 'fixtures/testing'), '--budget', '200'])
+    expect(assemble.status).toBe(0)
+    expect(assemble.stdout.startsWith('---\nid: reviewer') || assemble.stdout.includes('# Code Reviewer')).toBe(true)
+  })
+})
+
+describe('with the SDK: the built entries export what the barrel exports', () => {
+  const names = Object.keys(barrel).sort()
+  const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: builtRoot, encoding: 'utf8' })
+
+  it('dist/mcp.js (ES module)', () => {
+    const r = run(['--input-type=module', '-e', `console.log(JSON.stringify(Object.keys(await import('./dist/mcp.js')).sort()))`])
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual(names)
+  })
+
+  it('dist/mcp.cjs (CommonJS)', () => {
+    const r = run(['-e', `console.log(JSON.stringify(Object.keys(require('./dist/mcp.cjs')).sort()))`])
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual(names)
+  })
+})
