@@ -44,6 +44,8 @@ export type { Section } from './parse/sections.js'
 export { DEFAULT_SCHEMES, type MatchQuery, normalizeUri, type ParsedUri, parseUri } from './parse/uri.js'
 export type { Decision } from './render/lines.js'
 export { type FormatEfficiencyOptions, type FormatReportOptions, formatEfficiency, formatNumber, formatReport, type ReportPart } from './report/format.js'
+export { type ExplainedPart, explainParts, formatSourceMap } from './report/explain.js'
+export type { GeneratedKind, SourceMap, SourceSpan } from './render/source-map.js'
 export { type CauseDetail, describeCause, REFERENCE_CAUSES, type ReferenceCause } from './report/causes.js'
 export {
   type AssemblyReport,

@@ -18,6 +18,7 @@ import { formatNumber } from '../report/number.js'
 import { type ResolvedDocument, toResolved } from '../resolve/resolver.js'
 import type { Diagnostic, ReferenceKind } from '../types.js'
 import { detectBinary } from '../parse/document.js'
+import { markWrapped } from '../render/source-map.js'
 import { parseCached } from './parse-cache.js'
 import type { Settings } from './settings.js'
 
@@ -142,6 +143,7 @@ async function resolveOne(settings: Settings, uri: string, from: string | undefi
   const source = file ? asMarkdown(found.source, found.path ?? uri) : found.source
   const parsed = parseCached({ source, uri: canonical, path: found.path ?? (relative ? uri : undefined), schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, parseStore: settings.parseStore })
   const doc = source === found.source ? parsed : { ...parsed, references: [], blocks: [] }
+  if (doc !== parsed) markWrapped(doc, source.indexOf('\n') + 1, found.source.length)
   const diagnostics: Diagnostic[] = [...(found.diagnostics ?? [])]
   for (const d of doc.diagnostics) if (d.severity !== 'info') diagnostics.push(d.file ? d : { ...d, file: name })
   return { ok: true, doc, diagnostics }

@@ -15,6 +15,7 @@
 import { InvalidOptionError } from '../errors.js'
 import { type PromptDocument, parseDocument } from '../parse/document.js'
 import { renderChunks } from '../render/render.js'
+import { buildSourceMap, type SourceMap, withSourceMap } from '../render/source-map.js'
 import type { AssemblyReport } from '../report/schema.js'
 import { choose } from './choose.js'
 import { expandTree } from './expand.js'
@@ -36,6 +37,12 @@ export interface Assembly {
   text: string
   /** What was done and why, with exact token counts. */
   report: AssemblyReport
+  /**
+   * Where every span of `text` came from: a file and its line and column range, or what
+   * promptfold wrote itself (pointers, section headers, closing lines, separators). Computed on
+   * first read; not an own enumerable property (JSON and snapshots of an assembly leave it out).
+   */
+  readonly sourceMap: SourceMap
 }
 
 /**
@@ -73,7 +80,7 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   // `timings: false`: all 0, so that identical runs give identical reports.
   const timings = settings.timings ? { resolveMs: t1 - t0, measureMs: t2 - t1, selectMs: t3 - t2, totalMs: performance.now() - t0 } : NO_TIMINGS
   const report = buildReport(root, tree, measured, settings, totalTokens, [...tree.diagnostics, ...choice.diagnostics], timings)
-  return { text, report }
+  return withSourceMap({ text, report }, () => buildSourceMap(tree.root, choice.chosen))
 }
 
 /** The document to assemble: `doc` itself, or `doc` parsed when it is source text. */

@@ -12,7 +12,7 @@ import type { Root } from 'mdast'
 import type { PromptDocument } from '../parse/document.js'
 import type { SlotBlock } from '../parse/references.js'
 import type { Locator } from '../parse/sections.js'
-import { type Piece, piece } from './render.js'
+import { type Piece, piece, tagPiece } from './render.js'
 
 /** A construct left open at the end of a document's body (see `PromptDocument.openEnd`). */
 export interface OpenEnd {
@@ -105,7 +105,7 @@ export function closingPiece(doc: Pick<PromptDocument<unknown>, 'openEnd'>): Pie
   if (open === undefined) return undefined
   let p = closers.get(open)
   if (!p) {
-    p = piece(`${open.close}\n`)
+    p = tagPiece(piece(`${open.close}\n`), { kind: 'generated', what: 'closing', doc: doc as PromptDocument<unknown> })
     closers.set(open, p)
   }
   return p

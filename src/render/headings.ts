@@ -16,13 +16,24 @@ export function minDepth(sections: readonly Section[]): number {
   return m === 7 ? 1 : m
 }
 
+/** One heading rewritten by a shift: `source[at, at + length)` is replaced by `text`. */
+export interface HeadingEdit {
+  /** Offset in the source of the replaced text. */
+  at: number
+  /** Length of the replaced text (its `#` marks; a whole setext heading with its underline). */
+  length: number
+  /** What is written instead. */
+  text: string
+}
+
 /**
- * Text of `source[start, end)` with every heading that starts inside it moved by
- * `shift` levels (clamped to 1-6). Setext headings become ATX headings.
+ * The edits that move every heading starting inside `source[start, end)` by `shift` levels
+ * (clamped to 1-6), in order; setext headings become ATX headings. The one place heading
+ * shifts are decided: {@link shiftHeadings} applies them, source maps read them.
  */
-export function shiftHeadings(source: string, start: number, end: number, sections: readonly Section[], shift: number): string {
-  if (shift === 0) return source.slice(start, end)
-  let out = ''
+export function headingEdits(source: string, start: number, end: number, sections: readonly Section[], shift: number): HeadingEdit[] {
+  const edits: HeadingEdit[] = []
+  if (shift === 0) return edits
   let pos = start
   // Sections are in document order: start at the first one inside the range (binary search),
   // so rendering a document block by block stays linear in its number of headings.
@@ -43,16 +54,31 @@ export function shiftHeadings(source: string, start: number, end: number, sectio
     const line = source.slice(at, lineEnd)
     const atx = ATX.exec(line)
     if (atx) {
-      out += source.slice(pos, at) + (atx[1] ?? '') + '#'.repeat(depth)
+      edits.push({ at, length: atx[0].length, text: (atx[1] ?? '') + '#'.repeat(depth) })
       pos = at + atx[0].length
       continue
     }
     const underlineEnd = nextLine(source, lineEnd)
     if (SETEXT_UNDERLINE.test(source.slice(lineEnd, underlineEnd)) && underlineEnd <= end) {
       const eol = line.endsWith('\r\n') ? '\r\n' : '\n'
-      out += `${source.slice(pos, at)}${'#'.repeat(depth)} ${line.trim()}${eol}`
+      edits.push({ at, length: underlineEnd - at, text: `${'#'.repeat(depth)} ${line.trim()}${eol}` })
       pos = underlineEnd
     }
+  }
+  return edits
+}
+
+/**
+ * Text of `source[start, end)` with every heading that starts inside it moved by
+ * `shift` levels (clamped to 1-6). Setext headings become ATX headings.
+ */
+export function shiftHeadings(source: string, start: number, end: number, sections: readonly Section[], shift: number): string {
+  if (shift === 0) return source.slice(start, end)
+  let out = ''
+  let pos = start
+  for (const e of headingEdits(source, start, end, sections, shift)) {
+    out += source.slice(pos, e.at) + e.text
+    pos = e.at + e.length
   }
   return out + source.slice(pos, end)
 }

@@ -101,30 +101,56 @@ function startsSafely(text: string): boolean {
   return !/\s/u.test(String.fromCodePoint(first))
 }
 
-const NEWLINE = piece('\n')
+/**
+ * Where a piece's text comes from, for source maps: a range of a document's source (shown
+ * with its headings shifted by the node's shift), or text promptfold writes itself.
+ */
+export type PieceOrigin =
+  | { kind: 'text'; node: DocNode; start: number; end: number }
+  | { kind: 'generated'; what: 'pointer' | 'section-heading' | 'closing' | 'separator'; reference?: string; doc?: PromptDocument<unknown> }
+
+const origins = new WeakMap<Piece, PieceOrigin>()
+
+/** Where `p` comes from (see {@link PieceOrigin}); undefined for pieces made outside rendering. */
+export function pieceOrigin(p: Piece): PieceOrigin | undefined {
+  return origins.get(p)
+}
+
+/** Record where a piece comes from, and return it. */
+export function tagPiece(p: Piece, origin: PieceOrigin): Piece {
+  origins.set(p, origin)
+  return p
+}
+
+const NEWLINE = tagPiece(piece('\n'), { kind: 'generated', what: 'separator' })
 
 /** A document's body as static pieces and slot positions, computed once per node. */
 export type Part = Piece | { readonly refIndex: number; readonly raw: string }
 
 const templates = new WeakMap<DocNode, Part[]>()
 
+/** The piece of `node`'s source `[start, end)`, its headings shifted, tagged with that range. */
+function textPiece(node: DocNode, start: number, end: number): Piece {
+  return tagPiece(piece(shiftHeadings(node.doc.source, start, end, node.doc.sections, node.shift)), { kind: 'text', node, start, end })
+}
+
 function template(node: DocNode): Part[] {
   let parts = templates.get(node)
   if (parts) return parts
   parts = []
-  const { doc, shift } = node
+  const { doc } = node
   const { start, end } = bodyRange(doc)
   let pos = start
   for (const block of doc.blocks) {
     if (block.start < pos || block.end > end) continue
-    if (block.start > pos) parts.push(piece(shiftHeadings(doc.source, pos, block.start, doc.sections, shift)))
+    if (block.start > pos) parts.push(textPiece(node, pos, block.start))
     block.references.forEach((refIndex, i) => {
       if (i > 0) parts.push(NEWLINE)
       parts.push({ refIndex, raw: doc.references[refIndex]?.raw ?? '' })
     })
     pos = block.end
   }
-  if (end > pos) parts.push(piece(shiftHeadings(doc.source, pos, end, doc.sections, shift)))
+  if (end > pos) parts.push(textPiece(node, pos, end))
   for (const refIndex of node.appendix ?? []) parts.push({ refIndex, raw: doc.references[refIndex]?.raw ?? '' })
   templates.set(node, parts)
   return parts
@@ -150,16 +176,21 @@ function linesOf(entry: SlotEntry): Lines {
   return lines
 }
 
+/** A one-line stand-in for a reference. */
+function pointer(text: string, reference: string): Piece {
+  return tagPiece(piece(text), { kind: 'generated', what: 'pointer', reference })
+}
+
 function deferredPiece(entry: SlotEntry): Piece {
   const lines = linesOf(entry)
-  if (!lines.deferred || lines.deferred.tokens !== entry.tokens) lines.deferred = { tokens: entry.tokens, piece: piece(deferredLine(entry.uri, entry.tokens)) }
+  if (!lines.deferred || lines.deferred.tokens !== entry.tokens) lines.deferred = { tokens: entry.tokens, piece: pointer(deferredLine(entry.uri, entry.tokens), entry.uri) }
   return lines.deferred.piece
 }
 
 function invalidPiece(raw: string): Piece {
   let p = invalidByRaw.get(raw)
   if (!p) {
-    p = piece(invalidLine(raw))
+    p = pointer(invalidLine(raw), raw)
     if (invalidByRaw.size >= 10_000) invalidByRaw.clear()
     invalidByRaw.set(raw, p)
   }
@@ -189,21 +220,21 @@ function slotPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): 
   const lines = linesOf(entry)
   switch (entry.fixed) {
     case 'missing':
-      lines.missing ??= piece(missingLine(entry.uri))
+      lines.missing ??= pointer(missingLine(entry.uri), entry.uri)
       put(sink, lines.missing)
       return
     case 'cycle':
-      lines.above ??= piece(aboveLine(entry.uri))
+      lines.above ??= pointer(aboveLine(entry.uri), entry.uri)
       put(sink, lines.above)
       return
     case 'duplicate':
       if (entry.firstOccurrence !== undefined && chosen.has(entry.firstOccurrence)) {
-        lines.above ??= piece(aboveLine(entry.uri))
+        lines.above ??= pointer(aboveLine(entry.uri), entry.uri)
         put(sink, lines.above)
       } else put(sink, deferredPiece(entry))
       return
     case 'invalid':
-      lines.invalid ??= piece(invalidLine(entry.raw))
+      lines.invalid ??= pointer(invalidLine(entry.raw), entry.raw)
       put(sink, lines.invalid)
       return
     default:
@@ -215,7 +246,7 @@ function slotPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): 
 function appendixPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): void {
   if (entry.candidate === undefined || !chosen.has(entry.candidate) || !entry.child) return
   const lines = linesOf(entry)
-  lines.heading ??= piece(`\n${'#'.repeat(APPENDIX_DEPTH)} ${entry.appendix}\n\n`)
+  lines.heading ??= tagPiece(piece(`\n${'#'.repeat(APPENDIX_DEPTH)} ${entry.appendix}\n\n`), { kind: 'generated', what: 'section-heading', reference: entry.uri })
   if (sink.last !== undefined && !sink.last.endsWithBreak) put(sink, NEWLINE)
   put(sink, lines.heading)
   bodyPieces(entry.child, chosen, sink, true)

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
 import { makeDirectories } from '../../cache/store.js'
-import { type AssembleOptions, assemble, formatReport, type ReferenceReport, type ReportPart } from '../../index.js'
+import { type AssembleOptions, assemble, formatReport, formatSourceMap, type ReferenceReport, type ReportPart } from '../../index.js'
 import { openCaches } from '../cache.js'
 import type { AssembleCommandOptions } from '../commands/assemble.js'
 import { loadDocument } from '../document.js'
@@ -35,7 +35,8 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
     assembleOptions.countStore = caches.countStore
     assembleOptions.parseStore = caches.parseStore
   }
-  const { text, report } = await assemble(loaded.doc, assembleOptions)
+  const assembly = await assemble(loaded.doc, assembleOptions)
+  const { text, report } = assembly
   caches?.flush()
 
   // The report is saved before anything is printed: with --json, a failure to save it
@@ -45,7 +46,8 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
     const dir = typeof options.saveReport === 'string' ? options.saveReport : DEFAULT_REPORT_DIR
     saved = await saveReport(dir, loaded.doc, report, 'assembly')
   }
-  const output = options.json ? `${JSON.stringify({ text, report }, null, 2)}\n` : text
+  const json = options.explain ? { text, report, sourceMap: assembly.sourceMap } : { text, report }
+  const output = options.json ? `${JSON.stringify(json, null, 2)}\n` : text
   if (options.out !== undefined) {
     // One level at a time: Node's recursive mkdir spins for ever on paths such as /proc/nope/x.
     makeDirectories(nodePath.dirname(nodePath.resolve(options.out)))
@@ -53,10 +55,13 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   } else {
     process.stdout.write(output)
   }
-  if (options.json || options.quiet) return
+  if (options.json) return
   const err = styles(process.stderr)
-  process.stderr.write(formatReport(report, { width: terminalWidth(process.stderr), style: reportStyle(err) }))
-  if (saved !== undefined) process.stderr.write(`${err.dim('report saved to')} ${saved}\n`)
+  if (!options.quiet) {
+    process.stderr.write(formatReport(report, { width: terminalWidth(process.stderr), style: reportStyle(err) }))
+    if (saved !== undefined) process.stderr.write(`${err.dim('report saved to')} ${saved}\n`)
+  }
+  if (options.explain) process.stderr.write(`${options.quiet ? '' : '\n'}${formatSourceMap(text, assembly.sourceMap)}`)
 }
 
 const DECISION_STYLE: Record<ReferenceReport['decision'], Exclude<keyof Styles, 'enabled'>> = {

@@ -25,6 +25,8 @@ export interface AssembleCommandOptions {
   saveReport?: string | boolean
   /** False with `--no-cache`. */
   cache?: boolean
+  /** Print which file and line each part of the prompt came from (stderr; with --json, `sourceMap` in the object). */
+  explain?: boolean
 }
 
 /** Register the command. */
@@ -43,6 +45,7 @@ export function assembleCommand(): Command {
     .option('--max-depth <n>', 'follow slots inside inlined documents this deep (default 2)', nonNegativeInteger)
     .option('--json', 'print one JSON object {"text", "report"} to stdout instead of the prompt and report')
     .option('-q, --quiet', 'print the prompt only: no report on stderr (errors still are); no effect with --json')
+    .option('--explain', 'print on stderr which file and line each part of the prompt came from (with --json: add "sourceMap" to the object)')
     .option('--out <file>', 'write the prompt (or the JSON) to FILE instead of stdout')
     .option('--no-cache', 'do not read or write the persistent caches of counts and parsed documents ($XDG_CACHE_HOME/promptfold)')
     .addOption(saveReportOption())
