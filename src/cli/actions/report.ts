@@ -4,15 +4,21 @@
  * @module
  */
 import { type AssembleOptions, assemble, formatEfficiency } from '../../index.js'
+// fitPreview and modelInfo are not exported from the library's index yet: once they are, import them from '../../index.js' above.
+import { isEncodingName } from '../../count/encodings.js'
+import { modelInfo } from '../../models/index.js'
+import { fitPreview, formatFitPreview } from '../../preview/index.js'
 import { openCaches } from '../cache.js'
 import type { ReportCommandOptions } from '../commands/report.js'
 import { loadDocument } from '../document.js'
-import { styles, terminalWidth } from '../io.js'
+import { styles, terminalWidth, UsageError } from '../io.js'
 import { efficiencyBullets, saveReport } from '../markdown.js'
 import { DEFAULT_REPORT_DIR } from '../options.js'
 
 /** Run `report`. */
 export async function runReport(file: string, options: ReportCommandOptions): Promise<void> {
+  if (options.models !== undefined) return runFitPreview(file, options.models, options)
+  if (options.budgets !== undefined) throw new UsageError('--budgets goes with --models')
   const caches = openCaches(options.cache)
   const loaded = await loadDocument(file, options.root, caches?.parseStore)
   const assembleOptions: AssembleOptions = { resolver: loaded.library }
@@ -46,4 +52,35 @@ export async function runReport(file: string, options: ReportCommandOptions): Pr
     )
   }
   if (saved !== undefined) process.stderr.write(`${styles(process.stderr).dim('report saved to')} ${saved}\n`)
+}
+
+/** Run `report --models`: the fit preview. */
+async function runFitPreview(file: string, models: string[], options: ReportCommandOptions): Promise<void> {
+  for (const [flag, given] of [['--markdown', options.markdown], ['--encoding', options.encoding], ['--model', options.model], ['--save-report', options.saveReport]] as const) {
+    if (given !== undefined && given !== false) throw new UsageError(`${flag} cannot be combined with --models`)
+  }
+  // A model id the registry does not know is a command-line mistake (exit 2), with the registry's suggestions.
+  for (const id of models) {
+    try {
+      if (!isEncodingName(id)) modelInfo(id)
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err))
+    }
+  }
+  const caches = openCaches(options.cache)
+  const loaded = await loadDocument(file, options.root, caches?.parseStore)
+  const preview = await fitPreview(loaded.doc, {
+    models,
+    budgets: options.budgets ?? [],
+    resolver: loaded.library,
+    ...(caches ? { countStore: caches.countStore, parseStore: caches.parseStore } : {}),
+  })
+  caches?.flush()
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`)
+    return
+  }
+  const out = styles(process.stdout)
+  const name = preview.document.id ?? preview.document.uri ?? preview.document.path ?? preview.document.title
+  process.stdout.write(formatFitPreview(preview, { title: `Fit preview: ${name} (measured)`, width: terminalWidth(process.stdout), style: (text) => out.bold(text) }))
 }
