@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Plugin } from 'esbuild'
 import { defineConfig, type Options } from 'tsup'
+import { writeRankFiles } from './scripts/pack-ranks.js'
 
 /**
  * Small runtime dependencies that ship only as ES modules (~20 KB in all). Both builds
@@ -72,6 +73,8 @@ export default defineConfig((cli): Options[] => {
       dts: { entry: { index: 'src/index.ts', mcp: 'src/mcp/index.ts', testing: 'src/testing/index.ts' } },
       splitting: true,
       noExternal: ESM_ONLY,
+      // dist/ranks/<encoding>.bin: js-tiktoken's ranks packed for a fast first count (scripts/pack-ranks.ts).
+      onSuccess: async () => void writeRankFiles('dist'),
     },
     // Declarations are generated once (above); `npm run build` copies each .d.ts to .d.cts.
     // No source map here: it would be ~1 MB, mostly the bundled dependencies (the code is not minified).

@@ -35,11 +35,10 @@ export const SIMPLE_MERGE_MAX_BYTES = 128
 /** Stands for "no rank": larger than every real rank. */
 const NO_RANK = 0x7fffffff
 
-/** Rank of `bytes[start, end)` by string lookup, or {@link NO_RANK}. */
+/** Rank of `bytes[start, end)`, or {@link NO_RANK}. */
 function rankOf(table: RankTable, bytes: string, start: number, end: number): number {
-  if (end - start > table.maxTokenBytes) return NO_RANK
-  const rank = table.ranks.get(bytes.slice(start, end))
-  return rank === undefined ? NO_RANK : rank
+  const rank = rangeRank(table, bytes, start, end)
+  return rank < 0 ? NO_RANK : rank
 }
 
 /**
@@ -171,7 +170,7 @@ export function mergeSimple(table: RankTable, bytes: string): number[] {
   const bounds: number[] = [0]
   let at = 0
   for (let k = 0; k < parts; k++) {
-    at += (table.tokens[scratchIds[k] as number] as string).length
+    at += table.tokenLengths[scratchIds[k] as number] as number
     bounds.push(at)
   }
   return bounds
@@ -372,8 +371,8 @@ export function encodePieceTokens(
 ): number[] {
   const n = bytes.length
   if (n === 0) return []
-  const whole = n <= table.maxTokenBytes ? table.ranks.get(bytes) : undefined
-  if (whole !== undefined) return [whole]
+  const whole = rangeRank(table, bytes, 0, n)
+  if (whole >= 0) return [whole]
   const run = merge ?? (n <= SIMPLE_MERGE_MAX_BYTES ? mergeSimple : mergeHeap)
   const bounds = run(table, bytes)
   const ids: number[] = []

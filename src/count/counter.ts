@@ -13,11 +13,10 @@ import {
   ENCODING_NAMES,
   encodingForModel,
   isEncodingName,
-  loadEncodingData,
   type EncodingName,
 } from './encodings.js'
 import { createPreTokenizer, type PreTokenizer } from './pretokenize.js'
-import { buildRankTable, type RankTable } from './ranks.js'
+import { loadRankTable, type RankTable } from './ranks.js'
 
 /** Counts tokens for one encoding. */
 export interface TokenCounter {
@@ -75,11 +74,12 @@ function registry(): Registry {
 }
 
 /**
- * Builds the state of a counter: loads the rank data and compiles the
- * pre-tokenizer. Called once per encoding, on the first count.
+ * Builds the state of a counter: loads the rank table (from the build's rank
+ * file when there is one) and compiles the pre-tokenizer. Called once per
+ * encoding, on the first count.
  */
 function buildState(encoding: EncodingName): CounterState {
-  const table = buildRankTable(encoding, loadEncodingData(encoding))
+  const table = loadRankTable(encoding)
   return {
     table,
     pre: createPreTokenizer(table.patStr),

@@ -1,22 +1,31 @@
 /**
  * The rank table: byte sequence → BPE rank, built once per encoding from
- * js-tiktoken's compressed rank data, with the lookups the merge loop needs.
+ * packed rank data (`packed.ts`), with the lookups the merge loop needs.
  *
- * Besides the `Map`, tokens are indexed by a polynomial hash of their bytes
- * ({@link RankTable.tokenIndex}). The hash of a concatenation follows from the
- * hashes of its halves, so "is token A + token B a token?" and "is this range
- * of the text a token?" are answered without building a string; a candidate
- * found by hash is always compared byte by byte, so a collision costs time,
- * never exactness.
+ * The tokens' bytes stay packed, in one byte array in rank order
+ * ({@link RankTable.tokenBytes}, {@link RankTable.tokenOffsets}). Tokens are
+ * indexed by a polynomial hash of their bytes ({@link RankTable.tokenIndex}).
+ * The hash of a concatenation follows from the hashes of its halves, so "is
+ * token A + token B a token?" and "is this range of the text a token?" are
+ * answered without building a string; a candidate found by hash is always
+ * compared byte by byte with the packed bytes, so a collision costs time,
+ * never exactness. No string and no `Map` entry is made per token: building
+ * the table for o200k_base is a pass over 1.4 MB of bytes (~15 ms of CPU here;
+ * see docs/performance.md).
  *
- * Byte sequences are represented as *byte strings*: one UTF-16 code unit per
- * byte, each in 0–255 (what `atob` returns). They hash and slice fast in V8 and
- * need no `join(',')` like js-tiktoken's `rankMap` keys.
+ * Text is read as a *byte string*: one UTF-16 code unit per byte, each in
+ * 0–255 (see `utf8ByteString` in `bpe.ts`; plain ASCII text is its own byte
+ * string).
  *
  * @module
  */
 
-import type { EncodingData, EncodingName } from './encodings.js'
+import { loadEncodingData, type EncodingData, type EncodingName } from './encodings.js'
+import { packEncodingData, parseRankFile, type PackedRanks } from './packed.js'
+import { readRankFile } from './rank-file.js'
+
+/** Where a rank table's packed data came from: the build's rank file, or js-tiktoken's rank data decoded at run time. */
+export type RankSource = 'rank file' | 'js-tiktoken'
 
 /** Rank lookup for one encoding. */
 export interface RankTable {
@@ -24,22 +33,25 @@ export interface RankTable {
   readonly encoding: EncodingName
   /** Pre-tokenizer regular expression source, for `new RegExp(patStr, 'u…')`. */
   readonly patStr: string
-  /** Byte string → rank. Holds every ordinary (non-special) token. */
-  readonly ranks: ReadonlyMap<string, number>
-  /** Rank → byte string (sparse where the data skips ranks; only ranks in `ranks` are read). */
-  readonly tokens: readonly string[]
+  /** Where the packed data came from. */
+  readonly source: RankSource
+  /** Every token's bytes, concatenated in rank order. */
+  readonly tokenBytes: Uint8Array
+  /** Rank → start of its token in {@link tokenBytes}; one more entry, the end of the last token. */
+  readonly tokenOffsets: Int32Array
+  /** Rank → length in bytes of its token, 0 where no token has that rank. */
+  readonly tokenLengths: Uint8Array
+  /** Rank → {@link hashBytes} of the token's bytes (0 where no token has that rank). */
+  readonly tokenHashes: Int32Array
   /** Rank of each single byte 0–255. */
   readonly byteRanks: Int32Array
   /** Rank of each two-byte token: index `(a << 8) | b` → rank of bytes `a b`, or -1 when it is not a token. */
   readonly bytePairRanks: Int32Array
-  /** Rank → {@link hashBytes} of the token's bytes, for ranks in `ranks` (else 0). */
-  readonly tokenHashes: Int32Array
-  /** Rank → length in bytes of the token, for ranks in `ranks` (else 0). */
-  readonly tokenLengths: Uint8Array
   /**
    * Open-addressing index of the tokens of 2 or more bytes, two entries per
    * slot: the token's {@link hashBytes}, then its rank (-1 marks an empty slot).
-   * At most half full.
+   * At most half full. A byte sequence given two ranks is indexed under the
+   * higher one, as js-tiktoken keeps the last.
    */
   readonly tokenIndex: Int32Array
   /**
@@ -49,6 +61,14 @@ export interface RankTable {
   readonly pairMemo: Int32Array
   /** Length in bytes of the longest token; longer byte strings are never looked up. */
   readonly maxTokenBytes: number
+  /**
+   * Byte string → rank, for every ordinary (non-special) token. Built on first
+   * access (~100 ms for o200k_base), for tests and diagnostics: counting never
+   * reads it.
+   */
+  readonly ranks: ReadonlyMap<string, number>
+  /** Rank → byte string (undefined where no token has the rank). Built on first access, like {@link ranks}. */
+  readonly tokens: readonly (string | undefined)[]
 }
 
 /** log2 of the slots of {@link RankTable.pairMemo}: 2^14 slots of 16 bytes (256 kB, cache-resident). */
@@ -80,82 +100,175 @@ function homeSlot(hash: number, mask: number): number {
   return (h ^ (h >>> 16)) & mask
 }
 
+/** Whether the tokens of `ranks` `a` and `b`, both `n` bytes long, have the same bytes. */
+function sameToken(bytes: Uint8Array, offsets: Int32Array, a: number, b: number, n: number): boolean {
+  const x = offsets[a] as number
+  const y = offsets[b] as number
+  for (let i = 0; i < n; i++) if (bytes[x + i] !== bytes[y + i]) return false
+  return true
+}
+
 /**
- * Builds the rank table from js-tiktoken rank data: ~0.3 s of CPU for
- * o200k_base and ~0.15 s for cl100k_base, about a quarter of js-tiktoken's
- * own constructor (~1.1 s / ~0.55 s).
+ * Fills `offsets` (one more entry than ranks: the end) and `hashes` (by
+ * {@link hashBytes}) from the packed tokens; returns the longest token's length.
+ */
+function hashTokens(lengths: Uint8Array, bytes: Uint8Array, offsets: Int32Array, hashes: Int32Array): number {
+  const rankCount = lengths.length
+  let longest = 0
+  let at = 0
+  for (let rank = 0; rank < rankCount; rank++) {
+    const n = lengths[rank] as number
+    offsets[rank] = at
+    const end = at + n
+    let hash = 0
+    for (let i = at; i < end; i++) hash = (Math.imul(hash, HASH_BASE) + (bytes[i] as number)) | 0
+    hashes[rank] = hash
+    if (n > longest) longest = n
+    at = end
+  }
+  offsets[rankCount] = at
+  return longest
+}
+
+/**
+ * Puts every token of 2 or more bytes into the empty open-addressing `index`,
+ * in rank order. Bytes already indexed under an earlier rank are indexed under
+ * the later one instead (js-tiktoken keeps a repeated token's last rank).
+ */
+function indexTokens(index: Int32Array, lengths: Uint8Array, bytes: Uint8Array, offsets: Int32Array, hashes: Int32Array): void {
+  const mask = (index.length >> 1) - 1
+  const rankCount = lengths.length
+  for (let rank = 0; rank < rankCount; rank++) {
+    const n = lengths[rank] as number
+    if (n < 2) continue
+    const hash = hashes[rank] as number
+    let slot = homeSlot(hash, mask)
+    let held = index[2 * slot + 1] as number
+    while (held !== -1) {
+      if (index[2 * slot] === hash && lengths[held] === n && sameToken(bytes, offsets, held, rank, n)) break
+      slot = (slot + 1) & mask
+      held = index[2 * slot + 1] as number
+    }
+    index[2 * slot] = hash
+    index[2 * slot + 1] = rank
+  }
+}
+
+/**
+ * Builds the rank table from packed rank data, in one pass over the ranks:
+ * offsets, hashes, the one- and two-byte tables and the hash index (~15 ms of
+ * CPU for o200k_base). The packed arrays are used as they are, not copied.
  *
- * Parsing mirrors js-tiktoken's `Tiktoken` constructor: each line is
- * `"<tag> <offset> <base64> <base64> ..."` and the i-th token gets rank
- * `offset + i`; a repeated token keeps its last rank.
- *
- * @param encoding - Name recorded on the table.
- * @param data - Rank data from `js-tiktoken/ranks/<encoding>`.
+ * @param packed - Packed rank data (`packed.ts`).
+ * @param source - Where it came from, recorded on the table.
  * @returns The table.
  * @throws Error when the data does not give every single byte a rank (BPE
- *   counting relies on it; both supported encodings do).
+ *   counting relies on it; both supported encodings do), or has a token longer
+ *   than 128 bytes.
  */
-export function buildRankTable(encoding: EncodingName, data: EncodingData): RankTable {
-  const ranks = new Map<string, number>()
-  const tokens: string[] = []
-  let maxTokenBytes = 0
-  for (const line of data.bpe_ranks.split('\n')) {
-    if (line === '') continue
-    const fields = line.split(' ')
-    const offset = Number.parseInt(fields[1] ?? '', 10)
-    for (let i = 2; i < fields.length; i++) {
-      const bytes = atob(fields[i] as string)
-      const rank = offset + i - 2
-      ranks.set(bytes, rank)
-      tokens[rank] = bytes
-      if (bytes.length > maxTokenBytes) maxTokenBytes = bytes.length
-    }
-  }
-  const byteRanks = new Int32Array(256)
-  for (let b = 0; b < 256; b++) {
-    const rank = ranks.get(String.fromCharCode(b))
-    if (rank === undefined) throw new Error(`Rank data for ${encoding} has no rank for byte ${b}`)
-    byteRanks[b] = rank
+export function tableFromPacked(packed: PackedRanks, source: RankSource): RankTable {
+  const { encoding, lengths, bytes } = packed
+  const rankCount = lengths.length
+  // Separate simple passes: each optimizes well on its first run (one pass doing it all took ~1.5x as long).
+  const offsets = new Int32Array(rankCount + 1)
+  const hashes = new Int32Array(rankCount)
+  const maxTokenBytes = hashTokens(lengths, bytes, offsets, hashes)
+  if (offsets[rankCount] !== bytes.length) {
+    throw new Error(`Rank data for ${encoding} has ${bytes.length} token bytes; its lengths add up to ${offsets[rankCount]}`)
   }
   if (maxTokenBytes >= HASH_POWERS.length) {
     throw new Error(`Rank data for ${encoding} has a token of ${maxTokenBytes} bytes; at most ${HASH_POWERS.length - 1} are supported`)
   }
-  // One pass over the final map (a repeated token keeps its last rank) fills
-  // the two-byte table, the per-rank hashes and lengths, and the index, whose
-  // slot count is at least twice the number of tokens.
+  const byteRanks = new Int32Array(256).fill(-1)
   const bytePairRanks = new Int32Array(1 << 16).fill(-1)
-  const tokenHashes = new Int32Array(tokens.length)
-  const tokenLengths = new Uint8Array(tokens.length)
-  let slots = 16
-  while (slots < 2 * ranks.size) slots *= 2
-  const tokenIndex = new Int32Array(2 * slots).fill(-1)
-  const mask = slots - 1
-  for (const [bytes, rank] of ranks) {
-    const n = bytes.length
-    const hash = hashBytes(bytes, 0, n)
-    tokenLengths[rank] = n
-    tokenHashes[rank] = hash
-    if (n < 2) continue
-    if (n === 2) bytePairRanks[(bytes.charCodeAt(0) << 8) | bytes.charCodeAt(1)] = rank
-    let slot = homeSlot(hash, mask)
-    while (tokenIndex[2 * slot + 1] !== -1) slot = (slot + 1) & mask
-    tokenIndex[2 * slot] = hash
-    tokenIndex[2 * slot + 1] = rank
+  for (let rank = 0; rank < rankCount; rank++) {
+    const n = lengths[rank] as number
+    if (n > 2) continue
+    const at = offsets[rank] as number
+    if (n === 1) byteRanks[bytes[at] as number] = rank
+    else if (n === 2) bytePairRanks[((bytes[at] as number) << 8) | (bytes[at + 1] as number)] = rank
   }
-  const pairMemo = new Int32Array(4 << PAIR_MEMO_BITS).fill(-1)
+  for (let b = 0; b < 256; b++) {
+    if (byteRanks[b] === -1) throw new Error(`Rank data for ${encoding} has no rank for byte ${b}`)
+  }
+  // At least twice as many slots as ranks: at most half full.
+  let slots = 16
+  while (slots < 2 * rankCount) slots *= 2
+  const tokenIndex = new Int32Array(2 * slots).fill(-1)
+  indexTokens(tokenIndex, lengths, bytes, offsets, hashes)
+  let rankMap: Map<string, number> | undefined
+  let tokenStrings: (string | undefined)[] | undefined
+  const byteString = (rank: number): string =>
+    String.fromCharCode.apply(null, bytes.subarray(offsets[rank] as number, offsets[rank + 1] as number) as unknown as number[])
   return {
     encoding,
-    patStr: data.pat_str,
-    ranks,
-    tokens,
+    patStr: packed.patStr,
+    source,
+    tokenBytes: bytes,
+    tokenOffsets: offsets,
+    tokenLengths: lengths,
+    tokenHashes: hashes,
     byteRanks,
     bytePairRanks,
-    tokenHashes,
-    tokenLengths,
     tokenIndex,
-    pairMemo,
+    pairMemo: new Int32Array(4 << PAIR_MEMO_BITS).fill(-1),
     maxTokenBytes,
+    get ranks(): ReadonlyMap<string, number> {
+      if (rankMap === undefined) {
+        rankMap = new Map()
+        for (let rank = 0; rank < rankCount; rank++) if (lengths[rank] !== 0) rankMap.set(byteString(rank), rank)
+      }
+      return rankMap
+    },
+    get tokens(): readonly (string | undefined)[] {
+      if (tokenStrings === undefined) {
+        tokenStrings = new Array<string | undefined>(rankCount)
+        for (let rank = 0; rank < rankCount; rank++) tokenStrings[rank] = lengths[rank] === 0 ? undefined : byteString(rank)
+      }
+      return tokenStrings
+    },
   }
+}
+
+/**
+ * Builds the rank table from js-tiktoken rank data, decoded in one pass
+ * ({@link packEncodingData}; ~45 ms of CPU for o200k_base, where the rank file
+ * saves the decoding and js-tiktoken's module).
+ *
+ * Decoding mirrors js-tiktoken's `Tiktoken` constructor: each line is
+ * `"<tag> <offset> <base64> <base64> ..."` and the i-th token gets rank
+ * `offset + i`; a repeated token keeps its higher rank.
+ *
+ * @param encoding - Name recorded on the table.
+ * @param data - Rank data from `js-tiktoken/ranks/<encoding>`.
+ * @returns The table.
+ * @throws Error when the data is malformed, or does not give every single
+ *   byte a rank (BPE counting relies on it; both supported encodings do).
+ */
+export function buildRankTable(encoding: EncodingName, data: EncodingData): RankTable {
+  return tableFromPacked(packEncodingData(encoding, data), 'js-tiktoken')
+}
+
+/**
+ * The rank table of `encoding` for counting: from the build's rank file
+ * (`dist/ranks/<encoding>.bin`, one read, ~15 ms of CPU in all for
+ * o200k_base) when there is a usable one next to the running code, else from
+ * js-tiktoken's rank data ({@link buildRankTable}). Both give the same table.
+ *
+ * @param encoding - A supported encoding.
+ * @returns A new table.
+ */
+export function loadRankTable(encoding: EncodingName): RankTable {
+  const file = readRankFile(encoding)
+  const packed = file === undefined ? undefined : parseRankFile(file, encoding)
+  if (packed !== undefined && typeof packed !== 'string') {
+    try {
+      return tableFromPacked(packed, 'rank file')
+    } catch {
+      // A damaged file: js-tiktoken's data below gives the table, or the error.
+    }
+  }
+  return buildRankTable(encoding, loadEncodingData(encoding))
 }
 
 /**
@@ -181,10 +294,11 @@ export function rangeRank(table: RankTable, bytes: string, start: number, end: n
     const rank = index[2 * slot + 1] as number
     if (rank === -1) return -1
     if (index[2 * slot] !== hash || table.tokenLengths[rank] !== n) continue
-    const token = table.tokens[rank] as string
-    let i = 0
-    while (i < n && token.charCodeAt(i) === bytes.charCodeAt(start + i)) i++
-    if (i === n) return rank
+    const packed = table.tokenBytes
+    const at = (table.tokenOffsets[rank] as number) - start
+    let i = start
+    while (i < end && packed[at + i] === bytes.charCodeAt(i)) i++
+    if (i === end) return rank
   }
 }
 
@@ -192,9 +306,9 @@ export function rangeRank(table: RankTable, bytes: string, start: number, end: n
  * Rank of the token made of tokens `left` then `right`, or -1 when their
  * concatenation is not a token. Looked up in {@link RankTable.tokenIndex} by
  * the hash of the concatenation, computed from the hashes of the halves; each
- * candidate is compared byte by byte. No string is built: this costs about
- * what a memo lookup would (measured: ~60 ns), where building `a + b` and
- * looking it up in the `Map` cost ~7x more.
+ * candidate is compared byte by byte with the packed bytes of the halves. No
+ * string is built: this costs about what a memo lookup would (measured:
+ * ~60 ns), where building `a + b` and looking it up in a `Map` cost ~7x more.
  *
  * @param table - Rank table.
  * @param left - Rank of the left token.
@@ -213,13 +327,15 @@ export function pairRank(table: RankTable, left: number, right: number): number 
     const rank = index[2 * slot + 1] as number
     if (rank === -1) return -1
     if (index[2 * slot] !== hash || table.tokenLengths[rank] !== n) continue
-    const token = table.tokens[rank] as string
-    const a = table.tokens[left] as string
-    const b = table.tokens[right] as string
+    const packed = table.tokenBytes
+    const offsets = table.tokenOffsets
+    const t = offsets[rank] as number
+    const a = offsets[left] as number
     let i = 0
-    while (i < leftLength && token.charCodeAt(i) === a.charCodeAt(i)) i++
+    while (i < leftLength && packed[t + i] === packed[a + i]) i++
     if (i < leftLength) continue
-    while (i < n && token.charCodeAt(i) === b.charCodeAt(i - leftLength)) i++
+    const b = (offsets[right] as number) - leftLength
+    while (i < n && packed[t + i] === packed[b + i]) i++
     if (i === n) return rank
   }
 }
