@@ -19,6 +19,8 @@ export interface FormatFitPreviewOptions {
 }
 
 const SEP = '  '
+/** The narrowest label column beside the numbers (see `tableLines`). */
+const MIN_LABEL = 28
 /** Marks a model counted with a proxy encoding. */
 const PROXY = ' ~'
 
@@ -80,12 +82,16 @@ function tableLines(preview: FitPreview, width: number): string[] {
   const widths = heads.map((h, i) => Math.max(h.length, ...rows.map(([, cells]) => cells[i]?.length ?? 0)))
   const numbers = widths.reduce((sum, w) => sum + w + SEP.length, 0)
   const longest = Math.max(0, ...rows.map(([label]) => label.length))
-  const w0 = Math.max(10, Math.min(longest, width - numbers))
+  // Labels wrap beside the numbers while that leaves them MIN_LABEL characters; with more
+  // models than that allows, each label takes lines of its own above its numbers.
+  const stacked = width - numbers < Math.min(longest, MIN_LABEL)
+  const w0 = stacked ? 2 : Math.min(longest, width - numbers)
   const line = (label: string, cells: readonly string[]) => [label.padEnd(w0), ...cells.map((c, i) => c.padStart(widths[i] ?? 0))].join(SEP).trimEnd()
   const out = [line('', heads), line('-'.repeat(w0), widths.map((w) => '-'.repeat(w)))]
   for (const [label, cells] of rows) {
-    const pieces = wrapText(label, w0, w0 - 2).map((p, i) => (i === 0 ? p : `  ${p}`))
-    out.push(...pieces.slice(0, -1), line(pieces[pieces.length - 1] ?? '', cells))
+    const pieces = wrapText(label, stacked ? width : w0, (stacked ? width : w0) - 2).map((p, i) => (i === 0 ? p : `  ${p}`))
+    if (stacked) out.push(...pieces, line('', cells))
+    else out.push(...pieces.slice(0, -1), line(pieces[pieces.length - 1] ?? '', cells))
   }
   return out
 }

@@ -215,6 +215,15 @@ describe('formatFitPreview', () => {
     expect(text).toContain('  gpt-4o: the core does not fit\n')
     expect(text.startsWith('Fit preview (measured)\n')).toBe(true)
     expect(() => formatFitPreview(p, { width: 10 })).toThrow(InvalidOptionError)
+    // Too many models for labels beside the numbers: each label on lines of its own above them.
+    const many = await fitPreview(mlops, { models: ['gpt-4o', 'gpt-4', 'claude-sonnet-4-5', 'llama-3.1-8b-instruct'], resolver })
+    expect(formatFitPreview(many, { width: 80 }).split('\n').slice(1, 6)).toEqual([
+      '    gpt-4o  gpt-4  claude-sonnet-4-5 ~  llama-3.1-8b-instruct ~',
+      '--  ------  -----  -------------------  -----------------------',
+      'core only',
+      '       716    711                  716                      711',
+      'core + orchestr8://examples/ml/mlops-mlflow-tracking',
+    ])
     expect(formatFitPreview(p, { style: (t) => `*${t}*` }).split('\n').filter((l) => l.startsWith('*'))).toEqual(['*Fit preview (measured)*', '*Budget 100 tokens*'])
   })
 })
