@@ -31,3 +31,7 @@ export {
   type SnapshotSerializer,
 } from './serializer.js'
 export { isAssemblyReport, isAssemblyResult, isTaskReport, type Subject, subjectOf, type TestedAssembly, type TestedRow } from './subject.js'
+// The types the functions above take, as the main entry exports them, for test files that import only this entry.
+export type { Assembly } from '../assemble/index.js'
+export type { TaskAssembly, TaskReport } from '../library/task.js'
+export type { AssemblyReport } from '../report/schema.js'

@@ -11,7 +11,9 @@ import { type Subject, subjectOf, type TestedRow } from './subject.js'
 
 /** What a matcher returns (the shape vitest and jest both expect). */
 export interface MatcherResult {
+  /** Whether the assertion holds (before `.not`). */
   pass: boolean
+  /** The failure message, built when the runner asks for it. */
   message: () => string
 }
 

@@ -15,13 +15,17 @@ export type TestedAssembly = Assembly | AssemblyReport | TaskAssembly | TaskRepo
 
 /** One row of a report as the matchers show it. */
 export interface TestedRow {
+  /** Normalized URI of the reference or document. */
   uri: string
   /** The reference as written (assembly reports); `null` for task documents. */
   raw: string | null
+  /** What was done: `inlined`, `deferred`, `missing`, ... (task documents also `omitted`). */
   decision: string
   /** The cause code (assembly reports); `null` for task documents, which have none. */
   cause: string | null
+  /** Why, in one sentence, as the report words it. */
   reason: string
+  /** Measured tokens of the target's body; `null` when unknown. */
   tokens: number | null
 }
 
@@ -29,7 +33,9 @@ export interface TestedRow {
 export interface Subject {
   /** How messages name it: `'assembly'`, `'report'`, `'task assembly'` or `'task report'`. */
   noun: string
+  /** Exact tokens of the assembled text (`report.totalTokens`). */
   totalTokens: number
+  /** The references (assemblies) or documents (task assemblies), in report order. */
   rows: TestedRow[]
 }
 
