@@ -25,6 +25,7 @@ import { BudgetExceededError, IncludeError, InvalidOptionError, LimitExceededErr
 import { findModelInfo } from '../models/index.js'
 import { type PromptDocument, parseDocument } from '../parse/document.js'
 import { renderChunks } from '../render/render.js'
+import { buildSourceMap, withSourceMap } from '../render/source-map.js'
 import type { ReportCounter, ReportCounterCheck } from '../report/schema.js'
 import type { EncodingName } from './encodings.js'
 import { isEncodingName } from './encodings.js'
@@ -217,7 +218,9 @@ export async function assembleWithCounter(doc: PromptDocument<unknown> | string,
   settleCandidates(tree, m, { ...first, chosen }, settings, totalTokens)
   const calibration = totalTokens > 0 ? Math.round((verifiedTokens / totalTokens) * 1000) / 1000 : null
   restateBudgetRows(tree, m, settings, verifiedTokens, calibration)
-  const timings = { resolveMs: t1 - t0, measureMs: t2 - t1, selectMs: t3 - t2, totalMs: performance.now() - t0 }
+  // `timings: false` (an assemble option): all 0, as assemble does.
+  const measured = (settings as { timings?: boolean }).timings !== false
+  const timings = measured ? { resolveMs: t1 - t0, measureMs: t2 - t1, selectMs: t3 - t2, totalMs: performance.now() - t0 } : { resolveMs: 0, measureMs: 0, selectMs: 0, totalMs: 0 }
   const report = buildReport(root, tree, m, settings, totalTokens, [...tree.diagnostics, ...first.diagnostics], timings)
   const counter: ReportCounter = {
     proxy: settings.counter.encoding ?? 'custom',
@@ -229,7 +232,7 @@ export async function assembleWithCounter(doc: PromptDocument<unknown> | string,
     dropped: v.dropped.map((i) => tree.candidates[i]?.uri ?? ''),
     checks: v.checks,
   }
-  return { text: renderChunks(tree.root, chosen).join(''), report: { ...report, counter } }
+  return withSourceMap({ text: renderChunks(tree.root, chosen).join(''), report: { ...report, counter } }, () => buildSourceMap(tree.root, chosen))
 }
 
 type Check = (set: ReadonlySet<number>) => Promise<number>
