@@ -4,6 +4,8 @@ import { assemble } from '../../src/assemble/index.js'
 import { assemblyReportSchema } from '../../src/report/schema.js'
 import { memoryResolver } from '../../src/resolve/resolver.js'
 import { tiktokenCount } from '../helpers/oracle.js'
+import { budgetFraction, budgetFrom, runs, scenario } from '../properties/generators.js'
+import { run } from '../properties/helpers.js'
 
 const resolver = memoryResolver({
   'orchestr8://examples/a': '# A\n\nAn example about alpha, with some words to cost tokens.\n',
@@ -43,6 +45,26 @@ describe('report.stablePrefix', () => {
         expect(text.slice(0, report.stablePrefix?.chars)).toBe(PREFIX)
       }),
       { numRuns: 40 },
+    )
+  })
+
+  it('over generated documents: the text starts with the same prefix at every budget, counted exactly (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, fc.array(budgetFraction, { minLength: 1, maxLength: 3 }), fc.constantFrom('greedy' as const, 'optimal' as const), async (s, fractions, strategy) => {
+        const full = await run(s, { strategy })
+        const sp = full.report.stablePrefix
+        expect(sp).toBeDefined()
+        const prefix = full.text.slice(0, sp?.chars)
+        expect(sp?.tokens).toBe(prefix.length === 0 ? 0 : tiktokenCount(prefix))
+        for (const f of fractions) {
+          const budget = budgetFrom(full.report.coreTokens, full.report.baselines.traditional, Math.max(0, f), false)
+          const other = await run(s, { budget, strategy }).catch(() => undefined)
+          if (other === undefined) continue
+          expect(other.report.stablePrefix).toEqual(sp)
+          expect(other.text.startsWith(prefix)).toBe(true)
+        }
+      }),
+      runs(60),
     )
   })
 })
