@@ -110,6 +110,19 @@ describe('assembleWithCounter', () => {
     expect(cachedCounter(counter)).toBe(cachedCounter(cachedCounter(counter)))
   })
 
+  it('the cache holds at most ASYNC_DEFAULTS.cacheEntries counts, oldest out first; a counter is checked', async () => {
+    let calls = 0
+    const counter = { count: (t: string) => (calls++, t.length) }
+    const c = cachedCounter(counter)
+    for (let i = 0; i <= ASYNC_DEFAULTS.cacheEntries; i++) await c.count(`text ${i}`)
+    expect(c.stats()).toEqual({ hits: 0, misses: 1001, size: 1000 })
+    expect([c.has('text 0'), c.has('text 1'), c.has('text 1000')]).toEqual([false, true, true])
+    expect(await c.count('text 1')).toBe(6)
+    expect(calls).toBe(1001)
+    expect(ASYNC_DEFAULTS.cacheEntries).toBe(1000)
+    expect(() => cachedCounter({} as never)).toThrow(InvalidOptionError)
+  })
+
   it('a proxy that overcounts: the core over the budget by the proxy but not by the verifier is calibrated, not refused', async () => {
     const s = await sample()
     const counter = fake(0.5, 'fake/half')

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { anthropicCounter, describeRemoteFailure, geminiCounter, REMOTE_COUNTER_CODES, RemoteCounterError } from '../../src/count/remote.js'
+import { anthropicCounter, describeRemoteFailure, geminiCounter, REMOTE_COUNTER_CODES, REMOTE_COUNTER_DEFAULTS, RemoteCounterError } from '../../src/count/remote.js'
 import { InvalidOptionError } from '../../src/errors.js'
 
 interface Seen {
@@ -264,6 +264,15 @@ describe('options', () => {
       }
     }
     expect(() => anthropicCounter({ apiKey: 'k', model: 'm', anthropicVersion: '' })).toThrow(InvalidOptionError)
+  })
+
+  it('defaults: the public endpoints, anthropic-version 2023-06-01, a 30 s timeout', () => {
+    expect(REMOTE_COUNTER_DEFAULTS).toEqual({
+      anthropicBaseURL: 'https://api.anthropic.com',
+      geminiBaseURL: 'https://generativelanguage.googleapis.com',
+      anthropicVersion: '2023-06-01',
+      timeout: 30_000,
+    })
   })
 
   it('count() of a non-string rejects with INVALID_OPTION', async () => {
