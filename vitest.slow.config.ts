@@ -26,6 +26,7 @@ export const SLOW_TESTS: readonly string[] = [
   'test/cli/cache.test.ts',
   'test/types/declarations.test.ts',
   'test/mcp/skills-stdio.test.ts',
+  'test/report/html-browser.test.ts',
 ]
 
 export default defineConfig({

@@ -3,11 +3,14 @@
  *
  * @module
  */
-import { type AssembleOptions, assemble, formatEfficiency } from '../../index.js'
+import { writeFile } from 'node:fs/promises'
+import * as nodePath from 'node:path'
+import { type AssembleOptions, assemble, formatEfficiency, formatReportHtml } from '../../index.js'
 // fitPreview and modelInfo are not exported from the library's index yet: once they are, import them from '../../index.js' above.
 import { isEncodingName } from '../../count/encodings.js'
 import { modelInfo } from '../../models/index.js'
 import { fitPreview, formatFitPreview } from '../../preview/index.js'
+import { makeDirectories } from '../../cache/store.js'
 import { openCaches } from '../cache.js'
 import type { ReportCommandOptions } from '../commands/report.js'
 import { loadDocument } from '../document.js'
@@ -19,6 +22,9 @@ import { DEFAULT_REPORT_DIR } from '../options.js'
 export async function runReport(file: string, options: ReportCommandOptions): Promise<void> {
   if (options.models !== undefined) return runFitPreview(file, options.models, options)
   if (options.budgets !== undefined) throw new UsageError('--budgets goes with --models')
+  for (const [flag, given] of [['--budget', options.budget], ['--query', options.query]] as const) {
+    if (given !== undefined && options.html === undefined) throw new UsageError(`${flag} goes with --html`)
+  }
   const caches = openCaches(options.cache)
   const loaded = await loadDocument(file, options.root, caches?.parseStore)
   const assembleOptions: AssembleOptions = { resolver: loaded.library }
@@ -29,6 +35,7 @@ export async function runReport(file: string, options: ReportCommandOptions): Pr
     assembleOptions.parseStore = caches.parseStore
   }
   const { report } = await assemble(loaded.doc, assembleOptions)
+  if (options.html !== undefined) await writeHtml(options.html, loaded.doc, assembleOptions, options)
   caches?.flush()
   // Saved before anything is printed: with --json, a failure to save leaves only the JSON error on stdout.
   let saved: string | undefined
@@ -52,6 +59,18 @@ export async function runReport(file: string, options: ReportCommandOptions): Pr
     )
   }
   if (saved !== undefined) process.stderr.write(`${styles(process.stderr).dim('report saved to')} ${saved}\n`)
+}
+
+/** `--html FILE`: the assembly at `--budget` / `--query` as one HTML page (the efficiency figures do not depend on them). */
+async function writeHtml(file: string, doc: Parameters<typeof assemble>[0], base: AssembleOptions, options: ReportCommandOptions): Promise<void> {
+  const shown = await assemble(doc, {
+    ...base,
+    ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    ...(options.query !== undefined ? { query: options.query } : {}),
+  })
+  makeDirectories(nodePath.dirname(nodePath.resolve(file)))
+  await writeFile(file, formatReportHtml({ report: shown.report, text: shown.text, sourceMap: shown.sourceMap }))
+  process.stderr.write(`${styles(process.stderr).dim('HTML report written to')} ${file}\n`)
 }
 
 /** Run `report --models`: the fit preview. */

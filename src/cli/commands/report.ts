@@ -23,6 +23,12 @@ export interface ReportCommandOptions {
   models?: string[]
   /** `--budgets n,m` (with `--models`): what each budget inlines for each model. */
   budgets?: number[]
+  /** `--html FILE`: also write the report as one self-contained HTML page. */
+  html?: string
+  /** `--budget N` (with `--html`): the budget of the assembly the page shows. */
+  budget?: number
+  /** `--query TEXT` (with `--html`): the task of the assembly the page shows. */
+  query?: string
 }
 
 /** Parse a comma-separated list of model ids or encoding names: `gpt-4o,claude-sonnet-4-5`. */
@@ -51,6 +57,9 @@ export function reportCommand(): Command {
     .option('--no-cache', 'do not read or write the persistent caches of counts and parsed documents ($XDG_CACHE_HOME/promptfold)')
     .addOption(saveReportOption())
     .option('--models <list>', 'fit preview instead: core, each reference and all embedded in the tokens of each model (ids such as gpt-4o,claude-sonnet-4-5,llama-3.1-8b-instruct, or encodings); ~ marks a model counted with a proxy encoding', modelList)
+    .option('--html <file>', 'also write the report as one self-contained HTML page: the budget as a bar by core and reference, the efficiency chart, the references, the prompt coloured by source (hover: file and line)')
+    .option('--budget <n>', 'with --html: the budget of the assembly the page shows (default: no budget, everything inlined)', nonNegativeInteger)
+    .option('--query <text>', 'with --html: the task of the assembly the page shows')
     .option('--budgets <list>', 'with --models: what each budget (tokens, comma-separated) inlines for each model', budgetList)
     .addHelpText(
       'after',
