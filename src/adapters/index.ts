@@ -49,8 +49,9 @@ export interface OpenAIChatOptions extends AdapterOptions {
 
 /**
  * OpenAI Chat Completions parameters: the system prompt as the first message
- * (`developer` or `system`), then the messages; the tools as function tools; the request's
- * output reserve as `max_completion_tokens` when above 0.
+ * (`developer` or `system`), then the messages (with their `name`, except in a request to
+ * another provider's model served in OpenAI's format, whose count left names out); the tools
+ * as function tools; the request's output reserve as `max_completion_tokens` when above 0.
  *
  * @param input - An assembly or a request.
  * @param options - Model, messages (for an assembly), role.
@@ -60,9 +61,11 @@ export interface OpenAIChatOptions extends AdapterOptions {
 export function toOpenAIChat(input: AdapterInput, options: OpenAIChatOptions = {}): OpenAIChatParams {
   const p = parts(input, options)
   const role = options.role ?? p.systemRole ?? (isReasoningName(p.modelName) ? 'developer' : 'system')
+  // A request to another provider's model was counted without names (only OpenAI documents them): send none.
+  const names = p.provider === undefined || p.provider === 'openai'
   const params: OpenAIChatParams = {
     model: requireModel(p.modelName, 'toOpenAIChat'),
-    messages: [{ role, content: p.text }, ...p.messages.map((m): OpenAIChatMessage => (m.name === undefined ? { role: m.role, content: m.content } : { role: m.role, content: m.content, name: m.name }))],
+    messages: [{ role, content: p.text }, ...p.messages.map((m): OpenAIChatMessage => (m.name === undefined || !names ? { role: m.role, content: m.content } : { role: m.role, content: m.content, name: m.name }))],
   }
   if (p.tools.length > 0) params.tools = p.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }))
   if (p.reserveOutput > 0) params.max_completion_tokens = p.reserveOutput

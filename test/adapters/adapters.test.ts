@@ -57,6 +57,7 @@ describe('toOpenAIChat', () => {
     expect(params).toEqual({ model: 'gpt-5', messages: [{ role: 'developer', content: a.text }, { role: 'user', content: 'Hi' }] })
     expect(toOpenAIChat(a, { model: 'gpt-4o' }).messages).toEqual([{ role: 'system', content: a.text }])
     expect(toOpenAIChat(a, { model: 'gpt-5', role: 'system' }).messages[0]?.role).toBe('system')
+    expect(toOpenAIChat(await request('llama-3.1-8b-instruct')).messages[1]).toEqual({ role: 'user', content: 'Deploy it.' })
     expect(() => toOpenAIChat(a)).toThrow(InvalidOptionError)
     expect(() => toOpenAIChat(a)).toThrow('Invalid option `model`: toOpenAIChat needs a model: pass `model` (an assembly does not name one)')
   })
