@@ -4,7 +4,7 @@
 //
 //   npm run bench                         build, then run everything (a few minutes)
 //   node bench/run.mjs --quick            fewer samples (a smoke run)
-//   node bench/run.mjs --only=assemble,cli   some sections: count, assemble, cli, library, memory
+//   node bench/run.mjs --only=assemble,cli   some sections: count, assemble, cli, encoder, library, memory
 //   node bench/run.mjs --snapshot         benchmark a frozen copy of dist/ (bench/.tmp/dist), so
 //                                         that a rebuild of dist/ during the run cannot break it
 //   node bench/run.mjs --docs             also rewrite the generated table in docs/performance.md
@@ -121,6 +121,7 @@ async function section(name, fn) {
 await section('count', () => countRows({ quick, log }))
 await section('assemble', async () => (await import('./assemble.mjs')).run({ quick, log }))
 await section('cli', async () => (await import('./cli.mjs')).run({ quick, log }))
+await section('encoder', async () => (await import('./encoder.mjs')).run({ quick, log }))
 await section('library', () => libraryRows({ quick, log }))
 await section('memory', async () => (await import('./memory.mjs')).run({ quick, log }))
 

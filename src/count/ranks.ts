@@ -109,10 +109,18 @@ function sameToken(bytes: Uint8Array, offsets: Int32Array, a: number, b: number,
 }
 
 /**
- * Fills `offsets` (one more entry than ranks: the end) and `hashes` (by
- * {@link hashBytes}) from the packed tokens; returns the longest token's length.
+ * Fills `offsets` (one more entry than ranks: the end), `hashes` (by
+ * {@link hashBytes}) and the one- and two-byte tables from the packed tokens;
+ * returns the longest token's length.
  */
-function hashTokens(lengths: Uint8Array, bytes: Uint8Array, offsets: Int32Array, hashes: Int32Array): number {
+function hashTokens(
+  lengths: Uint8Array,
+  bytes: Uint8Array,
+  offsets: Int32Array,
+  hashes: Int32Array,
+  byteRanks: Int32Array,
+  bytePairRanks: Int32Array,
+): number {
   const rankCount = lengths.length
   let longest = 0
   let at = 0
@@ -123,7 +131,13 @@ function hashTokens(lengths: Uint8Array, bytes: Uint8Array, offsets: Int32Array,
     let hash = 0
     for (let i = at; i < end; i++) hash = (Math.imul(hash, HASH_BASE) + (bytes[i] as number)) | 0
     hashes[rank] = hash
-    if (n > longest) longest = n
+    if (n > 2) {
+      if (n > longest) longest = n
+    } else if (n === 1) {
+      byteRanks[hash] = rank // the hash of one byte is the byte
+    } else if (n === 2) {
+      bytePairRanks[((bytes[at] as number) << 8) | (bytes[at + 1] as number)] = rank
+    }
     at = end
   }
   offsets[rankCount] = at
@@ -169,24 +183,18 @@ function indexTokens(index: Int32Array, lengths: Uint8Array, bytes: Uint8Array, 
 export function tableFromPacked(packed: PackedRanks, source: RankSource): RankTable {
   const { encoding, lengths, bytes } = packed
   const rankCount = lengths.length
-  // Separate simple passes: each optimizes well on its first run (one pass doing it all took ~1.5x as long).
+  // Two simple passes, hashing then indexing: each optimizes well on its first run (one pass doing it all took ~1.5x as long).
   const offsets = new Int32Array(rankCount + 1)
   const hashes = new Int32Array(rankCount)
-  const maxTokenBytes = hashTokens(lengths, bytes, offsets, hashes)
+  const byteRanks = new Int32Array(256).fill(-1)
+  const bytePairRanks = new Int32Array(1 << 16).fill(-1)
+  const longest = hashTokens(lengths, bytes, offsets, hashes, byteRanks, bytePairRanks)
+  const maxTokenBytes = longest > 2 ? longest : bytePairRanks.some((rank) => rank >= 0) ? 2 : 1
   if (offsets[rankCount] !== bytes.length) {
     throw new Error(`Rank data for ${encoding} has ${bytes.length} token bytes; its lengths add up to ${offsets[rankCount]}`)
   }
   if (maxTokenBytes >= HASH_POWERS.length) {
     throw new Error(`Rank data for ${encoding} has a token of ${maxTokenBytes} bytes; at most ${HASH_POWERS.length - 1} are supported`)
-  }
-  const byteRanks = new Int32Array(256).fill(-1)
-  const bytePairRanks = new Int32Array(1 << 16).fill(-1)
-  for (let rank = 0; rank < rankCount; rank++) {
-    const n = lengths[rank] as number
-    if (n > 2) continue
-    const at = offsets[rank] as number
-    if (n === 1) byteRanks[bytes[at] as number] = rank
-    else if (n === 2) bytePairRanks[((bytes[at] as number) << 8) | (bytes[at + 1] as number)] = rank
   }
   for (let b = 0; b < 256; b++) {
     if (byteRanks[b] === -1) throw new Error(`Rank data for ${encoding} has no rank for byte ${b}`)
