@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Package checks, as a consumer sees the package:
-#   1. build; publint --strict; attw --pack (types for import and require)
+#   1. build; the public API report (etc/*.api.md) matches the built declarations;
+#      publint --strict; attw --pack (types for import and require)
 #   2. npm pack, then a production install of the tarball in a scratch folder
-#   3. import and require work there (require also without require(esm), as on
-#      Node 20 before 20.19); a consumer type-checks against the installed types with
-#      skipLibCheck: false (NodeNext as ES module and CommonJS, Bundler); and
+#   3. the install is slim: at most 40 packages and 40 MiB (du), the MCP SDK not among them;
+#      the installed size of every runtime dependency, as a markdown table
+#   4. without the MCP SDK (an optional peer dependency), promptfold/mcp throws MISSING_PEER
+#      and `npx promptfold serve` prints one line naming what to install and exits 2
+#   5. then with the SDK installed: import and require work there (require also without
+#      require(esm), as on Node 20 before 20.19), promptfold/mcp and promptfold/testing
+#      included; a consumer type-checks against the installed types with skipLibCheck: false
+#      (NodeNext as ES module and CommonJS, Bundler); and
 #      `npx promptfold assemble <fixture> --budget 3000` prints a prompt within the budget
-#   4. the installed size of every runtime dependency (du), as a markdown table
-# Needs the npm registry (the scratch install resolves the runtime dependencies).
+# Needs the npm registry (the scratch install resolves the runtime dependencies and the SDK).
 # Usage: bash scripts/package-check.sh [--sizes-only]   (from anywhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +34,8 @@ TARBALL="$SCRATCH/$TARBALL"
 test -f "$TARBALL" || fail "npm pack produced no tarball"
 LISTING=$(tar -tzf "$TARBALL" | sort)
 printf '%s\n' "$LISTING" | sed 's/^/  /'
-for f in dist/index.js dist/index.cjs dist/index.d.ts dist/index.d.cts dist/cli.js package.json; do
+for f in dist/index.js dist/index.cjs dist/index.d.ts dist/index.d.cts dist/cli.js package.json \
+  dist/mcp.js dist/mcp.cjs dist/mcp-server.cjs dist/mcp.d.ts dist/mcp.d.cts dist/testing.js dist/testing.cjs dist/testing.d.ts dist/testing.d.cts; do
   printf '%s\n' "$LISTING" | grep -qx "package/$f" || fail "the tarball lacks $f (was dist/ rebuilt while packing?)"
 done
 if printf '%s\n' "$LISTING" | grep -Eq '^package/(src|test|fixtures|node_modules)/'; then
@@ -39,6 +45,9 @@ mkdir -p "$SCRATCH/unpacked"
 tar -xzf "$TARBALL" -C "$SCRATCH/unpacked"
 
 if [ "${1:-}" != "--sizes-only" ]; then
+  step "public API report: etc/*.api.md against the built declarations (npm run api writes them)"
+  node "$ROOT/etc/api-report.mjs" --check || fail "the public API changed without its report: run npm run api and commit etc/*.api.md"
+
   step "publint --strict (on the packed files)"
   npx --no-install publint --strict --pack false "$SCRATCH/unpacked/package"
 
@@ -54,6 +63,67 @@ printf '{ "name": "consumer", "version": "1.0.0", "private": true }\n' > package
 npm install --omit=dev --no-audit --no-fund --loglevel=error "$TARBALL"
 test -d node_modules/promptfold/dist || fail "promptfold is not installed"
 
+step "installed size of the runtime dependencies (du -sk, production install from the tarball)"
+# own: the package's folder; with dependencies: the union of the folders of everything it pulls in
+# (packages shared by two dependencies count in both rows; the total counts everything once).
+npm ls --all --omit=dev --json --long 2>/dev/null > tree.json || true
+node --input-type=module <<'JS'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+const tree = JSON.parse(readFileSync('tree.json', 'utf8'))
+const kib = (dir) => Number(execFileSync('du', ['-sk', '--exclude=node_modules', dir], { encoding: 'utf8' }).split('\t')[0])
+const size = new Map()
+const own = (node) => { if (!size.has(node.path)) size.set(node.path, kib(node.path)); return size.get(node.path) }
+const closure = (node, acc = new Map()) => {
+  if (!node.path || acc.has(node.path)) return acc
+  acc.set(node.path, own(node))
+  for (const child of Object.values(node.dependencies ?? {})) closure(child, acc)
+  return acc
+}
+const top = tree.dependencies.promptfold
+const rows = [['promptfold (this package)', top.version, own(top), null]]
+const all = new Map([[top.path, own(top)]])
+for (const [name, dep] of Object.entries(top.dependencies ?? {}).sort()) {
+  // An optional peer dependency that is not installed (the MCP SDK) is listed without a path.
+  if (!dep.path) { rows.push([name, '-', 0, 'not installed (optional peer dependency)']); continue }
+  const c = closure(dep)
+  for (const [p, k] of c) all.set(p, k)
+  const sum = [...c.values()].reduce((a, b) => a + b, 0)
+  rows.push([name, dep.version, own(dep), `${sum} KiB (${c.size} package${c.size === 1 ? "" : "s"})`])
+}
+const total = [...all.values()].reduce((a, b) => a + b, 0)
+console.log('| package | version | installed size | with its dependencies |')
+console.log('|---|---|---:|---:|')
+for (const [n, v, o, w] of rows) console.log(`| ${n} | ${v} | ${v === '-' ? '-' : `${o} KiB`} | ${w ?? '-'} |`)
+console.log(`| **total** (promptfold and everything it installs) | | | **${total} KiB (${all.size} packages)** |`)
+JS
+KIB=$(du -sk node_modules | cut -f1)
+PACKAGES=$(npm ls --all --omit=dev --parseable 2>/dev/null | tail -n +2 | sort -u | wc -l)
+printf 'du -sk node_modules: %s KiB (du -sh: %s); packages installed: %s\n' "$KIB" "$(du -sh node_modules | cut -f1)" "$PACKAGES"
+# Issue 15: npm install promptfold brings at most 40 packages and 40 MiB.
+[ "$PACKAGES" -le 40 ] || fail "the install brings $PACKAGES packages (at most 40)"
+[ "$KIB" -le 40960 ] || fail "the install takes $KIB KiB (at most 40 MiB)"
+[ ! -e node_modules/@modelcontextprotocol/sdk ] || fail "the MCP SDK was installed: it must be an optional peer dependency"
+
+if [ "${1:-}" != "--sizes-only" ]; then
+  step "without the MCP SDK: promptfold/mcp and promptfold serve say what to install"
+  LINE='promptfold/mcp needs @modelcontextprotocol/sdk, which is not installed: run `npm install @modelcontextprotocol/sdk@1`'
+  got=$(node --input-type=module -e "await import('promptfold/mcp').then(() => console.log('loaded'), (e) => console.log(e.code + ' ' + e.message))")
+  [ "$got" = "MISSING_PEER $LINE" ] || fail "import promptfold/mcp without the SDK: $got"
+  got=$(node -e "try { require('promptfold/mcp'); console.log('loaded') } catch (e) { console.log(e.code + ' ' + e.message) }")
+  [ "$got" = "MISSING_PEER $LINE" ] || fail "require promptfold/mcp without the SDK: $got"
+  set +e
+  err=$(npx --no-install promptfold serve "$ROOT/fixtures/resources" 2>&1 < /dev/null)
+  rc=$?
+  set -e
+  [ "$rc" -eq 2 ] && [ "$err" = "error: $LINE" ] || fail "promptfold serve without the SDK: exit $rc, $err"
+  echo "  $err (exit $rc)"
+
+  step "install the MCP SDK (the optional peer dependency) for the checks that follow"
+  npm install --no-audit --no-fund --loglevel=error --no-save "@modelcontextprotocol/sdk@$(node -p "require('./node_modules/promptfold/package.json').peerDependencies['@modelcontextprotocol/sdk']")"
+  test -d node_modules/@modelcontextprotocol/sdk || fail "the MCP SDK did not install"
+fi
+
 if [ "${1:-}" != "--sizes-only" ]; then
   step "import (ESM)"
   cat > esm.mjs <<EOF
@@ -66,6 +136,10 @@ console.log('import ok:', report.totalTokens, 'tokens')
 const mcp = await import('promptfold/mcp')
 if (typeof mcp.createServer !== 'function' || typeof mcp.serve !== 'function') throw new Error('promptfold/mcp lacks createServer/serve')
 console.log('import promptfold/mcp ok')
+const testing = await import('promptfold/testing')
+const fits = testing.toFitBudget.call({ isNot: false }, { text, report }, 3000)
+if (!fits.pass || !testing.promptfoldSerializer.test(report)) throw new Error('promptfold/testing')
+console.log('import promptfold/testing ok')
 EOF
   node esm.mjs
 
@@ -78,6 +152,11 @@ assemble(doc, { budget: 3000, resolver: fileSystemResolver({ root: '$ROOT/fixtur
   if (report.totalTokens !== createTokenCounter().count(text) || report.totalTokens > 3000) throw new Error('bad total')
   console.log('require ok:', report.totalTokens, 'tokens')
 })
+const mcp = require('promptfold/mcp')
+if (typeof mcp.createServer !== 'function') throw new Error('require promptfold/mcp')
+const testing = require('promptfold/testing')
+if (typeof testing.promptfoldMatchers.toInline !== 'function') throw new Error('require promptfold/testing')
+console.log('require promptfold/mcp and promptfold/testing ok')
 EOF
   node cjs.cjs
   # Node 20.19+ can require() ES modules; older 20.x cannot. The flag gives the old behaviour.
@@ -92,6 +171,7 @@ EOF
   # The consumer's files are test/types/consumer/*, shared with test/types/declarations.test.ts.
   mkdir -p types
   cp "$ROOT"/test/types/consumer/* types/
+  cp "$ROOT"/test/package/consumer/* types/
   # consumer_tsconfig <name> <module> <moduleResolution> <lib> <files...>
   consumer_tsconfig() {
     local name=$1 module=$2 resolution=$3 lib=$4
@@ -116,10 +196,10 @@ EOF
     fi
   }
   # Node 20 consumers (ES module and CommonJS) and a bundler's resolution; lib includes DOM, as tsc --init sets it up.
-  consumer_tsconfig nodenext NodeNext NodeNext '"ES2023", "DOM"' core.mts mcp.mts require.cts
-  consumer_tsconfig bundler ESNext Bundler '"ES2023", "DOM"' core.mts mcp.mts
+  consumer_tsconfig nodenext NodeNext NodeNext '"ES2023", "DOM"' core.mts mcp.mts require.cts testing.mts testing-require.cts
+  consumer_tsconfig bundler ESNext Bundler '"ES2023", "DOM"' core.mts mcp.mts testing.mts
   # Node only, no DOM: whatever promptfold's own declarations use must come from @types/node.
-  consumer_tsconfig node-only NodeNext NodeNext '"ES2023"' core.mts
+  consumer_tsconfig node-only NodeNext NodeNext '"ES2023"' core.mts testing.mts
   typecheck nodenext
   typecheck bundler
   typecheck node-only
@@ -148,39 +228,5 @@ EOF
   set -e
   [ "$rc" -eq 1 ] || fail "lint exited $rc; expected 1 (the fixture's token estimates are hand-written and off)"
 fi
-
-step "installed size of the runtime dependencies (du -sk, production install from the tarball)"
-# own: the package's folder; with dependencies: the union of the folders of everything it pulls in
-# (packages shared by two dependencies count in both rows; the total counts everything once).
-npm ls --all --omit=dev --json --long 2>/dev/null > tree.json || true
-node --input-type=module <<'JS'
-import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-const tree = JSON.parse(readFileSync('tree.json', 'utf8'))
-const kib = (dir) => Number(execFileSync('du', ['-sk', '--exclude=node_modules', dir], { encoding: 'utf8' }).split('\t')[0])
-const size = new Map()
-const own = (node) => { if (!size.has(node.path)) size.set(node.path, kib(node.path)); return size.get(node.path) }
-const closure = (node, acc = new Map()) => {
-  if (!node.path || acc.has(node.path)) return acc
-  acc.set(node.path, own(node))
-  for (const child of Object.values(node.dependencies ?? {})) closure(child, acc)
-  return acc
-}
-const top = tree.dependencies.promptfold
-const rows = [['promptfold (this package)', top.version, own(top), null]]
-const all = new Map([[top.path, own(top)]])
-for (const [name, dep] of Object.entries(top.dependencies ?? {}).sort()) {
-  const c = closure(dep)
-  for (const [p, k] of c) all.set(p, k)
-  const sum = [...c.values()].reduce((a, b) => a + b, 0)
-  rows.push([name, dep.version, own(dep), `${sum} KiB (${c.size} package${c.size === 1 ? "" : "s"})`])
-}
-const total = [...all.values()].reduce((a, b) => a + b, 0)
-console.log('| package | version | installed size | with its dependencies |')
-console.log('|---|---|---:|---:|')
-for (const [n, v, o, w] of rows) console.log(`| ${n} | ${v} | ${o} KiB | ${w ?? '-'} |`)
-console.log(`| **total** (promptfold and everything it installs) | | | **${total} KiB (${all.size} packages)** |`)
-JS
-printf 'du -sk node_modules: %s KiB\n' "$(du -sk node_modules | cut -f1)"
 
 printf '\npackage-check: OK\n'
