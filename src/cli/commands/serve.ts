@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander'
 import type { EncodingName } from '../../index.js'
+import { MCP_SDK_INSTALL } from '../../mcp/sdk.js'
 import { docsFile } from '../about.js'
 import { CliError, EXIT } from '../io.js'
 import { encodingOption, nonNegativeInteger } from '../options.js'
@@ -31,6 +32,7 @@ export function serveCommand(): Command {
       'after',
       () => `
 stdout carries JSON-RPC only; one status line goes to stderr. Stops when stdin ends.
+Needs the MCP SDK, an optional peer dependency: ${MCP_SDK_INSTALL}
 Exit codes: 0 ok, 1 failed, 2 bad usage. Details: ${docsFile('mcp.md')}
 
 Example (an MCP client configuration):
