@@ -101,6 +101,8 @@ export type DiagnosticCode =
   | 'MATCH_PLACEHOLDER'
   /** The optimal selection search hit its node cap; the best selection found is used (warning). */
   | 'OPTIMAL_SEARCH_LIMIT'
+  /** The markdown body could not be parsed within the parse's limit of CPU time (or nests too deeply); kept as plain text, not analysed (error). */
+  | 'PARSE_LIMIT'
   /** A reference leads back to a document being assembled; not followed (warning). */
   | 'REFERENCE_CYCLE'
   /** A reference URI is malformed (bad escape, empty path, too long, ...) (warning; `lint` reports it as an error). */
@@ -180,6 +182,7 @@ export const DIAGNOSTIC_CODES = [
   'LINK_TOO_DEEP',
   'MATCH_PLACEHOLDER',
   'OPTIMAL_SEARCH_LIMIT',
+  'PARSE_LIMIT',
   'REFERENCE_CYCLE',
   'REFERENCE_INVALID',
   'REFERENCE_LEGACY_AT',

@@ -1,19 +1,32 @@
 /**
- * The markdown parser: one unified processor with remark-parse, built once.
+ * The markdown parser: one unified processor with remark-parse, built once, run with a
+ * limit of CPU time.
  *
  * micromark (under remark-parse) copies its whole event list each time a container (list,
  * block quote) closes, so a long document made of many short lists or quotes takes time
  * quadratic in its length: 10,000 list items between paragraphs took minutes. A long body is
  * therefore parsed in segments cut only where nothing can carry over from one segment to the
  * next (see {@link segmentCuts}), and the trees are joined with positions shifted back; the
- * result is the tree a single parse gives.
+ * result is the tree a single parse gives. Link reference definitions are the one thing that
+ * reaches across segments (a `[label]` anywhere is a link when a definition of `label` exists
+ * anywhere): a body with definitions is parsed in segments, and the segments that could use a
+ * label are parsed again behind a line `[label]: x` per label defined in the body, whose nodes
+ * are then dropped (see {@link parseMarkdownBounded}).
+ *
+ * Some inputs are superlinear inside one paragraph or one list (nested emphasis, runs of
+ * backticks, a list of 300,000 items), and no cut helps there: the parse runs with a limit of
+ * CPU time ({@link PARSE_TIME_LIMIT_MS}, see `bounded.ts`), and a body it cannot finish within
+ * it is refused, the refusal remembered by the body's digest.
  *
  * @module
  */
-import type { Root } from 'mdast'
+import type { Root, RootContent } from 'mdast'
 import type { Node } from 'unist'
+import { InvalidOptionError } from '../errors.js'
 import { localRequire, once } from '../lazy.js'
+import { type Refusal, RefusalMemo, runWithin } from './bounded.js'
 import type * as Engine from './markdown-engine.js'
+import { walkTree } from './walk.js'
 
 /**
  * The markdown stack, loaded on first use: from the bundled `markdown-engine.cjs` next to
@@ -37,8 +50,13 @@ function create() {
   return unified().use(remarkParse).freeze()
 }
 
-/** Bodies longer than this many characters are parsed in segments of about this size. */
-export const SEGMENT_CHARS = 16 * 1024
+/**
+ * Bodies longer than this many characters are parsed in segments of about this size. Smaller
+ * segments parse list-heavy bodies faster (a container's close costs in proportion to its
+ * segment so far: 10,000 headings over one-item lists, 350 KB, took 2.2 s of CPU time in 16 KB
+ * segments and 1.2 s in 2 KB ones) and cost nothing measurable on other bodies.
+ */
+export const SEGMENT_CHARS = 2 * 1024
 
 /** A line that opens an HTML block which, unlike other blocks, can run across blank lines (CommonMark kinds 1-5). */
 const HTML_OPEN = /^ {0,3}(?:<(script|pre|style|textarea)(?=[\s>]|$)|(<!--)|(<\?)|(<!\[CDATA\[)|(<![A-Za-z]))/i
@@ -62,10 +80,14 @@ function htmlCloser(m: RegExpExecArray): RegExp {
  * `size` characters. A cut is made only before a line that starts at column 1 with a
  * character other than a list marker, right after a blank line, outside any fence or
  * multi-line HTML block: there every container and leaf block has ended, and the new line
- * cannot continue anything. Bodies with link reference definitions are never cut.
+ * cannot continue anything but a label defined elsewhere. Bodies with link reference
+ * definitions are not cut unless `definitions` is true (then the caller must tell each
+ * segment the labels defined in the others, as {@link parseMarkdownBounded} does).
+ *
+ * @param definitions Whether to cut bodies holding a line that starts like a definition. Default `false`.
  */
-export function segmentCuts(text: string, size: number): number[] {
-  if (text.length <= size || DEFINITION.test(text)) return []
+export function segmentCuts(text: string, size: number, definitions = false): number[] {
+  if (text.length <= size || (!definitions && DEFINITION.test(text))) return []
   const cuts: number[] = []
   let last = 0
   let fence: { char: string; length: number } | undefined
@@ -120,28 +142,132 @@ function shift(tree: Node, offset: number, lines: number): void {
   }
 }
 
+/** Default limit of one markdown parse, in milliseconds of CPU time (see {@link parseMarkdownBounded}). */
+export const PARSE_TIME_LIMIT_MS = 2000
+
+/** Options of {@link parseMarkdownBounded}. */
+export interface MarkdownOptions {
+  /** Segment size for long bodies (see the module notes); `Infinity` parses in one go. Default {@link SEGMENT_CHARS}. */
+  segmentChars?: number
+  /** Milliseconds of CPU time the parse may take before it is stopped and the body refused; `Infinity` for no limit. Default {@link PARSE_TIME_LIMIT_MS}. */
+  timeLimitMs?: number
+}
+
+/** A markdown parse: the tree, or an empty tree and why the body was refused. */
+export type MarkdownParse = { tree: Root; refusal?: undefined } | { tree: Root; refusal: Refusal }
+
+/** Refusals of this process, by digest of the body and time limit. */
+const refusals = new RefusalMemo()
+
 /**
- * Parse markdown into an mdast tree (positions relative to `text`).
+ * Parse markdown into an mdast tree (positions relative to `text`), within a limit of CPU
+ * time. A body whose parse runs past `timeLimitMs` (or overflows the stack) is refused: the answer is an
+ * empty tree and the {@link Refusal}, and the refusal is remembered by the body's SHA-256
+ * digest, so the same body is refused again at once, for the life of the process (256 bodies
+ * are remembered, least recently refused first out). Never throws for content.
+ *
+ * @example
+ * const { tree, refusal } = parseMarkdownBounded('# Title\n\nText.\n')
+ * // refusal === undefined; tree.children[0].type === 'heading'
+ */
+export function parseMarkdownBounded(text: string, options: MarkdownOptions = {}): MarkdownParse {
+  const segmentChars = options.segmentChars ?? SEGMENT_CHARS
+  const timeLimitMs = options.timeLimitMs ?? PARSE_TIME_LIMIT_MS
+  if (typeof segmentChars !== 'number' || !(segmentChars >= 1)) throw new InvalidOptionError('segmentChars', `must be a number of characters of at least 1, got ${String(segmentChars)}`)
+  if (typeof timeLimitMs !== 'number' || !(timeLimitMs > 0)) throw new InvalidOptionError('timeLimitMs', `must be a positive number of milliseconds, got ${String(timeLimitMs)}`)
+  const key = refusals.key(text, timeLimitMs)
+  const known = refusals.get(key)
+  if (known !== undefined) return { tree: emptyTree(text), refusal: known }
+  processor ??= create()
+  const run = runWithin(() => parseSegmented(text, segmentChars), timeLimitMs)
+  if (run.ok) return { tree: run.value }
+  refusals.set(key, run.refusal)
+  return { tree: emptyTree(text), refusal: run.refusal }
+}
+
+/**
+ * Parse markdown into an mdast tree (positions relative to `text`), as
+ * {@link parseMarkdownBounded} does with the default time limit; a refused body gives an empty
+ * tree (no sections, no references).
  * @param segmentChars Segment size for long bodies (see the module notes); `Infinity` parses in one go.
  */
 export function parseMarkdown(text: string, segmentChars: number = SEGMENT_CHARS): Root {
-  processor ??= create()
-  const cuts = segmentCuts(text, segmentChars)
-  if (cuts.length === 0) return processor.parse(text)
-  const whole = processor.parse('')
+  return parseMarkdownBounded(text, { segmentChars }).tree
+}
+
+/** Forget every remembered refusal (tests, and a caller that wants a refused body tried again). */
+export function clearParseRefusals(): void {
+  refusals.clear()
+}
+
+/** The tree of nothing, spanning `text`. */
+function emptyTree(text: string): Root {
+  return { type: 'root', children: [], position: { start: { line: 1, column: 1, offset: 0 }, end: endPoint(text) } }
+}
+
+/** The point after the last character of `text`, as the parser writes it. */
+function endPoint(text: string): { line: number; column: number; offset: number } {
+  const lastLineStart = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1
+  return { line: lineEndings(text) + 1, column: text.length - lastLineStart + 1, offset: text.length }
+}
+
+/** Longest `[label]: x` prefix, as a share of the segment it is put before (a longer one: larger segments). */
+const LABEL_PREFIX_SHARE = 0.25
+
+/** The whole parse of `text`, in segments where it can be cut (see the module notes). */
+function parseSegmented(text: string, segmentChars: number): Root {
+  const parse = (processor ??= create()).parse.bind(processor)
+  const cuts = segmentCuts(text, segmentChars, true)
+  if (cuts.length === 0) return parse(text)
+  const parts: { from: number; lines: number; text: string; tree: Root }[] = []
   let from = 0
   let lines = 0
   for (const to of [...cuts, text.length]) {
     const part = text.slice(from, to)
-    const tree = processor.parse(part)
-    shift(tree, from, lines)
-    whole.children.push(...tree.children)
+    parts.push({ from, lines, text: part, tree: parse(part) })
     lines += lineEndings(part)
     from = to
   }
-  const lastLineStart = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1
-  whole.position = { start: { line: 1, column: 1, offset: 0 }, end: { line: lines + 1, column: text.length - lastLineStart + 1, offset: text.length } }
+  const labels = definedLabels(parts.map((p) => p.tree))
+  if (labels.size > 0) {
+    // Each segment learns every label of the body: `[label]: x` lines, a blank line, the segment.
+    const prefix = `${[...labels].map((l) => `[${l}]: x\n`).join('')}\n`
+    // Many labels: fewer, larger segments, so the prefix costs at most a quarter more.
+    if (prefix.length > LABEL_PREFIX_SHARE * segmentChars) return parseSegmented(text, Math.ceil(prefix.length / LABEL_PREFIX_SHARE))
+    const prefixLines = lineEndings(prefix)
+    for (const p of parts) {
+      if (!p.text.includes(']')) continue // no label can be used without a closing bracket
+      const tree = parse(prefix + p.text)
+      const dropped = tree.children.splice(0, labels.size)
+      const first = tree.children[0]
+      if (dropped.length !== labels.size || dropped.some((n) => n.type !== 'definition') || (first?.position?.start.offset ?? prefix.length) < prefix.length) return parse(text)
+      shift(tree, -prefix.length, -prefixLines)
+      p.tree = tree
+    }
+  }
+  const whole = parse('')
+  for (const p of parts) {
+    shift(p.tree, p.from, p.lines)
+    for (const c of p.tree.children as RootContent[]) whole.children.push(c)
+  }
+  whole.position = { start: { line: 1, column: 1, offset: 0 }, end: endPoint(text) }
   return whole
+}
+
+/**
+ * The labels defined in `trees`, written so that a definition of each defines the same
+ * identifier (an identifier is the label as written, white space collapsed, case folded).
+ */
+function definedLabels(trees: readonly Root[]): Set<string> {
+  const labels = new Set<string>()
+  for (const tree of trees) {
+    walkTree(tree, (node) => {
+      if (node.type === 'definition') labels.add(node.identifier)
+      // Definitions are blocks: nothing inside a paragraph, heading, code or HTML is one.
+      return node.type === 'paragraph' || node.type === 'heading' || node.type === 'code' || node.type === 'html' || node.type === 'table' ? 'skip' : undefined
+    })
+  }
+  return labels
 }
 
 /** Line endings as markdown counts them: `\r\n`, `\n` and a lone `\r` are one each. */
