@@ -126,6 +126,12 @@ describe('without the MCP SDK installed', () => {
     expect(r).toEqual({ status: 2, stdout: '', stderr: `error: ${LINE}\n` })
   })
 
+  it('promptfold serve --help works without it and says what to install', () => {
+    const r = node([join(installed, 'dist/cli.js'), 'serve', '--help'])
+    expect(r.status).toBe(0)
+    expect(r.stdout.split('\n')).toContain('Needs the MCP SDK, an optional peer dependency: npm install @modelcontextprotocol/sdk@1')
+  })
+
   it('promptfold, promptfold/testing and the other commands load', () => {
     const esm = node(['--input-type=module', '-e', `const p = await import('promptfold'); const t = await import('promptfold/testing'); console.log(typeof p.assemble, typeof t.toFitBudget)`])
     expect(esm).toEqual({ status: 0, stdout: 'function function\n', stderr: '' })
