@@ -53,6 +53,8 @@ export {
   assemblyReportSchema,
   type ReferenceReport,
   type ReportBaselines,
+  type ReportCounter,
+  type ReportCounterCheck,
   type ReportDocument,
   type ReportEfficiency,
   type ReportSavings,
@@ -60,6 +62,22 @@ export {
   referenceReportSchema,
 } from './report/schema.js'
 export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemResolver } from './resolve/fs.js'
+export { type AssembleWithCounterOptions, ASYNC_DEFAULTS, type AsyncTokenCounter, assembleWithCounter, type CachedCounter, cachedCounter } from './count/async.js'
+export {
+  type AnthropicCounterOptions,
+  anthropicCounter,
+  describeRemoteFailure,
+  type FetchFunction,
+  geminiCounter,
+  REMOTE_COUNTER_CODES,
+  REMOTE_COUNTER_DEFAULTS,
+  type RemoteCounterCode,
+  RemoteCounterError,
+  type RemoteCounterOptions,
+  type RemoteFailure,
+  type RemoteTokenCounter,
+} from './count/remote.js'
+export { type FitPreview, type FitPreviewFit, type FitPreviewModel, type FitPreviewOptions, type FitPreviewRow, fitPreview, type FormatFitPreviewOptions, formatFitPreview } from './preview/index.js'
 export { composeResolvers, memoryResolver, type ResolveContext, type ResolvedDocument, type ResolveResult, type Resolver } from './resolve/resolver.js'
 export type { Strategy } from './select/items.js'
 export { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Point, type ReferenceKind, type Severity } from './types.js'

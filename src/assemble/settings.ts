@@ -223,9 +223,12 @@ function pickCounter(options: AssembleOptions): TokenCounter {
     w = {
       encoding: typeof c.encoding === 'string' ? c.encoding : 'custom',
       count: (t: string) => {
-        const n = c.count(t)
-        if (!Number.isSafeInteger(n) || n < 0) throw new InvalidOptionError('counter', `count() must return a whole number of tokens >= 0, got ${String(n)}`)
-        return n
+        const n = c.count(t) as unknown
+        if (typeof (n as { then?: unknown } | null)?.then === 'function') {
+          throw new InvalidOptionError('counter', 'count() returned a Promise: pass an async counter to assembleWithCounter(doc, { counter, ... }), which chooses with a local proxy and verifies with it')
+        }
+        if (!Number.isSafeInteger(n) || (n as number) < 0) throw new InvalidOptionError('counter', `count() must return a whole number of tokens >= 0, got ${String(n)}`)
+        return n as number
       },
     }
     wrappers.set(c, w)
