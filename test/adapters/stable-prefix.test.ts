@@ -44,7 +44,7 @@ describe('report.stablePrefix', () => {
         expect(report.stablePrefix).toEqual({ chars: PREFIX.length, tokens: tiktokenCount(PREFIX) })
         expect(text.slice(0, report.stablePrefix?.chars)).toBe(PREFIX)
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     )
   })
 
@@ -64,7 +64,7 @@ describe('report.stablePrefix', () => {
           expect(other.text.startsWith(prefix)).toBe(true)
         }
       }),
-      runs(60),
+      runs(30),
     )
   })
 })
