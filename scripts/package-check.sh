@@ -171,7 +171,7 @@ EOF
   # The consumer's files are test/types/consumer/*, shared with test/types/declarations.test.ts.
   mkdir -p types
   cp "$ROOT"/test/types/consumer/* types/
-  cp "$ROOT"/test/package/consumer/* types/
+  cp "$ROOT"/fixtures/package-consumer/* types/
   # consumer_tsconfig <name> <module> <moduleResolution> <lib> <files...>
   consumer_tsconfig() {
     local name=$1 module=$2 resolution=$3 lib=$4
