@@ -58,6 +58,7 @@ export {
   type ReportDocument,
   type ReportEfficiency,
   type ReportSavings,
+  type ReportStablePrefix,
   type ReportTimings,
   referenceReportSchema,
 } from './report/schema.js'
@@ -78,6 +79,34 @@ export {
   type RemoteTokenCounter,
 } from './count/remote.js'
 export { type FitPreview, type FitPreviewFit, type FitPreviewModel, type FitPreviewOptions, type FitPreviewRow, fitPreview, type FormatFitPreviewOptions, formatFitPreview } from './preview/index.js'
+export { findModelInfo, listModels, modelInfo, UnknownModelError } from './models/index.js'
+export type { ModelInfo, ModelProvider, ModelTokenizer, TokenizerId } from './models/index.js'
+export { assembleRequest, RequestBudgetError } from './request/index.js'
+export type { AssembleRequestOptions, ChatMessage, RequestAssembly, RequestPart, RequestReport, RequestRow, RequestRowBasis, RequestTool, SystemInput } from './request/index.js'
+export { toAnthropicMessages, toOpenAIAgents, toOpenAIChat, toOpenAIResponses, toVercelAI } from './adapters/index.js'
+export type {
+  AdapterInput,
+  AdapterOptions,
+  AnthropicMessage,
+  AnthropicMessagesOptions,
+  AnthropicMessagesParams,
+  AnthropicTextBlock,
+  AnthropicTool,
+  OpenAIAgentsParams,
+  OpenAIChatMessage,
+  OpenAIChatOptions,
+  OpenAIChatParams,
+  OpenAIChatSystemMessage,
+  OpenAIChatTool,
+  OpenAIResponsesMessage,
+  OpenAIResponsesParams,
+  OpenAIResponsesTool,
+  VercelAIOptions,
+  VercelAIParams,
+  VercelAnthropicCache,
+  VercelMessage,
+  VercelSystemMessage,
+} from './adapters/index.js'
 export { composeResolvers, memoryResolver, type ResolveContext, type ResolvedDocument, type ResolveResult, type Resolver } from './resolve/resolver.js'
 export type { Strategy } from './select/items.js'
 export { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Point, type ReferenceKind, type Severity } from './types.js'

@@ -23,7 +23,7 @@ const CL100K = [
 
 const UNKNOWN = [
   '', 'gpt', 'gpt-3', 'gpt-4x', 'gpt-40', 'gpt-4o-2024', 'gpt-4.10', 'gpt-50',
-  'o2', 'o10', 'o4', 'o4-mini-high-extra!', 'openai/gpt-4o',
+  'o2', 'o10', 'o4', 'o4-mini-high-extra!', 'anthropic/claude-sonnet-4-5',
   'text-embedding-3', 'claude-3-opus', 'davinci', 'gpt2',
 ]
 
@@ -76,7 +76,7 @@ describe('createTokenCounter', () => {
   })
 
   it('throws UnknownEncodingError for an unknown encoding or model', () => {
-    for (const options of [{ encoding: 'p50k_base' }, { encoding: 'O200K_BASE' }, { encoding: '' }, { model: 'openai/gpt-4o' }, { model: 'davinci' }]) {
+    for (const options of [{ encoding: 'p50k_base' }, { encoding: 'O200K_BASE' }, { encoding: '' }, { model: 'anthropic/claude-sonnet-4-5' }, { model: 'davinci' }]) {
       let thrown: unknown
       try {
         createTokenCounter(options as never)

@@ -122,7 +122,7 @@ describe('docs coverage', () => {
     for (const m of index.matchAll(/export\s+(?:async\s+)?(?:function|const|class|interface|type)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1] as string)
     const api = readFileSync(join(docsDir, 'api.md'), 'utf8')
     const headings = api.split('\n').filter((l) => /^#{2,4} /.test(l))
-    const others = ['library.md', 'mcp.md', 'skills.md', 'counting.md']
+    const others = ['library.md', 'mcp.md', 'skills.md', 'counting.md', 'requests.md']
       .map((f) => join(docsDir, f))
       .filter(existsSync)
       .map((f) => readFileSync(f, 'utf8'))
