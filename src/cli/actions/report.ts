@@ -5,10 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { type AssembleOptions, assemble, fitPreview, formatEfficiency, formatFitPreview, formatReportHtml } from '../../index.js'
-// modelInfo is not exported from the library's index yet: once it is, import it from '../../index.js' above.
+import { type AssembleOptions, assemble, fitPreview, formatEfficiency, formatFitPreview, formatReportHtml, modelInfo } from '../../index.js'
 import { isEncodingName } from '../../count/encodings.js'
-import { modelInfo } from '../../models/index.js'
 import { makeDirectories } from '../../cache/store.js'
 import { openCaches } from '../cache.js'
 import type { ReportCommandOptions } from '../commands/report.js'
