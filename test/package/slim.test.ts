@@ -143,6 +143,24 @@ describe('without the MCP SDK installed', () => {
   })
 })
 
+describe('missingSdk: which load errors mean the SDK is missing', () => {
+  const error = (code: string, message: string) => Object.assign(new Error(message), { code })
+
+  it('not found from import or require, or a path the installed SDK does not export', () => {
+    const found = barrel.missingSdk(error('ERR_MODULE_NOT_FOUND', "Cannot find package '@modelcontextprotocol/sdk' imported from /x/dist/mcp-A.js"))
+    expect(found).toBeInstanceOf(barrel.MissingPeerError)
+    expect(found).toMatchObject({ code: 'MISSING_PEER', packageName: SDK, feature: 'promptfold/mcp', install: 'npm install @modelcontextprotocol/sdk@1', message: LINE })
+    expect(barrel.missingSdk(error('MODULE_NOT_FOUND', "Cannot find module '@modelcontextprotocol/sdk/types.js'\nRequire stack:\n- /x/dist/mcp-server.cjs"))?.code).toBe('MISSING_PEER')
+    expect(barrel.missingSdk(error('ERR_PACKAGE_PATH_NOT_EXPORTED', `Package subpath './server/index.js' is not defined by "exports" in /x/node_modules/${SDK}/package.json`))?.code).toBe('MISSING_PEER')
+  })
+
+  it('anything else stays as it is: another package missing, another error, not an error', () => {
+    expect(barrel.missingSdk(error('ERR_MODULE_NOT_FOUND', "Cannot find package 'zod' imported from /x/node_modules/@modelcontextprotocol/sdk/dist/esm/types.js"))).toBeUndefined()
+    expect(barrel.missingSdk(error('EACCES', "permission denied, open '@modelcontextprotocol/sdk'"))).toBeUndefined()
+    expect(barrel.missingSdk('@modelcontextprotocol/sdk')).toBeUndefined()
+  })
+})
+
 describe('with the SDK: the built entries export what the barrel exports', () => {
   const names = Object.keys(barrel).sort()
   const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: builtRoot, encoding: 'utf8' })
