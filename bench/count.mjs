@@ -1,7 +1,8 @@
 // Token counting benchmark: promptfold's counter vs js-tiktoken's encode().length,
 // side by side in one process, medians of N runs (warm unless a row says otherwise).
 //
-//   node bench/count.mjs            # uses ../dist/index.js when built, else bundles src/count
+//   node bench/count.mjs            # uses ../dist/index.js when built (or $PROMPTFOLD_BENCH_DIST/index.js),
+//                                   # else bundles src/count
 //   node bench/count.mjs --src      # always bundle src/count (into bench/.tmp/count/)
 //   node bench/count.mjs --quick    # fewer runs
 //   node bench/count.mjs --compare=<file.mjs>   # also time another build (any ES module
@@ -35,10 +36,12 @@ const outPath = option('out') ?? path.join(here, 'results-count.json')
 
 /** Loads promptfold's counting API from dist/ when built, else from a fresh bundle of src/count. */
 async function loadPromptfold() {
-  const dist = path.join(root, 'dist/index.js')
+  // dist/, or the frozen copy `bench/run.mjs --snapshot` makes (PROMPTFOLD_BENCH_DIST).
+  const distDir = process.env.PROMPTFOLD_BENCH_DIST ? path.resolve(process.env.PROMPTFOLD_BENCH_DIST) : path.join(root, 'dist')
+  const dist = path.join(distDir, 'index.js')
   if (!args.has('--src') && existsSync(dist)) {
     const mod = await import(pathToFileURL(dist).href)
-    if (typeof mod.createTokenCounter === 'function') return { api: mod, from: 'dist/index.js' }
+    if (typeof mod.createTokenCounter === 'function') return { api: mod, from: path.relative(root, dist) }
   }
   const outDir = path.join(here, '.tmp/count')
   const { build } = await import('tsup')
