@@ -19,8 +19,9 @@ export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024
 const KEEP_BYTES = 256
 
 /**
- * Options of {@link serve}. `watch` (from {@link CreateServerOptions}) defaults to `true` here:
- * the served library follows edits, additions, removals and renames below the root.
+ * Options of {@link serve}. `watch` and `warm` (from {@link CreateServerOptions}) default to
+ * `true` here: the served library follows edits, additions, removals and renames below the
+ * root, and its documents are parsed and counted in the background from the start.
  */
 export interface ServeOptions extends CreateServerOptions, Omit<LoadLibraryOptions, 'root'> {
   /** Input stream. Default `process.stdin`. */
@@ -191,8 +192,9 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   const flush = () => void store?.flush?.()
   const flusher = typeof store?.flush === 'function' ? setInterval(flush, FLUSH_EVERY_MS) : undefined
   flusher?.unref()
-  // Serving follows the files below the root unless told not to (createServer alone does not).
-  const server = createServer(library, { ...options, watch: options.watch ?? true })
+  // Serving follows the files below the root and warms its documents in the background unless
+  // told not to (createServer alone does neither).
+  const server = createServer(library, { ...options, watch: options.watch ?? true, warm: options.warm ?? true })
   const stdin = options.stdin ?? process.stdin
   const stdout = options.stdout ?? process.stdout
   const log = options.log === undefined ? process.stderr : options.log

@@ -98,6 +98,18 @@ export interface CreateServerOptions {
    */
   watch?: boolean | 'poll'
   /**
+   * Do each document's costly first-use work (parse, title, exact token count) in the
+   * background, one document per turn of the event loop, from the moment the server is
+   * connected, and again for the documents a refresh adds or changes. Requests then find it
+   * done: the first `resources/list` over a large library does not count every document at
+   * once, and a document whose markdown cannot be parsed within the parse's limit is refused
+   * (and remembered) before a client asks for it. A request that comes first does the work it
+   * needs itself, as without warming. Default `false` (`serve` defaults to `true`).
+   */
+  warm?: boolean
+  /** Called each time the background warming of {@link warm} has emptied its queue, with how many documents it warmed since the last call. Default: none. */
+  onWarmed?: (documents: number) => void
+  /**
    * Skills in one `skills/list` page and children in one `resources/directory/read` page.
    * Default {@link DEFAULT_SKILLS_PAGE_SIZE} (50).
    */
@@ -345,7 +357,13 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     }
   }
 
-  const stopWatching = options.watch ? watchLibrary(library, options.watch, notify) : () => undefined
+  const warmer = options.warm === true ? warmLibrary(library, counter, options.onWarmed) : undefined
+  const stopWatching = options.watch
+    ? watchLibrary(library, options.watch, async (result) => {
+        warmer?.add([...result.added, ...result.changed])
+        await notify(result)
+      })
+    : () => undefined
   // Stop following the files when the server closes, whoever set `onclose` (serve does).
   let onclose: (() => void) | undefined
   Object.defineProperty(server, 'onclose', {
@@ -353,12 +371,21 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     enumerable: true,
     get: () => () => {
       stopWatching()
+      warmer?.stop()
       onclose?.()
     },
     set: (handler: (() => void) | undefined) => {
       onclose = handler
     },
   })
+
+  if (warmer !== undefined) {
+    const connect = server.connect.bind(server)
+    server.connect = async (transport) => {
+      await connect(transport)
+      warmer.add(library.entries.map((e) => e.uri))
+    }
+  }
 
   handle(ListSkillsRequestSchema, async (request) => listSkills(library, skillsPage(request.params?.cursor)))
 
@@ -545,6 +572,64 @@ function instructionsFor(library: Library, scheme: string): string {
   const base = `Resources of a promptfold library (${documents} documents). Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`
   if (skills === 0) return base
   return `${base} It also serves ${skills} skill${skills === 1 ? '' : 's'} (Skills extension ${SKILLS_EXTENSION}): skills/list and skills/get give each skill's frontmatter and files; read skill://<skill-path>/<file> for a file and skill://<skill-path>/SKILL.md?budget=N&query=... for a skill assembled under a token budget.`
+}
+
+/** A background warmer of library entries (see {@link CreateServerOptions.warm}). */
+interface Warmer {
+  /** Queue entries by URI (each is warmed once per queueing, in order). */
+  add(uris: readonly string[]): void
+  /** Stop; nothing more is warmed. */
+  stop(): void
+}
+
+/**
+ * Warm entries one per turn of the event loop (`setImmediate`): parse (`library.title`) and
+ * count (`library.tokens`). Between two entries every pending request and I/O callback runs, so
+ * a request waits at most for one entry's work (a parse is bounded by its limit of CPU time).
+ */
+function warmLibrary(library: Library, counter: TokenCounter, onWarmed: ((documents: number) => void) | undefined): Warmer {
+  const queue: string[] = []
+  let stopped = false
+  let scheduled = false
+  let warmed = 0
+  const step = (): void => {
+    scheduled = false
+    if (stopped) return
+    const uri = queue.shift()
+    if (uri !== undefined) {
+      try {
+        if (library.get(uri) !== undefined) {
+          library.title(uri)
+          library.tokens(uri, { counter })
+          warmed++
+        }
+      } catch {
+        // A request for it will meet the same fault and answer it.
+      }
+    }
+    if (queue.length > 0) schedule()
+    else {
+      const n = warmed
+      warmed = 0
+      onWarmed?.(n)
+    }
+  }
+  const schedule = (): void => {
+    if (scheduled || stopped) return
+    scheduled = true
+    setImmediate(step).unref()
+  }
+  return {
+    add(uris) {
+      if (stopped) return
+      queue.push(...uris)
+      schedule()
+    },
+    stop() {
+      stopped = true
+      queue.length = 0
+    },
+  }
 }
 
 /**

@@ -195,6 +195,14 @@ export function parseMarkdown(text: string, segmentChars: number = SEGMENT_CHARS
   return parseMarkdownBounded(text, { segmentChars }).tree
 }
 
+/**
+ * The refusal remembered for `text` under `timeLimitMs` (default {@link PARSE_TIME_LIMIT_MS}),
+ * if any, without parsing: a digest and a lookup.
+ */
+export function rememberedRefusal(text: string, timeLimitMs: number = PARSE_TIME_LIMIT_MS): Refusal | undefined {
+  return refusals.get(refusals.key(text, timeLimitMs))
+}
+
 /** Forget every remembered refusal (tests, and a caller that wants a refused body tried again). */
 export function clearParseRefusals(): void {
   refusals.clear()
