@@ -236,6 +236,3 @@ export function countMerged(m: MergeTable, bytes: string): number {
   if (n < 2) return n
   return n <= SIMPLE_MERGE_MAX_BYTES ? countSimple(m, bytes) : countHeap(m, bytes)
 }
-
-/** Test hook: both merges, for comparing them on the same input. */
-export const mergeCounters = { countSimple, countHeap } as const
