@@ -163,7 +163,14 @@ function grow<T extends Int32Array | Uint8Array>(array: T): T {
   return grown
 }
 
-/** Reorders tokens given in data order (`ranks[i]`, `lengths[i]`, bytes consecutive) into rank order. */
+/**
+ * Reorders tokens given in data order (`ranks[i]`, `lengths[i]`, bytes
+ * consecutive) into rank order. A token repeated in the data keeps its last
+ * rank, as in js-tiktoken (whose constructor keys its ranks by the base64
+ * text): the earlier ones are dropped. Lines given in rank order, as in both
+ * shipped encodings, never come here (the rank table gives a repeated token its
+ * highest rank, which is then its last).
+ */
 function inRankOrder(
   encoding: EncodingName,
   patStr: string,
@@ -172,15 +179,21 @@ function inRankOrder(
   lengths: Uint8Array,
   rankCount: number,
 ): PackedRanks {
+  const starts = new Int32Array(ranks.length)
+  const last = new Map<string, number>()
+  for (let i = 0, at = 0; i < ranks.length; i++) {
+    starts[i] = at
+    const n = lengths[i] as number
+    last.set(String.fromCharCode.apply(null, bytes.subarray(at, at + n) as unknown as number[]), i)
+    at += n
+  }
   const byRank = new Uint8Array(rankCount)
   const from = new Int32Array(rankCount)
-  let at = 0
-  for (let i = 0; i < ranks.length; i++) {
+  for (const i of last.values()) {
     const rank = ranks[i] as number
     if (byRank[rank] !== 0) throw new Error(`Rank data for ${encoding} gives rank ${rank} twice`)
     byRank[rank] = lengths[i] as number
-    from[rank] = at
-    at += lengths[i] as number
+    from[rank] = starts[i] as number
   }
   const out = new Uint8Array(bytes.length)
   let to = 0
@@ -189,7 +202,7 @@ function inRankOrder(
     out.set(bytes.subarray(from[rank] as number, (from[rank] as number) + n), to)
     to += n
   }
-  return { encoding, patStr, lengths: byRank, bytes: out }
+  return { encoding, patStr, lengths: byRank, bytes: out.subarray(0, to) }
 }
 
 /**

@@ -6,10 +6,11 @@
  * encodings, every rank and every byte, is test/count/packed-exact.test.ts
  * (slow tier).
  */
+import fc from 'fast-check'
 import { Tiktoken } from 'js-tiktoken/lite'
 import { describe, expect, it } from 'vitest'
 import type { EncodingData } from '../../src/count/encodings.js'
-import { encodePieceTokens } from '../../src/count/bpe.js'
+import { countPieceTokens, encodePieceTokens } from '../../src/count/bpe.js'
 import { packEncodingData, parseRankFile, RANK_FILE_MAGIC, RANK_FILE_VERSION, serializeRankFile, type PackedRanks } from '../../src/count/packed.js'
 import { readRankFile } from '../../src/count/rank-file.js'
 import { loadRankTable, rangeRank, tableFromPacked } from '../../src/count/ranks.js'
@@ -173,5 +174,54 @@ describe('loadRankTable', () => {
     expect(table.source).toBe('js-tiktoken')
     expect(rangeRank(table, 'hello', 0, 5)).toBe(24912)
     expect(table.tokenLengths.length).toBe(199_998)
+  })
+})
+
+describe('made-up encodings (property)', () => {
+  /** Byte strings of 2-12 bytes, often repeated, cut into lines at random offsets. */
+  const pool = fc.array(fc.uint8Array({ minLength: 2, maxLength: 12 }), { minLength: 1, maxLength: 20 })
+  const encoding = fc
+    .record({
+      tokens: pool.chain((p) => fc.array(fc.constantFrom(...p), { minLength: 1, maxLength: 60 })),
+      cuts: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 6 }),
+      gap: fc.integer({ min: 0, max: 5 }),
+    })
+    .map(({ tokens, cuts, gap }) => {
+      const all = [...BYTES, ...tokens.map((t) => Buffer.from(t).toString('base64'))]
+      const lines: string[] = []
+      let at = 0
+      let rank = 0
+      for (let k = 0; at < all.length; k++) {
+        const n = cuts[k % cuts.length] as number
+        lines.push(`! ${rank} ${all.slice(at, at + n).join(' ')}`)
+        rank += n + (at + n >= 256 ? gap : 0) // ranks may skip after the single bytes
+        at += n
+      }
+      return data(lines.reverse()) // lines out of rank order
+    })
+  const text = fc.uint8Array({ minLength: 1, maxLength: 40 }).map((b) => String.fromCharCode(...b))
+
+  it("gives js-tiktoken's ranks and counts, through a rank file too", () => {
+    fc.assert(
+      fc.property(encoding, fc.array(text, { minLength: 1, maxLength: 10 }), (d, pieces) => {
+        const reference = referenceRanks(d)
+        const packed = packEncodingData('o200k_base', d)
+        const back = parseRankFile(serializeRankFile(packed), 'o200k_base')
+        if (typeof back === 'string') throw new Error(back)
+        const tiktoken = new Tiktoken(d)
+        for (const table of [tableFromPacked(packed, 'js-tiktoken'), tableFromPacked(back, 'rank file')]) {
+          expect(table.ranks).toEqual(reference)
+          for (const [bytes, rank] of reference) expect(rangeRank(table, bytes, 0, bytes.length)).toBe(rank)
+          for (const piece of pieces) {
+            const expected = tiktoken.encode(Buffer.from(piece, 'latin1').toString('utf8'), [], [])
+            // A piece whose bytes are not valid UTF-8 is encoded by js-tiktoken after U+FFFD replacement: compare on valid pieces only.
+            if (Buffer.from(Buffer.from(piece, 'latin1').toString('utf8'), 'utf8').toString('latin1') !== piece) continue
+            expect(encodePieceTokens(table, piece)).toEqual(expected)
+            expect(countPieceTokens(table, piece)).toBe(expected.length)
+          }
+        }
+      }),
+      { seed: 14, numRuns: 150 },
+    )
   })
 })
