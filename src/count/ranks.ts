@@ -291,7 +291,7 @@ export function tableFromPacked(packed: PackedRanks, source: RankSource): RankTa
  *
  * Decoding mirrors js-tiktoken's `Tiktoken` constructor: each line is
  * `"<tag> <offset> <base64> <base64> ..."` and the i-th token gets rank
- * `offset + i`; a repeated token keeps its higher rank.
+ * `offset + i`; a repeated token keeps its last rank.
  *
  * @param encoding - Name recorded on the table.
  * @param data - Rank data from `js-tiktoken/ranks/<encoding>`.
