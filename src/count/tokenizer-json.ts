@@ -11,7 +11,7 @@ import { utf8ByteString } from './bpe.js'
 import type { TokenCounter } from './counter.js'
 import type { EncodingName } from './encodings.js'
 import type { PackedRanks } from './packed.js'
-import { rangeRank, tableFromPacked, type RankTable } from './ranks.js'
+import { pairRank, rangeRank, tableFromPacked, type RankTable } from './ranks.js'
 import { buildMergeTable, countMerged, type MergeTable } from './tokenizer-json/merges.js'
 import { translateOnigurumaPattern } from './tokenizer-json/regex.js'
 
@@ -153,15 +153,13 @@ function readSpecials(post: unknown): number {
   throw new TokenizerUnsupportedError(`post_processor ${JSON.stringify(type)} (with addSpecialTokens: true)`)
 }
 
-/** A vocabulary entry's bytes as a byte string, or undefined when a character is outside the byte-level alphabet. */
-function tokenBytes(token: string): string | undefined {
+/** Whether every character of a vocabulary entry is in the byte-level alphabet. */
+function isByteLevel(token: string): boolean {
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i)
-    if (c >= UNICODE_TO_BYTE.length || UNICODE_TO_BYTE[c] === -1) return undefined
+    if (c >= UNICODE_TO_BYTE.length || UNICODE_TO_BYTE[c] === -1) return false
   }
-  let out = ''
-  for (let i = 0; i < token.length; i++) out += String.fromCharCode(UNICODE_TO_BYTE[token.charCodeAt(i)] as number)
-  return out
+  return token.length > 0
 }
 
 /** The vocabulary as a rank table (ids as ranks) and the merge table. */
@@ -182,27 +180,26 @@ function readModel(model: unknown): { table: RankTable; merges: MergeTable; igno
   if (!Array.isArray(mergeList)) throw new TokenizerUnsupportedError(`model.merges of type ${describe(mergeList)}`)
 
   // Vocabulary: id → bytes. Entries outside the byte-level alphabet (added tokens kept in the vocabulary) are left out: BPE over bytes never makes them.
+  const vocabulary = vocab as Record<string, unknown>
   const byId: (string | undefined)[] = []
-  const ids = new Map<string, number>()
   let totalBytes = 0
-  for (const [token, id] of Object.entries(vocab)) {
+  for (const token in vocabulary) {
+    const id = vocabulary[token]
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= 1 << 22) throw new TokenizerUnsupportedError(`model.vocab id ${JSON.stringify(id)} for ${JSON.stringify(token)}`)
     if (byId[id] !== undefined) throw new TokenizerUnsupportedError(`model.vocab id ${id} given twice`)
-    const bytes = tokenBytes(token)
-    if (bytes === undefined) continue
-    if (bytes.length > 255) throw new TokenizerUnsupportedError(`a token of ${bytes.length} bytes`)
-    byId[id] = bytes
-    ids.set(token, id)
-    totalBytes += bytes.length
+    if (!isByteLevel(token)) continue
+    if (token.length > 255) throw new TokenizerUnsupportedError(`a token of ${token.length} bytes`)
+    byId[id] = token
+    totalBytes += token.length
   }
   const lengths = new Uint8Array(byId.length)
   const packedBytes = new Uint8Array(totalBytes)
   let at = 0
   for (let id = 0; id < byId.length; id++) {
-    const bytes = byId[id]
-    if (bytes === undefined) continue
-    lengths[id] = bytes.length
-    for (let i = 0; i < bytes.length; i++) packedBytes[at++] = bytes.charCodeAt(i)
+    const token = byId[id]
+    if (token === undefined) continue
+    lengths[id] = token.length // one byte per character of the byte-level alphabet
+    for (let i = 0; i < token.length; i++) packedBytes[at++] = UNICODE_TO_BYTE[token.charCodeAt(i)] as number
   }
   // The rank table's `encoding` is typed EncodingName; this table is for no named encoding (cast at this boundary).
   const packed: PackedRanks = { encoding: 'tokenizer.json' as EncodingName, patStr: '', lengths, bytes: packedBytes }
@@ -213,24 +210,36 @@ function readModel(model: unknown): { table: RankTable; merges: MergeTable; igno
     throw new TokenizerUnsupportedError(`a vocabulary the rank table refuses (${(error as Error).message})`)
   }
 
+  /** Id of a byte-level token of the vocabulary, or -1 (own JSON properties only hold numbers; inherited ones are functions). */
+  const idOf = (token: string): number => {
+    const id = vocabulary[token]
+    return typeof id === 'number' && (lengths[id] as number) > 0 ? id : -1
+  }
   const triples = new Int32Array(mergeList.length * 3)
-  mergeList.forEach((merge: unknown, k) => {
-    let pair: unknown[]
-    if (typeof merge === 'string') pair = merge.split(' ')
-    else if (Array.isArray(merge)) pair = merge
-    else throw new TokenizerUnsupportedError(`merge ${k} of type ${describe(merge)}`)
-    const [a, b] = pair
-    if (pair.length !== 2 || typeof a !== 'string' || typeof b !== 'string') throw new TokenizerUnsupportedError(`merge ${k} ${JSON.stringify(merge)} (not two tokens)`)
-    const left = ids.get(a)
-    const right = ids.get(b)
-    const result = ids.get(a + b)
-    if (left === undefined || right === undefined || result === undefined) {
+  for (let k = 0; k < mergeList.length; k++) {
+    const merge: unknown = mergeList[k]
+    let a: unknown
+    let b: unknown
+    if (typeof merge === 'string') {
+      const space = merge.indexOf(' ')
+      a = space < 0 ? undefined : merge.slice(0, space)
+      b = space < 0 || merge.indexOf(' ', space + 1) >= 0 ? undefined : merge.slice(space + 1)
+    } else if (Array.isArray(merge) && merge.length === 2) {
+      ;[a, b] = merge as unknown[]
+    } else if (!Array.isArray(merge)) {
+      throw new TokenizerUnsupportedError(`merge ${k} of type ${describe(merge)}`)
+    }
+    if (typeof a !== 'string' || typeof b !== 'string') throw new TokenizerUnsupportedError(`merge ${k} ${JSON.stringify(merge)} (not two tokens)`)
+    const left = idOf(a)
+    const right = idOf(b)
+    const result = left < 0 || right < 0 ? -1 : pairRank(table, left, right)
+    if (result < 0) {
       throw new TokenizerUnsupportedError(`merge ${k} ${JSON.stringify(merge)} whose parts or result are not byte-level tokens of the vocabulary`)
     }
     triples[3 * k] = left
     triples[3 * k + 1] = right
     triples[3 * k + 2] = result
-  })
+  }
   return { table, merges: buildMergeTable(table, triples), ignoreMerges: model['ignore_merges'] === true }
 }
 
