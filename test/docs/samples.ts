@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs'
 
 /** Docs this harness checks. */
-export const CHECKED_DOCS = ['getting-started.md', 'format.md', 'api.md', 'cli.md', 'budgeting.md', 'recipes.md', 'skills.md', 'counting.md', 'requests.md'] as const
+export const CHECKED_DOCS = ['getting-started.md', 'format.md', 'api.md', 'cli.md', 'budgeting.md', 'recipes.md', 'skills.md', 'counting.md', 'requests.md', 'testing.md'] as const
 
 export type Lang = 'ts' | 'sh' | 'other'
 
