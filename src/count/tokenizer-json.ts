@@ -11,6 +11,7 @@ import { utf8ByteString } from './bpe.js'
 import type { TokenCounter } from './counter.js'
 import type { EncodingName } from './encodings.js'
 import type { PackedRanks } from './packed.js'
+import { createPreTokenizer, hasFastScan, type PieceScanner } from './pretokenize.js'
 import { pairRank, rangeRank, tableFromPacked, type RankTable } from './ranks.js'
 import { buildMergeTable, countMerged, type MergeTable } from './tokenizer-json/merges.js'
 import { translateOnigurumaPattern } from './tokenizer-json/regex.js'
@@ -53,11 +54,32 @@ const UNICODE_TO_BYTE: Int16Array = (() => {
 
 /** One step of the pre-tokenizer: a regex split (isolated), or the byte-level step. */
 type Step =
-  | { readonly kind: 'split'; readonly regex: RegExp }
+  | {
+      readonly kind: 'split'
+      /** The pattern, global (`gu`). */
+      readonly regex: RegExp
+      /** The same pattern, sticky (`uy`), for the match at a position. */
+      readonly sticky: RegExp
+      /** The hand scan of plain-ASCII pieces (`../pretokenize.ts`), for the pattern of Llama 3 (cl100k_base's); else undefined. */
+      readonly scanAscii: PieceScanner | undefined
+    }
   | { readonly kind: 'bytes'; readonly addPrefixSpace: boolean; readonly regex: RegExp | undefined }
 
 /** The byte-level pre-tokenizer's own pattern (`use_regex: true`), as the reference writes it. */
 const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
+
+/**
+ * Llama 3's Split pattern: cl100k_base's, in Oniguruma form. Its hand scan of
+ * plain-ASCII pieces (the one `createTokenCounter` uses for cl100k_base) gives
+ * the same pieces: it decides only from ASCII characters and defers at any
+ * other, and in ASCII Oniguruma's `\s` (Unicode White_Space) and JavaScript's
+ * are the same six characters.
+ */
+const LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+
+/** js-tiktoken's cl100k_base pattern, for which `createPreTokenizer` has its hand scan. */
+const CL100K_PATTERN =
+  "('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
 
 /** Unicode normal forms a normalizer may ask for. */
 type NormalForm = 'NFC' | 'NFD' | 'NFKC' | 'NFKD'
@@ -123,6 +145,8 @@ function readPreTokenizer(pre: unknown): Step[] {
     const pattern = item['pattern']
     if (!isObject(pattern)) throw new TokenizerUnsupportedError('Split without a pattern')
     let source: string
+    let scanAscii: PieceScanner | undefined
+    if (pattern['Regex'] === LLAMA3_PATTERN && hasFastScan(CL100K_PATTERN)) scanAscii = createPreTokenizer(CL100K_PATTERN).scanAscii
     if (typeof pattern['Regex'] === 'string') {
       const translated = translateOnigurumaPattern(pattern['Regex'])
       if (!translated.ok) throw new TokenizerUnsupportedError(`Split regex ${JSON.stringify(pattern['Regex'])}: ${translated.unsupported}`)
@@ -132,7 +156,7 @@ function readPreTokenizer(pre: unknown): Step[] {
     } else {
       throw new TokenizerUnsupportedError('Split pattern neither Regex nor String')
     }
-    steps.push({ kind: 'split', regex: new RegExp(source, 'gu') })
+    steps.push({ kind: 'split', regex: new RegExp(source, 'gu'), sticky: new RegExp(source, 'uy'), scanAscii })
   })
   if (steps.at(-1)?.kind !== 'bytes') throw new TokenizerUnsupportedError('pre_tokenizer without ByteLevel (not a byte-level BPE tokenizer)')
   return steps
@@ -281,10 +305,39 @@ function countFrom(state: State, index: number, text: string): number {
     for (const match of piece.matchAll(step.regex)) if (match[0].length > 0) total += countPiece(state, match[0])
     return total
   }
-  const regex = step.regex
+  return step.scanAscii === undefined ? countSplit(state, index, step.regex, text, 0) : countScanned(state, index, step, text)
+}
+
+/**
+ * {@link countFrom} for a split step with a hand scan: piece by piece, the
+ * hand scan where it decides, else the sticky pattern at the position (a
+ * global search from a position finds the match there when there is one).
+ * Where no piece starts at a position, the rest goes through {@link countSplit}.
+ */
+function countScanned(state: State, index: number, step: Step & { kind: 'split' }, text: string): number {
+  const scan = step.scanAscii as PieceScanner
+  const sticky = step.sticky
+  const length = text.length
   let total = 0
-  let previous = 0
-  regex.lastIndex = 0
+  let pos = 0
+  while (pos < length) {
+    let end = scan(text, pos)
+    if (end < 0) {
+      sticky.lastIndex = pos
+      end = sticky.test(text) ? sticky.lastIndex : -1
+    }
+    if (end <= pos) return total + countSplit(state, index, step.regex, text, pos)
+    total += countFrom(state, index + 1, text.slice(pos, end))
+    pos = end
+  }
+  return total
+}
+
+/** {@link countFrom} for a split step, from position `from` of `text`. */
+function countSplit(state: State, index: number, regex: RegExp, text: string, from: number): number {
+  let total = 0
+  let previous = from
+  regex.lastIndex = from
   for (;;) {
     const match = regex.exec(text)
     if (match === null) break

@@ -158,6 +158,30 @@ describe('exact against @huggingface/tokenizers on a made-up tokenizer', () => {
   })
 })
 
+describe("Llama 3's pattern: the hand scan of ASCII pieces", () => {
+  const generic = {
+    type: 'Sequence',
+    pretokenizers: [
+      { type: 'Split', pattern: { Regex: `(?:${LLAMA3_REGEX})` }, behavior: 'Isolated', invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+    ],
+  }
+  const scanned = tokenizerJsonCounter(madeUp(MERGES, { ignoreMerges: true, vocab: ['the', ' the', 'Hello'] }))
+  const regexOnly = tokenizerJsonCounter(madeUp(MERGES, { ignoreMerges: true, vocab: ['the', ' the', 'Hello'], pre: generic }))
+
+  it('gives the counts of the same pattern without the hand scan (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'the', ' ', '  ', '\n', '\r\n', '\t', '1', '=', "'", "'s", "'LL", 'S', '\u0085', '\ufeff', '\u00a0', 'é', '🙂', '\ud800', '語', '\u0301', '٣'), maxLength: 40 }),
+        (text) => {
+          expect(scanned.count(text)).toBe(regexOnly.count(text))
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+})
+
 describe('pre-tokenizers and normalizers', () => {
   it('splits with several Split steps in a row, keeping the text between matches', () => {
     const pre = {
