@@ -27,6 +27,7 @@ export const SLOW_TESTS: readonly string[] = [
   'test/types/declarations.test.ts',
   'test/mcp/skills-stdio.test.ts',
   'test/report/html-browser.test.ts',
+  'test/count/packed-exact.test.ts',
 ]
 
 export default defineConfig({

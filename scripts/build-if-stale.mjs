@@ -14,7 +14,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Files the build writes: all must exist (the CLI loads index.js). */
-const OUTPUTS = ['dist/cli.js', 'dist/index.js']
+const OUTPUTS = ['dist/cli.js', 'dist/index.js', 'dist/ranks/o200k_base.bin', 'dist/ranks/cl100k_base.bin']
 /** Files the build reads besides src/ (package.json: the version and the dependencies). */
 const INPUTS = ['tsup.config.ts', 'tsconfig.json', 'package.json', 'package-lock.json']
 
