@@ -109,6 +109,36 @@ describe('two clients on one server', () => {
     expect(warming.at(-1) ?? 0).toBeLessThan(20_000)
   }, 90_000)
 
+  it('warm follows refreshes: an added document is warmed too, and nothing is warmed after close', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'promptfold-shared-refresh-')))
+    try {
+      mkdirSync(join(root, 'examples'))
+      writeFileSync(join(root, 'examples', 'one.md'), '# One\n\nText.\n')
+      const library = await loadLibrary({ root })
+      const batches: number[] = []
+      const server = createServer(library, { warm: true, watch: 'poll', onWarmed: (n) => batches.push(n) })
+      const [x, y] = InMemoryTransport.createLinkedPair()
+      const client = new Client({ name: 'test', version: '0' })
+      await Promise.all([server.connect(x), client.connect(y)])
+      const until = async (check: () => boolean) => {
+        const end = Date.now() + 20_000
+        while (!check() && Date.now() < end) await sleep(20)
+        expect(check()).toBe(true)
+      }
+      await until(() => batches.length === 1)
+      expect(batches).toEqual([1])
+      writeFileSync(join(root, 'examples', 'two.md'), '# Two\n\nMore text.\n')
+      await until(() => batches.length === 2)
+      expect(batches).toEqual([1, 1])
+      await server.close()
+      writeFileSync(join(root, 'examples', 'three.md'), '# Three\n')
+      await sleep(1500)
+      expect(batches).toEqual([1, 1])
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  }, 60_000)
+
   it('the first resources/list over 600 documents: counted in the background, one document per turn', async () => {
     const big = realpathSync(mkdtempSync(join(tmpdir(), 'promptfold-shared-big-')))
     try {
