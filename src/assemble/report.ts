@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { cachedCount } from '../render/measure.js'
 import type { PromptDocument } from '../parse/document.js'
 import { bodyRange } from '../render/render.js'
 import { describeCause } from '../report/causes.js'
@@ -113,7 +114,8 @@ function stablePrefix(root: PromptDocument<unknown>, settings: Settings): Report
     }
   }
   const text = root.source.slice(start, stop)
-  return { chars: text.length, tokens: text.length === 0 ? 0 : settings.counter.count(text) }
+  // Through the count caches like every other count: a run that finds its counts stored needs no encoder.
+  return { chars: text.length, tokens: text.length === 0 ? 0 : cachedCount(settings.counter, text, settings.countStore) }
 }
 
 /** One row of the report. */

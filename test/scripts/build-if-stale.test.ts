@@ -20,9 +20,11 @@ appendFileSync('builds.txt', 'x')
 for (let i = 1; i <= 30; i++) console.log('build line ' + i)
 console.error('a warning on stderr')
 if (existsSync('fail')) { console.error('ERROR: boom'); process.exit(3) }
-mkdirSync('dist', { recursive: true })
+mkdirSync('dist/ranks', { recursive: true })
 writeFileSync('dist/index.js', 'export {}\\n')
 writeFileSync('dist/cli.js', 'export {}\\n')
+writeFileSync('dist/ranks/o200k_base.bin', '')
+writeFileSync('dist/ranks/cl100k_base.bin', '')
 `
 writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'module', scripts: { build: 'node build.mjs' } }))
 writeFileSync(join(dir, 'build.mjs'), BUILD)
