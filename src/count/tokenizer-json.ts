@@ -60,7 +60,7 @@ type Step =
       readonly regex: RegExp
       /** The same pattern, sticky (`uy`), for the match at a position. */
       readonly sticky: RegExp
-      /** The hand scan of plain-ASCII pieces (`../pretokenize.ts`), for the pattern of Llama 3 (cl100k_base's); else undefined. */
+      /** The hand scan of plain-ASCII pieces (`../pretokenize.ts`), for the patterns of Llama 3 (cl100k_base's) and Qwen; else undefined. */
       readonly scanAscii: PieceScanner | undefined
     }
   | { readonly kind: 'bytes'; readonly addPrefixSpace: boolean; readonly regex: RegExp | undefined }
@@ -76,6 +76,21 @@ const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\
  * are the same six characters.
  */
 const LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+
+/**
+ * Qwen 2.5's and 3's Split pattern: Llama 3's with `\\p{N}` (one digit per
+ * piece) for `\\p{N}{1,3}`. The other alternatives never take a digit, so its
+ * pieces are cl100k_base's but at a digit, where the piece is that digit.
+ */
+const QWEN_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+
+/** The hand scan of {@link QWEN_PATTERN} from cl100k_base's: one piece per ASCII digit. */
+function qwenScan(cl100k: PieceScanner): PieceScanner {
+  return (text, pos) => {
+    const c = text.charCodeAt(pos)
+    return c >= 0x30 && c <= 0x39 ? pos + 1 : cl100k(text, pos)
+  }
+}
 
 /** js-tiktoken's cl100k_base pattern, for which `createPreTokenizer` has its hand scan. */
 const CL100K_PATTERN =
@@ -146,7 +161,10 @@ function readPreTokenizer(pre: unknown): Step[] {
     if (!isObject(pattern)) throw new TokenizerUnsupportedError('Split without a pattern')
     let source: string
     let scanAscii: PieceScanner | undefined
-    if (pattern['Regex'] === LLAMA3_PATTERN && hasFastScan(CL100K_PATTERN)) scanAscii = createPreTokenizer(CL100K_PATTERN).scanAscii
+    if (hasFastScan(CL100K_PATTERN)) {
+      if (pattern['Regex'] === LLAMA3_PATTERN) scanAscii = createPreTokenizer(CL100K_PATTERN).scanAscii
+      if (pattern['Regex'] === QWEN_PATTERN) scanAscii = qwenScan(createPreTokenizer(CL100K_PATTERN).scanAscii)
+    }
     if (typeof pattern['Regex'] === 'string') {
       const translated = translateOnigurumaPattern(pattern['Regex'])
       if (!translated.ok) throw new TokenizerUnsupportedError(`Split regex ${JSON.stringify(pattern['Regex'])}: ${translated.unsupported}`)

@@ -158,21 +158,32 @@ describe('exact against @huggingface/tokenizers on a made-up tokenizer', () => {
   })
 })
 
-describe("Llama 3's pattern: the hand scan of ASCII pieces", () => {
-  const generic = {
+const QWEN_REGEX = LLAMA3_REGEX.replace('\\p{N}{1,3}', '\\p{N}')
+
+describe.each([
+  ['Llama 3', LLAMA3_REGEX],
+  ['Qwen', QWEN_REGEX],
+])("%s's pattern: the hand scan of ASCII pieces", (_, regex) => {
+  const pre = (pattern: string): unknown => ({
     type: 'Sequence',
     pretokenizers: [
-      { type: 'Split', pattern: { Regex: `(?:${LLAMA3_REGEX})` }, behavior: 'Isolated', invert: false },
+      { type: 'Split', pattern: { Regex: pattern }, behavior: 'Isolated', invert: false },
       { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
     ],
-  }
-  const scanned = tokenizerJsonCounter(madeUp(MERGES, { ignoreMerges: true, vocab: ['the', ' the', 'Hello'] }))
-  const regexOnly = tokenizerJsonCounter(madeUp(MERGES, { ignoreMerges: true, vocab: ['the', ' the', 'Hello'], pre: generic }))
+  })
+  const scannedJson = madeUp(MERGES, { ignoreMerges: true, vocab: ['the', ' the', 'Hello'], pre: pre(regex) })
+  const scanned = tokenizerJsonCounter(scannedJson)
+  const regexOnly = tokenizerJsonCounter(madeUp(MERGES, { ignoreMerges: true, vocab: ['the', ' the', 'Hello'], pre: pre(`(?:${regex})`) }))
+
+  it('splits digits as the pattern says', () => {
+    expect(scanned.count('12345')).toBe(regex === QWEN_REGEX ? 5 : 3) // 1 2 3 4 5, or 123 (one merge) 4 5
+    expect(scanned.count('12345')).toBe(referenceCount(scannedJson, '12345'))
+  })
 
   it('gives the counts of the same pattern without the hand scan (fast-check)', () => {
     fc.assert(
       fc.property(
-        fc.string({ unit: fc.constantFrom('a', 'b', 'the', ' ', '  ', '\n', '\r\n', '\t', '1', '=', "'", "'s", "'LL", 'S', '\u0085', '\ufeff', '\u00a0', 'é', '🙂', '\ud800', '語', '\u0301', '٣'), maxLength: 40 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', 'the', ' ', '12', '3', '٣', '  ', '\n', '\r\n', '\t', '1', '=', "'", "'s", "'LL", 'S', '\u0085', '\ufeff', '\u00a0', 'é', '🙂', '\ud800', '語', '\u0301', '٣'), maxLength: 40 }),
         (text) => {
           expect(scanned.count(text)).toBe(regexOnly.count(text))
         },
