@@ -244,7 +244,8 @@ const SKILL_URI = /^skill:\/\//i
 function isSkillFile(file: { path: string; skill?: string | undefined }): boolean {
   return file.skill !== undefined && file.path === (file.skill === '' ? SKILL_FILE : `${file.skill}/${SKILL_FILE}`)
 }
-const DEFAULT_MAX_FILES = 10_000
+/** Most files a library indexes unless `maxFiles` says otherwise. */
+export const DEFAULT_MAX_FILES = 10_000
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0

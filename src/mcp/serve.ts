@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
-import { type LoadLibraryOptions, loadLibrary } from '../library/library.js'
+import { DEFAULT_MAX_FILES, type LoadLibraryOptions, loadLibrary } from '../library/library.js'
 import { type CreateServerOptions, createServer } from './server.js'
 
 /** How often a persistent `parseStore` is written while serving, in milliseconds. */
@@ -205,7 +205,10 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   server.onerror = (error) => log?.write(`promptfold serve: ${error instanceof Error ? error.message : String(error)}\n`)
   await server.connect(transport)
   const broken = library.entries.filter((e) => e.diagnostics.some((d) => d.severity === 'error')).length
-  log?.write(`promptfold serve: ${library.entries.length} documents from ${library.root}${broken > 0 ? ` (${broken} with errors)` : ''} over stdio\n`)
+  // A library cut short at maxFiles says so here, not only in a diagnostic nobody reads.
+  const limited = library.diagnostics.some((d) => d.code === 'LIMIT_MAX_FILES')
+  const cut = limited ? `; indexing stopped at ${options.maxFiles ?? DEFAULT_MAX_FILES} files (--max-files raises it)` : ''
+  log?.write(`promptfold serve: ${library.entries.length} documents from ${library.root}${broken > 0 ? ` (${broken} with errors)` : ''}${cut} over stdio\n`)
   const onEnd = () => void server.close()
   stdin.once('end', onEnd)
   stdin.once('close', onEnd)

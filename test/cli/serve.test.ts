@@ -30,6 +30,17 @@ describe('promptfold serve', () => {
     expect(r.stderr).toMatch(/^promptfold serve: 5 documents from .* over stdio\n$/)
   })
 
+  it('--max-files N: at most N files indexed, and the status line says where it stopped; 0 is a usage error', () => {
+    const r = spawnSync(process.execPath, [cliPath, 'serve', resources, '--max-files', '3', '--no-cache'], { cwd: repoRoot, env: plainEnv(), encoding: 'utf8', input: '' })
+    expect(r.status).toBe(0)
+    expect(r.stderr).toMatch(/^promptfold serve: 3 documents from .*; indexing stopped at 3 files \(--max-files raises it\) over stdio\n$/)
+    const all = spawnSync(process.execPath, [cliPath, 'serve', resources, '--max-files', '5', '--no-cache'], { cwd: repoRoot, env: plainEnv(), encoding: 'utf8', input: '' })
+    expect(all.stderr).toMatch(/^promptfold serve: 5 documents from .* over stdio\n$/)
+    const zero = spawnSync(process.execPath, [cliPath, 'serve', resources, '--max-files', '0'], { cwd: repoRoot, env: plainEnv(), encoding: 'utf8', input: '' })
+    expect(zero.status).toBe(2)
+    expect(oneErrorLine(zero.stderr)).toContain("option '--max-files <n>' argument '0' is invalid. expected a whole number of files, at least 1.")
+  })
+
   it('a root that does not exist: exit 2, one error line', () => {
     const r = spawnSync(process.execPath, [cliPath, 'serve', 'no/such/root'], { cwd: repoRoot, env: plainEnv(), encoding: 'utf8', input: '' })
     expect(r.status).toBe(2)

@@ -15,6 +15,7 @@ export async function runServe(root: string, options: ServeCommandOptions): Prom
   if (options.defaultBudget !== undefined) serveOptions.defaultBudget = options.defaultBudget
   if (options.maxBudget !== undefined) serveOptions.maxBudget = options.maxBudget
   if (options.encoding !== undefined) serveOptions.encoding = options.encoding
+  if (options.maxFiles !== undefined) serveOptions.maxFiles = options.maxFiles
   // The CLI's caches, as assemble and report open them: a fault turns them off with one warning.
   const caches = openCaches(options.cache)
   if (caches) {

@@ -3,12 +3,19 @@
  *
  * @module
  */
-import { Command } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import type { EncodingName } from '../../index.js'
 import { MCP_SDK_INSTALL } from '../../mcp/sdk.js'
 import { docsFile } from '../about.js'
 import { CliError, EXIT } from '../io.js'
 import { encodingOption, nonNegativeInteger } from '../options.js'
+
+/** A whole number of files, at least 1. */
+function positiveIntegerOption(value: string): number {
+  const n = nonNegativeInteger(value)
+  if (n < 1) throw new InvalidArgumentError('expected a whole number of files, at least 1.')
+  return n
+}
 
 /** Options of `promptfold serve`. */
 export interface ServeCommandOptions {
@@ -17,6 +24,8 @@ export interface ServeCommandOptions {
   encoding?: EncodingName
   /** `false` with `--no-cache`. */
   cache?: boolean
+  /** `--max-files N`: most files the library indexes. */
+  maxFiles?: number
 }
 
 /** Register the command. */
@@ -27,6 +36,7 @@ export function serveCommand(): Command {
     .option('--default-budget <n>', 'budget of prompts and assembled views that give none (default 8000)', nonNegativeInteger)
     .option('--max-budget <n>', 'largest budget a client may ask for (default 1000000)', nonNegativeInteger)
     .addOption(encodingOption())
+    .option('--max-files <n>', 'most files of the library indexed (default 10000; a larger library says on stderr where it stopped)', positiveIntegerOption)
     .option('--no-cache', 'do not keep parsed documents between runs (by default they persist under the platform cache folder, so the next session lists and matches without parsing again)')
     .addHelpText(
       'after',
