@@ -44,7 +44,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { assemble } from '../assemble/index.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
-import { BudgetExceededError, PromptfoldError } from '../errors.js'
+import { BudgetExceededError, InvalidOptionError, PromptfoldError } from '../errors.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES, detectBinary } from '../parse/document.js'
+import { findFrontmatter } from '../parse/frontmatter.js'
+import { parseMarkdownOffThread } from '../parse/markdown.js'
 import { MAX_URI_LENGTH, parseMatchQuery, parseUri } from '../parse/uri.js'
 import type { AssemblyReport } from '../report/schema.js'
 import { safeSegments } from '../resolve/fs.js'
@@ -99,14 +102,23 @@ export interface CreateServerOptions {
   watch?: boolean | 'poll'
   /**
    * Do each document's costly first-use work (parse, title, exact token count) in the
-   * background, one document per turn of the event loop, from the moment the server is
-   * connected, and again for the documents a refresh adds or changes. Requests then find it
-   * done: the first `resources/list` over a large library does not count every document at
-   * once, and a document whose markdown cannot be parsed within the parse's limit is refused
-   * (and remembered) before a client asks for it. A request that comes first does the work it
-   * needs itself, as without warming. Default `false` (`serve` defaults to `true`).
+   * background from the moment the server is connected, and again for the documents a refresh
+   * adds or changes: the markdown is parsed in a worker thread, the rest one document per turn
+   * of the event loop. Requests then find it done: the first `resources/list` over a large
+   * library does not count every document at once, and a document whose markdown cannot be
+   * parsed within the parse's limit is refused (and remembered) without holding the event loop.
+   * A request that comes first does the work it needs itself, as without warming.
+   * Default `false` (`serve` defaults to `true`).
    */
   warm?: boolean
+  /**
+   * Longest time, in milliseconds, an assembled view or a prompt may spend getting its
+   * documents parsed (off the event loop, see {@link warm}) before it is answered with the MCP
+   * error `-32001` (request timeout); the parsing goes on in the background and a later request
+   * finds it done. The assembly itself, once every document is parsed, is not timed. Default
+   * {@link DEFAULT_REQUEST_TIMEOUT_MS}; `Infinity` for none.
+   */
+  requestTimeoutMs?: number
   /** Called each time the background warming of {@link warm} has emptied its queue, with how many documents it warmed since the last call. Default: none. */
   onWarmed?: (documents: number) => void
   /**
@@ -115,6 +127,9 @@ export interface CreateServerOptions {
    */
   skillsPageSize?: number
 }
+
+/** Default {@link CreateServerOptions.requestTimeoutMs}: 30 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 /** Delay between a file event below the root and the library refresh it causes, in milliseconds. */
 export const WATCH_DEBOUNCE_MS = 50
@@ -177,6 +192,8 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   const scheme = library.schemes[0] ?? 'orchestr8'
   const defaultBudget = options.defaultBudget ?? 8000
   const maxBudget = options.maxBudget ?? 1_000_000
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  if (typeof requestTimeoutMs !== 'number' || !(requestTimeoutMs > 0)) throw new InvalidOptionError('requestTimeoutMs', `must be a positive number of milliseconds, got ${String(requestTimeoutMs)}`)
   const counter: TokenCounter = createTokenCounter(options.encoding !== undefined ? { encoding: options.encoding } : {})
   const server = new Server(
     { name: options.name ?? 'promptfold', version: options.version ?? VERSION },
@@ -357,7 +374,9 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     }
   }
 
-  const warmer = options.warm === true ? warmLibrary(library, counter, options.onWarmed) : undefined
+  // Entries (URI and digest) whose markdown was parsed ahead, off the event loop (see parseAhead).
+  const prepared = new Set<string>()
+  const warmer = options.warm === true ? warmLibrary(library, counter, prepared, options.onWarmed) : undefined
   const stopWatching = options.watch
     ? watchLibrary(library, options.watch, async (result) => {
         warmer?.add([...result.added, ...result.changed])
@@ -443,6 +462,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   }
 
   async function assembleEntry(entry: LibraryEntry, budget: number, query: string): Promise<{ text: string; report: AssemblyReport }> {
+    await withinRequestTime(parseAhead(library, entry.uri, prepared), entry.uri)
     const doc = library.document(entry.uri)
     if (!doc) throw internal(`${entry.uri} could not be read`)
     try {
@@ -453,6 +473,22 @@ export function createServer(library: Library, options: CreateServerOptions = {}
       }
       if (error instanceof PromptfoldError) throw invalid(error.message, { code: error.code })
       throw error
+    }
+  }
+
+  /** `work`, or the MCP error -32001 once it has taken {@link CreateServerOptions.requestTimeoutMs}. */
+  async function withinRequestTime<T>(work: Promise<T>, uri: string): Promise<T> {
+    if (!(requestTimeoutMs <= 2 ** 31 - 1)) return work
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestError(ErrorCode.RequestTimeout, `${shorten(uri)}: its documents could not be parsed within ${requestTimeoutMs} ms; try again later`, { uri: shorten(uri), timeoutMs: requestTimeoutMs })), requestTimeoutMs)
+      timer.unref()
+    })
+    try {
+      return await Promise.race([work, late])
+    } finally {
+      clearTimeout(timer)
+      work.catch(() => undefined)
     }
   }
 
@@ -583,53 +619,101 @@ interface Warmer {
 }
 
 /**
- * Warm entries one per turn of the event loop (`setImmediate`): parse (`library.title`) and
- * count (`library.tokens`). Between two entries every pending request and I/O callback runs, so
- * a request waits at most for one entry's work (a parse is bounded by its limit of CPU time).
+ * Warm entries one at a time: the markdown of each is parsed off the event loop first
+ * (`parseMarkdownOffThread`: a worker thread, within the parse's limit of CPU time), then its
+ * title (`library.title`, which finds that parse ready, or the refusal remembered) and exact
+ * token count (`library.tokens`) are taken on the event loop, one entry per turn
+ * (`setImmediate`). Between two entries every pending request and I/O callback runs, so a
+ * request waits at most for one entry's work on the loop, and never for a slow parse.
  */
-function warmLibrary(library: Library, counter: TokenCounter, onWarmed: ((documents: number) => void) | undefined): Warmer {
+function warmLibrary(library: Library, counter: TokenCounter, prepared: Set<string>, onWarmed: ((documents: number) => void) | undefined): Warmer {
   const queue: string[] = []
   let stopped = false
-  let scheduled = false
+  let busy = false
   let warmed = 0
-  const step = (): void => {
-    scheduled = false
-    if (stopped) return
-    const uri = queue.shift()
-    if (uri !== undefined) {
-      try {
-        if (library.get(uri) !== undefined) {
-          library.title(uri)
-          library.tokens(uri, { counter })
-          warmed++
-        }
-      } catch {
-        // A request for it will meet the same fault and answer it.
-      }
-    }
-    if (queue.length > 0) schedule()
-    else {
-      const n = warmed
-      warmed = 0
-      onWarmed?.(n)
+  const warmOne = async (uri: string): Promise<void> => {
+    try {
+      if (library.get(uri) === undefined) return
+      await parseAhead(library, uri, prepared, 0)
+      if (stopped) return
+      library.title(uri)
+      library.tokens(uri, { counter })
+      warmed++
+    } catch {
+      // A request for it will meet the same fault and answer it.
     }
   }
-  const schedule = (): void => {
-    if (scheduled || stopped) return
-    scheduled = true
-    setImmediate(step).unref()
+  const step = async (): Promise<void> => {
+    if (stopped) return
+    const uri = queue.shift()
+    if (uri !== undefined) await warmOne(uri)
+    if (stopped) return
+    if (queue.length > 0) {
+      setImmediate(() => void step()).unref()
+      return
+    }
+    busy = false
+    const n = warmed
+    warmed = 0
+    onWarmed?.(n)
   }
   return {
     add(uris) {
       if (stopped) return
       queue.push(...uris)
-      schedule()
+      if (busy) return
+      busy = true
+      setImmediate(() => void step()).unref()
     },
     stop() {
       stopped = true
       queue.length = 0
     },
   }
+}
+
+/** How deep {@link parseAhead} follows slots (the default `maxDepth` of `assemble`). */
+const PARSE_AHEAD_DEPTH = 2
+
+/** Most documents {@link parseAhead} parses for one request (the default `maxDocuments` of `assemble`). */
+const PARSE_AHEAD_DOCUMENTS = 100
+
+/**
+ * Parse off the event loop, before an assembly, the markdown of `uri` and of the library
+ * documents its slots name (to the depth and count `assemble` goes by default) that are not
+ * parsed yet: the assembly then finds every parse ready (or refused and remembered), so one
+ * request's slow parse does not hold the others. Nothing changes in what is assembled.
+ */
+async function parseAhead(library: Library, uri: string, prepared: Set<string>, maxDepth: number = PARSE_AHEAD_DEPTH): Promise<void> {
+  const seen = new Set<string>()
+  let level = [uri]
+  for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
+    const next: string[] = []
+    for (const u of level) {
+      const entry = library.get(u)
+      if (entry === undefined || seen.has(entry.uri) || seen.size >= PARSE_AHEAD_DOCUMENTS) continue
+      seen.add(entry.uri)
+      // Parsed once per content: the library keeps its parse (the key holds the digest).
+      const key = `${entry.uri}\u0000${entry.digest}`
+      if (!prepared.has(key)) {
+        const body = markdownBody(library.source(entry.uri))
+        if (body !== undefined) await parseMarkdownOffThread(body)
+        prepared.add(key)
+      }
+      const doc = library.document(entry.uri)
+      if (depth < maxDepth) for (const r of doc?.references ?? []) if (r.kind === 'slot') next.push(r.uri)
+    }
+    level = next
+  }
+}
+
+/** The body `parseDocument` would parse from a source: after the BOM and frontmatter; none when it would not parse it (too large, binary). */
+function markdownBody(source: string | undefined): string | undefined {
+  if (source === undefined) return undefined
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source
+  if (Buffer.byteLength(text, 'utf8') > DEFAULT_MAX_DOCUMENT_BYTES || detectBinary(text)) return undefined
+  const block = findFrontmatter(text)
+  return text.slice(block !== undefined && block !== 'unterminated' ? block.bodyOffset : 0)
 }
 
 /**

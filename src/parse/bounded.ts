@@ -19,8 +19,8 @@ import { createContext, type Context, Script } from 'node:vm'
 import type { Diagnostic } from '../types.js'
 import { diagnostic } from './diagnostics.js'
 
-/** Why a bounded run was stopped: it ran past its limit of CPU time, or it overflowed the stack. */
-export type RefusalReason = 'time' | 'depth'
+/** Why a bounded run was stopped: it ran past its limit of CPU time, it overflowed the stack, or (off the event loop) it needed more memory than its worker has. */
+export type RefusalReason = 'time' | 'depth' | 'memory'
 
 /** A run stopped by {@link runWithin}. */
 export interface Refusal {
@@ -163,7 +163,9 @@ export function describeRefusal(refusal: Refusal): string {
   const why =
     refusal.reason === 'time'
       ? `the markdown could not be parsed within ${refusal.limitMs} ms of CPU time (some constructs, such as long runs of unmatched emphasis or backticks, make the parser superlinear)`
-      : 'the markdown nests too deeply to be parsed'
+      : refusal.reason === 'memory'
+        ? 'the markdown could not be parsed within the memory of the parser'
+        : 'the markdown nests too deeply to be parsed'
   return `${why[0]?.toUpperCase()}${why.slice(1)}: the body is kept as plain text, its sections and references were not read`
 }
 

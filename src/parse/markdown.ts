@@ -25,6 +25,7 @@ import type { Node } from 'unist'
 import { InvalidOptionError } from '../errors.js'
 import { localRequire, once } from '../lazy.js'
 import { type Refusal, RefusalMemo, runWithin } from './bounded.js'
+import { driveOffThread } from './offload.js'
 import type * as Engine from './markdown-engine.js'
 import { walkTree } from './walk.js'
 
@@ -178,11 +179,53 @@ export function parseMarkdownBounded(text: string, options: MarkdownOptions = {}
   const key = refusals.key(text, timeLimitMs)
   const known = refusals.get(key)
   if (known !== undefined) return { tree: emptyTree(text), refusal: known }
+  const ready = offThreadTrees.get(key)
+  if (ready !== undefined) {
+    offThreadTrees.delete(key)
+    return { tree: ready }
+  }
   processor ??= create()
   const run = runWithin(() => parseSegmented(text, segmentChars), timeLimitMs)
   if (run.ok) return { tree: run.value }
   refusals.set(key, run.refusal)
   return { tree: emptyTree(text), refusal: run.refusal }
+}
+
+/** Trees parsed off the event loop, waiting for the synchronous parse of their body (by key; oldest first out). */
+const offThreadTrees = new Map<string, Root>()
+
+/** Most trees parsed off the event loop kept for a later synchronous parse. */
+const OFF_THREAD_TREES = 64
+
+/**
+ * Parse markdown off the event loop, in a worker thread, within the same limit of CPU time as
+ * {@link parseMarkdownBounded}, and hand the outcome to the next synchronous parse of the same
+ * body under the same limit: a refusal is remembered as if it had been met here, and a tree is
+ * kept (64 at most) and returned by that parse instead of parsing again. The event loop is
+ * free meanwhile, so a server can parse its documents in the background however long one of
+ * them takes. Where no worker can be started the body is parsed here, synchronously. Do not
+ * change the tree returned: it is the one a later parse hands out.
+ */
+export async function parseMarkdownOffThread(text: string, options: MarkdownOptions = {}): Promise<MarkdownParse> {
+  const segmentChars = options.segmentChars ?? SEGMENT_CHARS
+  const timeLimitMs = options.timeLimitMs ?? PARSE_TIME_LIMIT_MS
+  if (typeof segmentChars !== 'number' || !(segmentChars >= 1)) throw new InvalidOptionError('segmentChars', `must be a number of characters of at least 1, got ${String(segmentChars)}`)
+  if (typeof timeLimitMs !== 'number' || !(timeLimitMs > 0)) throw new InvalidOptionError('timeLimitMs', `must be a positive number of milliseconds, got ${String(timeLimitMs)}`)
+  const key = refusals.key(text, timeLimitMs)
+  const known = refusals.get(key)
+  if (known !== undefined) return { tree: emptyTree(text), refusal: known }
+  const kept = offThreadTrees.get(key)
+  if (kept !== undefined) return { tree: kept }
+  const run = await driveOffThread(segmented(text, segmentChars), timeLimitMs)
+  if (run === undefined) return parseMarkdownBounded(text, options)
+  if (!run.ok) {
+    refusals.set(key, run.refusal)
+    return { tree: emptyTree(text), refusal: run.refusal }
+  }
+  offThreadTrees.delete(key)
+  offThreadTrees.set(key, run.value)
+  while (offThreadTrees.size > OFF_THREAD_TREES) offThreadTrees.delete(offThreadTrees.keys().next().value as string)
+  return { tree: run.value }
 }
 
 /**
@@ -203,9 +246,10 @@ export function rememberedRefusal(text: string, timeLimitMs: number = PARSE_TIME
   return refusals.get(refusals.key(text, timeLimitMs))
 }
 
-/** Forget every remembered refusal (tests, and a caller that wants a refused body tried again). */
+/** Forget every remembered refusal and every tree parsed off the event loop and not yet handed out (tests, and a caller that wants a refused body tried again). */
 export function clearParseRefusals(): void {
   refusals.clear()
+  offThreadTrees.clear()
 }
 
 /** The tree of nothing, spanning `text`. */
@@ -225,40 +269,58 @@ const LABEL_PREFIX_SHARE = 0.25
 /** The whole parse of `text`, in segments where it can be cut (see the module notes). */
 function parseSegmented(text: string, segmentChars: number): Root {
   const parse = (processor ??= create()).parse.bind(processor)
+  const steps = segmented(text, segmentChars)
+  let step = steps.next()
+  while (!step.done) step = steps.next(step.value.map((t) => parse(t)))
+  return step.value
+}
+
+/**
+ * The segmented parse of `text` as steps: each step yields the texts to parse and is given
+ * their trees (in order); the last returns the joined tree. Driven synchronously by
+ * {@link parseSegmented} and, off the event loop, by `parseMarkdownOffThread` (`offload.ts`).
+ */
+export function* segmented(text: string, segmentChars: number): Generator<string[], Root, Root[]> {
   const cuts = segmentCuts(text, segmentChars, true)
-  if (cuts.length === 0) return parse(text)
-  const parts: { from: number; lines: number; text: string; tree: Root }[] = []
+  if (cuts.length === 0) return (yield [text])[0] as Root
+  const parts: { from: number; lines: number; text: string; tree?: Root }[] = []
   let from = 0
   let lines = 0
   for (const to of [...cuts, text.length]) {
     const part = text.slice(from, to)
-    parts.push({ from, lines, text: part, tree: parse(part) })
+    parts.push({ from, lines, text: part })
     lines += lineEndings(part)
     from = to
   }
-  const labels = definedLabels(parts.map((p) => p.tree))
+  const trees = yield parts.map((p) => p.text)
+  parts.forEach((p, i) => {
+    p.tree = trees[i]
+  })
+  const labels = definedLabels(parts.map((p) => p.tree as Root))
   if (labels.size > 0) {
     // Each segment learns every label of the body: `[label]: x` lines, a blank line, the segment.
     const prefix = `${[...labels].map((l) => `[${l}]: x\n`).join('')}\n`
     // Many labels: fewer, larger segments, so the prefix costs at most a quarter more.
-    if (prefix.length > LABEL_PREFIX_SHARE * segmentChars) return parseSegmented(text, Math.ceil(prefix.length / LABEL_PREFIX_SHARE))
+    if (prefix.length > LABEL_PREFIX_SHARE * segmentChars) return yield* segmented(text, Math.ceil(prefix.length / LABEL_PREFIX_SHARE))
     const prefixLines = lineEndings(prefix)
-    for (const p of parts) {
-      if (!p.text.includes(']')) continue // no label can be used without a closing bracket
-      const tree = parse(prefix + p.text)
+    // No label can be used without a closing bracket.
+    const again = parts.filter((p) => p.text.includes(']'))
+    const reparsed = yield again.map((p) => prefix + p.text)
+    for (const [i, p] of again.entries()) {
+      const tree = reparsed[i] as Root
       const dropped = tree.children.splice(0, labels.size)
       const first = tree.children[0]
-      if (dropped.length !== labels.size || dropped.some((n) => n.type !== 'definition') || (first?.position?.start.offset ?? prefix.length) < prefix.length) return parse(text)
+      if (dropped.length !== labels.size || dropped.some((n) => n.type !== 'definition') || (first?.position?.start.offset ?? prefix.length) < prefix.length) return (yield [text])[0] as Root
       shift(tree, -prefix.length, -prefixLines)
       p.tree = tree
     }
   }
-  const whole = parse('')
+  const whole: Root = { type: 'root', children: [], position: { start: { line: 1, column: 1, offset: 0 }, end: endPoint(text) } }
   for (const p of parts) {
-    shift(p.tree, p.from, p.lines)
-    for (const c of p.tree.children as RootContent[]) whole.children.push(c)
+    const tree = p.tree as Root
+    shift(tree, p.from, p.lines)
+    for (const c of tree.children as RootContent[]) whole.children.push(c)
   }
-  whole.position = { start: { line: 1, column: 1, offset: 0 }, end: endPoint(text) }
   return whole
 }
 

@@ -14,7 +14,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { InvalidOptionError } from '../../src/errors.js'
 import { describeRefusal, REFUSAL_MEMO_ENTRIES, RefusalMemo, refusalDiagnostic, runWithin } from '../../src/parse/bounded.js'
 import { parseDocument } from '../../src/parse/document.js'
-import { clearParseRefusals, PARSE_TIME_LIMIT_MS, parseMarkdown, parseMarkdownBounded, SEGMENT_CHARS, segmentCuts } from '../../src/parse/markdown.js'
+import { clearParseRefusals, PARSE_TIME_LIMIT_MS, parseMarkdown, parseMarkdownBounded, parseMarkdownOffThread, rememberedRefusal, SEGMENT_CHARS, segmentCuts } from '../../src/parse/markdown.js'
 
 const MiB = 1024 * 1024
 
@@ -188,6 +188,56 @@ describe('parseMarkdownBounded options', () => {
   it.each([0, -5, Number.NaN])('segmentChars %s is an InvalidOptionError', (segmentChars) => {
     expect(() => parseMarkdownBounded('# T', { segmentChars })).toThrow(InvalidOptionError)
   })
+})
+
+describe('off the event loop', () => {
+  /** The longest gap between ticks of a 5 ms interval while `work` runs: how long the event loop was held. */
+  async function longestHold<T>(work: () => Promise<T>): Promise<{ value: T; hold: number }> {
+    let last = performance.now()
+    let hold = 0
+    const timer = setInterval(() => {
+      const now = performance.now()
+      hold = Math.max(hold, now - last)
+      last = now
+    }, 5)
+    try {
+      const value = await work()
+      return { value, hold }
+    } finally {
+      clearInterval(timer)
+    }
+  }
+
+  it('refuses a pathological body in a worker while the event loop runs, and the refusal is met here at once', async () => {
+    const text = 'a*'.repeat(20_000)
+    const { value, hold } = await longestHold(() => parseMarkdownOffThread(text))
+    expect(value.refusal).toEqual({ reason: 'time', limitMs: PARSE_TIME_LIMIT_MS })
+    expect(value.tree.children).toEqual([])
+    expect(hold).toBeLessThan(500)
+    expect(rememberedRefusal(text)).toEqual({ reason: 'time', limitMs: PARSE_TIME_LIMIT_MS })
+    const here = measured(() => parseMarkdownBounded(text))
+    expect(here.value.refusal).toEqual({ reason: 'time', limitMs: PARSE_TIME_LIMIT_MS })
+    expect(here.wall).toBeLessThan(500)
+  }, 60_000)
+
+  it('parses an ordinary body (with definitions, in segments) to the tree of a parse here, and hands that tree to the next parse', async () => {
+    const text = `[x]: /u\n\n${listItems(300)}\nSee [x].\n`
+    const expected = parseMarkdownBounded(text, { timeLimitMs: Number.POSITIVE_INFINITY })
+    const off = await parseMarkdownOffThread(text)
+    expect(off.refusal).toBeUndefined()
+    expect(off.tree).toEqual(expected.tree)
+    expect(parseMarkdownBounded(text).tree).toBe(off.tree)
+    // Handed out once; the parse after that is a parse again.
+    expect(parseMarkdownBounded(text).tree).not.toBe(off.tree)
+  }, 60_000)
+
+  it('a tree too deep to send back from the worker is parsed here; the worker goes on', async () => {
+    const deep = await parseMarkdownOffThread(`${'>'.repeat(7000)} a`)
+    expect(deep.refusal).toBeUndefined()
+    const fine = await parseMarkdownOffThread('# Fine\n')
+    expect(fine.tree.children.map((c) => c.type)).toEqual(['heading'])
+    await expect(parseMarkdownOffThread('# T', { timeLimitMs: 0 })).rejects.toThrow(InvalidOptionError)
+  }, 60_000)
 })
 
 describe('runWithin and the refusal memo', () => {

@@ -13,7 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Library, loadLibrary } from '../../src/library/index.js'
-import { type CreateServerOptions, createServer } from '../../src/mcp/server.js'
+import { type CreateServerOptions, createServer, DEFAULT_REQUEST_TIMEOUT_MS } from '../../src/mcp/server.js'
 import { clearParseRefusals, PARSE_TIME_LIMIT_MS, rememberedRefusal } from '../../src/parse/markdown.js'
 
 let dir: string
@@ -90,6 +90,9 @@ describe('two clients on one server', () => {
     console.log(`first: ${first.latencies.length} reads, median ${median(first.latencies).toFixed(1)} ms, max ${first.latencies.at(-1)?.toFixed(0)} ms; again: median ${median(again.latencies).toFixed(1)} ms, max ${again.latencies.at(-1)?.toFixed(0)} ms`)
     expect(first.outcome).toHaveProperty('value')
     expect(rememberedRefusal(SLOW_BODY)).toEqual({ reason: 'time', limitMs: PARSE_TIME_LIMIT_MS })
+    // The issue's bound is 200 ms; generous here (a shared machine). The slow parse runs in a worker.
+    expect(first.latencies.length).toBeGreaterThan(5)
+    expect(first.latencies.at(-1) ?? 0).toBeLessThan(500)
     expect(again.latencies.at(-1) ?? 0).toBeLessThan(500)
   }, 60_000)
 
@@ -105,9 +108,25 @@ describe('two clients on one server', () => {
     console.log(`warming: ${warming.length} reads, median ${median(warming).toFixed(1)} ms, max ${warming.at(-1)?.toFixed(0)} ms; after: median ${median(after.latencies).toFixed(1)} ms, max ${after.latencies.at(-1)?.toFixed(0)} ms`)
     expect(after.outcome).toHaveProperty('value')
     expect(after.latencies.at(-1) ?? 0).toBeLessThan(500)
-    // While warming, B waited at most for the one refused parse (bounded by the parse's limit of CPU time).
-    expect(warming.at(-1) ?? 0).toBeLessThan(20_000)
+    // While warming, B did not wait for the refused parse: it ran in a worker.
+    expect(warming.at(-1) ?? 0).toBeLessThan(500)
   }, 90_000)
+
+  it('a request whose documents take longer than requestTimeoutMs to parse is answered -32001, and B is not held', async () => {
+    clearParseRefusals()
+    const library = await loadLibrary({ root: dir })
+    const a = await connect(library, { requestTimeoutMs: 300 })
+    const b = await connect(library)
+    const timed = await whileHeavy(b, () => a.readResource({ uri: 'orchestr8://agents/slow-agent?budget=100000' }))
+    expect(timed.outcome).toMatchObject({ error: { code: -32001, message: expect.stringContaining('could not be parsed within 300 ms') } })
+    expect(timed.latencies.at(-1) ?? 0).toBeLessThan(500)
+    // The parse goes on in the background; once refused and remembered, the request is answered.
+    const end = Date.now() + 30_000
+    while (rememberedRefusal(SLOW_BODY) === undefined && Date.now() < end) await sleep(50)
+    await expect(a.readResource({ uri: 'orchestr8://agents/slow-agent?budget=100000' })).resolves.toHaveProperty('contents')
+    expect(() => createServer(library, { requestTimeoutMs: 0 })).toThrow(/requestTimeoutMs/)
+    expect(DEFAULT_REQUEST_TIMEOUT_MS).toBe(30_000)
+  }, 60_000)
 
   it('warm follows refreshes: an added document is warmed too, and nothing is warmed after close', async () => {
     const root = realpathSync(mkdtempSync(join(tmpdir(), 'promptfold-shared-refresh-')))
