@@ -45,6 +45,7 @@ export { DEFAULT_SCHEMES, type MatchQuery, normalizeUri, type ParsedUri, parseUr
 export type { Decision } from './render/lines.js'
 export { type FormatEfficiencyOptions, type FormatReportOptions, formatEfficiency, formatNumber, formatReport, type ReportPart } from './report/format.js'
 export { type ExplainedPart, explainParts, formatSourceMap } from './report/explain.js'
+export { type Level, LEVEL_VALUES, LEVELS, type PartialLevel } from './assemble/levels.js'
 export { formatReportHtml, type HtmlReportInput, type HtmlReportOptions } from './report/html.js'
 export type { GeneratedKind, SourceMap, SourceSpan } from './render/source-map.js'
 export { type CauseDetail, describeCause, REFERENCE_CAUSES, type ReferenceCause } from './report/causes.js'
@@ -58,6 +59,7 @@ export {
   type ReportDocument,
   type ReportEfficiency,
   type ReportSavings,
+  type ReportLevel,
   type ReportStablePrefix,
   type ReportTimings,
   referenceReportSchema,

@@ -36,7 +36,7 @@ function longFunctions(file: string, max: number): string[] {
 describe('architecture', () => {
   it('assemble is a folder of phases, none of whose functions is over 80 lines', () => {
     const files = sources('src/assemble')
-    expect(files).toEqual(['choose.ts', 'expand.ts', 'fetch.ts', 'index.ts', 'measure.ts', 'parse-cache.ts', 'report.ts', 'settings.ts', 'tree.ts'].map((f) => `src/assemble/${f}`))
+    expect(files).toEqual(['choose.ts', 'expand.ts', 'fetch.ts', 'index.ts', 'levels.ts', 'measure.ts', 'parse-cache.ts', 'report.ts', 'settings.ts', 'tree.ts'].map((f) => `src/assemble/${f}`))
     expect(files.flatMap((f) => longFunctions(f, 80))).toEqual([])
   })
 

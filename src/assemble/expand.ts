@@ -17,6 +17,7 @@ import { documentFolder } from '../parse/paths.js'
 import { CAUSE_DECISION, type CauseDetail, describeTarget, type ReferenceCause } from '../report/causes.js'
 import { formatNumber } from '../report/number.js'
 import type { Fetcher, Resolution } from './fetch.js'
+import { levelDocument, outlineOf, type PartialLevel, summaryOf } from './levels.js'
 import type { Settings } from './settings.js'
 import type { AssemblyTree, Row } from './tree.js'
 
@@ -237,15 +238,46 @@ async function addCandidate(ctx: ExpandContext, r: Reference, uri: string, row: 
     const message = `${uri} ends inside ${describeOpenEnd(target.openEnd)}; closed with ${target.openEnd.close} where it is inlined, so the text after the slot keeps its structure`
     tree.diagnostics.push(diagnostic('INLINED_UNCLOSED', 'warning', message, { file: target.path ?? target.uri ?? uri, line: target.openEnd.line }))
   }
+  // With levels of detail, the partial levels come first, chained: each must be chosen for the next.
+  const parent = addLevels(ctx, r, uri, row, at, target, child.shift)
   const index = tree.candidates.length
   const canonical = target.uri
   entry.candidate = index
   row.candidate = index
   tree.firstByUri.set(uri, index)
   if (canonical !== undefined) tree.firstByUri.set(canonical, index)
-  tree.candidates.push({ index, parent: at.parent, child, ref: r, uri, row })
+  tree.candidates.push({ index, parent, slotParent: at.parent, child, ref: r, uri, row })
   const ancestors = new Set([...at.ancestors, uri, ...(canonical !== undefined ? [canonical] : [])])
   await expandNode(ctx, { node: child, depth: at.depth + 1, ancestors, parent: index, floorDepth: sectionDepth + 1 })
+}
+
+/**
+ * The partial levels of a reference as candidates (with `levels`): its outline, then its
+ * summary, each the parent of the next, when the document has one and it is shorter than
+ * what comes after it. Returns the parent of the `full` candidate.
+ */
+function addLevels(ctx: ExpandContext, r: Reference, uri: string, row: Row, at: Place, target: PromptDocument, shift: number): number {
+  const allowed = ctx.settings.levels
+  let parent = at.parent
+  if (!allowed) return parent
+  const entry = row.entry as SlotEntry
+  const full = target.source.length - target.bodyOffset
+  const summary = allowed.has('summary') ? summaryOf(target)?.text : undefined
+  const outline = allowed.has('outline') ? outlineOf(target) : undefined
+  const texts: Array<[PartialLevel, string | undefined, number]> = [
+    ['outline', outline, summary?.length ?? full],
+    ['summary', summary, full],
+  ]
+  entry.levels = []
+  for (const [level, text, above] of texts) {
+    if (text === undefined || text.length >= above) continue
+    const index = ctx.tree.candidates.length
+    const child: DocNode = { doc: levelDocument(level, uri, text), shift, slots: new Map() }
+    ctx.tree.candidates.push({ index, parent, slotParent: at.parent, child, ref: r, uri, row, level })
+    entry.levels.push({ level, candidate: index, child })
+    parent = index
+  }
+  return parent
 }
 
 /** A target that could not be had: deferred at the document limit, else missing or refused with a diagnostic. */

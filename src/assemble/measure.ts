@@ -25,8 +25,10 @@ export interface Measurement {
   tokens: number[]
   /** By candidate: tokens inlining it adds when its ancestors are inlined. */
   weights: number[]
-  /** By candidate: selection value (relevance to the query, else position). */
+  /** By candidate: selection value (relevance to the query, else position); a partial level's or an upgrade's share of its reference's value. */
   values: number[]
+  /** By candidate: what placing its reference at this candidate's level is worth in all (`values` without levels). */
+  cumulative: number[]
 }
 
 const NONE: ReadonlySet<number> = new Set()
@@ -55,8 +57,11 @@ export function measureTree(tree: AssemblyTree, settings: Settings): Measurement
     return total(new Set(anc).add(c.index)) - (anc.size === 0 ? coreTokens : total(anc))
   })
   const traditional = total(new Set(tree.candidates.map((c) => c.index)))
-  return { total, ancestorsOf, coreTokens, traditional, tokens, weights, values: valuesOf(tree.candidates, settings.query) }
+  return { total, ancestorsOf, coreTokens, traditional, tokens, weights, ...valuesOf(tree.candidates, settings) }
 }
+
+/** With levels, reference values are multiplied by this before a level's share is taken (positional values are small integers). */
+const LEVEL_VALUE_SCALE = 100
 
 /** Each candidate's own body (nested slots deferred), children first; then excluded, duplicate and other targets. */
 function measureBodies(tree: AssemblyTree, settings: Settings): number[] {
@@ -67,6 +72,7 @@ function measureBodies(tree: AssemblyTree, settings: Settings): number[] {
     const c = tree.candidates[i] as Candidate
     const t = bodyTokens(c.child)
     tokens[i] = t
+    if (c.level !== undefined) continue
     c.row.tokens = t
     if (c.row.entry) c.row.entry.tokens = t
   }
@@ -89,8 +95,36 @@ function asStrings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []
 }
 
-/** Values of the candidates: by relevance to `query` when given, else by position. */
-function valuesOf(candidates: readonly Candidate[], query: string | undefined): number[] {
+/**
+ * Values of the candidates: by relevance to `query` when given, else by position, over the
+ * references (their `full` candidates). A reference's partial levels share its value: a level
+ * worth the fraction `f` is worth `f` of it in all, each candidate of the chain the part it adds
+ * to the one below; `cumulative` is what a level is worth in all (the value a report states).
+ */
+function valuesOf(candidates: readonly Candidate[], settings: Settings): { values: number[]; cumulative: number[] } {
+  const primaries = candidates.filter((c) => c.level === undefined)
+  // With levels, values are split into fractions: scaled so that integer shares stay distinct.
+  const scale = settings.levels ? LEVEL_VALUE_SCALE : 1
+  const base = baseValues(primaries, settings.query).map((v) => v * scale)
+  const values: number[] = new Array(candidates.length).fill(0)
+  const cumulative: number[] = new Array(candidates.length).fill(0)
+  primaries.forEach((c, i) => {
+    const v = base[i] ?? 0
+    let given = 0
+    for (const l of c.row.entry?.levels ?? []) {
+      const worth = Math.min(v, Math.round(settings.levelValues[l.level] * v))
+      values[l.candidate] = Math.max(0, worth - given)
+      cumulative[l.candidate] = worth
+      given = Math.max(given, worth)
+    }
+    values[c.index] = v - given
+    cumulative[c.index] = v
+  })
+  return { values, cumulative }
+}
+
+/** Values of the references (their `full` candidates, in preorder). */
+function baseValues(candidates: readonly Candidate[], query: string | undefined): number[] {
   return candidateValues(
     candidates.map((c) => {
       const meta = c.child.doc.meta as Record<string, unknown>

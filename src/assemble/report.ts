@@ -13,6 +13,7 @@ import type { AssemblyReport, ReferenceReport, ReportStablePrefix } from '../rep
 import type { Diagnostic } from '../types.js'
 import type { Choice } from './choose.js'
 import { fix } from './expand.js'
+import type { Level } from './levels.js'
 import type { Measurement } from './measure.js'
 import type { Settings } from './settings.js'
 import type { AssemblyTree, Row } from './tree.js'
@@ -36,14 +37,28 @@ export interface PhaseTimings {
  * @param totalTokens Exact tokens of the final text.
  */
 export function settleCandidates(tree: AssemblyTree, m: Measurement, choice: Choice, settings: Settings, totalTokens: number): void {
+  const left = Math.max(0, Math.floor(settings.budget) - totalTokens)
   for (const c of tree.candidates) {
+    // A reference's partial levels are settled with it, from its `full` candidate.
+    if (c.level !== undefined) continue
+    // Its levels, least detail first, then full: the one placed is the highest chosen.
+    const chain = [...(c.row.entry?.levels ?? []).map((l) => ({ level: l.level as Level, candidate: l.candidate })), { level: 'full' as Level, candidate: c.index }]
+    const at = chain.reduce((found, l, i) => (choice.chosen.has(l.candidate) ? i : found), -1)
+    const next = chain[at + 1]
+    if (settings.levels) {
+      c.row.level = at === -1 ? 'pointer' : (chain[at] as { level: Level }).level
+      if (next) c.row.nextLevel = { level: next.level, tokens: m.weights[next.candidate] ?? 0 }
+    }
     if (choice.chosen.has(c.index)) {
-      if (!choice.forced.has(c.index)) fix(c.row, 'FITS', { value: m.values[c.index] ?? 0 })
+      if (!choice.forced.has(c.index)) fix(c.row, 'FITS', { value: m.cumulative[c.index] ?? 0 })
       else fix(c.row, settings.include.has(c.uri) ? 'INCLUDED' : 'INCLUDED_BY_NESTED')
-    } else if (c.parent !== -1 && !choice.chosen.has(c.parent)) {
+    } else if (at !== -1) {
+      const placed = chain[at] as { level: Level; candidate: number }
+      fix(c.row, 'LEVEL', { level: placed.level, value: m.cumulative[placed.candidate] ?? 0, ...(next ? { next: m.weights[next.candidate] ?? 0 } : {}) })
+    } else if (c.slotParent !== -1 && !choice.chosen.has(c.slotParent)) {
       fix(c.row, 'PARENT_NOT_INLINED')
     } else if (Number.isFinite(settings.budget)) {
-      fix(c.row, 'BUDGET', { needs: m.weights[c.index] ?? 0, left: Math.max(0, Math.floor(settings.budget) - totalTokens) })
+      fix(c.row, 'BUDGET', { needs: m.weights[(chain[0] as { candidate: number }).candidate] ?? 0, left })
     } else {
       fix(c.row, 'NOT_SELECTED')
     }
@@ -71,7 +86,7 @@ export function buildReport(
   timings: PhaseTimings,
 ): AssemblyReport {
   const { coreTokens, traditional } = m
-  const withOne = tree.candidates.filter((c) => c.parent === -1).map((c) => ({ uri: c.uri, tokens: m.total(new Set([c.index])) }))
+  const withOne = tree.candidates.filter((c) => c.slotParent === -1 && c.level === undefined).map((c) => ({ uri: c.uri, tokens: m.total(new Set([c.index])) }))
   const pct = (part: number) => (traditional > 0 ? Math.round((part / traditional) * 1000) / 10 : 0)
   const maxOne = withOne.reduce((most, x) => Math.max(most, x.tokens), coreTokens)
   const id = (root.meta as { id?: unknown } | undefined)?.id
@@ -128,13 +143,16 @@ function reportRow(row: Row, m: Measurement): ReferenceReport {
     reason: describeCause(row.cause, row.detail),
     cause: row.cause,
     tokens: row.tokens,
-    value: row.candidate !== undefined ? (m.values[row.candidate] ?? 0) : null,
+    // At a partial level, what that level is worth; else what the whole reference is worth.
+    value: row.candidate === undefined ? null : row.cause === 'LEVEL' ? (row.detail.value ?? 0) : (m.cumulative[row.candidate] ?? 0),
     depth: row.depth,
     from: row.owner.doc.uri ?? row.owner.doc.path ?? null,
     line: row.ref.position.line,
     sectionPath: row.ref.sectionPath,
     declaredTokens: row.declaredTokens,
     hintTokens: row.ref.hintTokens ?? null,
+    ...(row.level !== undefined ? { level: row.level } : {}),
+    ...(row.nextLevel !== undefined ? { nextLevel: row.nextLevel } : {}),
   }
 }
 

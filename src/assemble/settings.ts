@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type Level, levelsFrom, type PartialLevel } from './levels.js'
 import type { CountStore, ParseStore } from '../cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError } from '../errors.js'
@@ -96,6 +97,19 @@ export interface AssembleOptions {
    * `timings` is the only field that otherwise differs between them.
    */
   timings?: boolean
+  /**
+   * Levels of detail each reference may be placed at: `full` (the document), `summary` (its
+   * frontmatter `summary`, a section titled "Summary", else its first paragraph), `outline`
+   * (its headings as a nested list), `pointer` (the reference as written). Both strategies
+   * choose one level per reference; `full` and `pointer` must be listed. Default: none, which
+   * is `['full', 'pointer']` (whole or left as written, as before levels).
+   */
+  levels?: readonly Level[]
+  /**
+   * Value of the partial levels, as a fraction of the full document's value. Default
+   * `{ summary: 0.5, outline: 0.25 }` (see `LEVEL_VALUES`); outline must be worth less than summary.
+   */
+  levelValues?: Partial<Record<PartialLevel, number>>
 }
 
 /** Turns a dynamic match query into the URIs of matching documents, best first. */
@@ -129,6 +143,10 @@ export interface Settings {
   parseStore: ParseStore | undefined
   /** Whether `report.timings` is measured (else all `0`). */
   timings: boolean
+  /** The levels of detail allowed; undefined when `levels` was not given (whole or pointer). */
+  levels: ReadonlySet<Level> | undefined
+  /** Value of the partial levels as a fraction of the full value. */
+  levelValues: Readonly<Record<PartialLevel, number>>
 }
 
 /** Defaults of the numeric limits. */
@@ -154,6 +172,7 @@ export function settingsFrom(options: AssembleOptions): Settings {
   const timings = options.timings ?? true
   if (typeof timings !== 'boolean') throw new InvalidOptionError('timings', `must be true or false, got ${String(timings)}`)
   const library = searchable(options.resolver)
+  const levels = levelsFrom(options.levels, options.levelValues)
   return {
     budget,
     strategy,
@@ -175,6 +194,8 @@ export function settingsFrom(options: AssembleOptions): Settings {
     countStore: options.countStore,
     parseStore: options.parseStore,
     timings,
+    levels: levels.levels,
+    levelValues: levels.values,
   }
 }
 

@@ -11,6 +11,7 @@ import type { Decision } from '../render/lines.js'
 import type { DocNode, SlotEntry } from '../render/render.js'
 import type { CauseDetail, ReferenceCause } from '../report/causes.js'
 import type { Diagnostic } from '../types.js'
+import type { Level, PartialLevel } from './levels.js'
 
 /** One reference occurrence and what was decided about it: a report row in the making. */
 export interface Row {
@@ -31,15 +32,28 @@ export interface Row {
   tokens: number | null
   /** The target's frontmatter `estimatedTokens`. */
   declaredTokens: number | null
-  /** Candidate index, when the row's slot can be inlined. */
+  /** Candidate index, when the row's slot can be inlined (its `full` level). */
   candidate?: number
+  /** With `levels`: the level the reference was placed at. */
+  level?: Level
+  /** With `levels`: the next level up and the tokens it would add (none at `full`). */
+  nextLevel?: { level: Level; tokens: number }
 }
 
-/** A slot occurrence that can be inlined. Candidates are numbered in preorder of the final text. */
+/**
+ * A slot occurrence that can be inlined, at one level. Candidates are numbered in preorder of
+ * the final text. With `levels`, a reference's partial levels are candidates too, chained
+ * before its `full` candidate (`outline` -> `summary` -> `full`, each the `parent` of the next),
+ * so choosing a level means choosing it and the ones below it: selection stays a tree.
+ */
 export interface Candidate {
   index: number
-  /** Candidate this one sits inside, or -1 at the top level. */
+  /** Candidate that must be chosen for this one to be: the one it sits inside (-1 at the top level), or its reference's level below. */
   parent: number
+  /** The candidate whose document holds the reference (-1 at the top level). Same as `parent` without levels. */
+  slotParent: number
+  /** For a partial level of a reference: which (its `full` candidate has none). */
+  level?: PartialLevel
   /** The target document as it would be inlined. */
   child: DocNode
   ref: Reference

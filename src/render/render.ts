@@ -35,6 +35,8 @@ export interface SlotEntry {
    * nothing when not inlined: the link in the body still reads right.
    */
   appendix?: string
+  /** With levels of detail: the partial levels of the candidate, least detail first; rendered when chosen and `candidate` (full) is not. */
+  levels?: Array<{ level: 'summary' | 'outline'; candidate: number; child: DocNode }>
 }
 
 /** A document in the assembly tree. */
@@ -214,7 +216,11 @@ function slotPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): 
   }
   if (entry.candidate !== undefined) {
     if (chosen.has(entry.candidate) && entry.child) bodyPieces(entry.child, chosen, sink, true)
-    else put(sink, deferredPiece(entry))
+    else {
+      const level = highestLevel(entry, chosen)
+      if (level) bodyPieces(level.child, chosen, sink, true)
+      else put(sink, deferredPiece(entry))
+    }
     return
   }
   const lines = linesOf(entry)
@@ -242,14 +248,23 @@ function slotPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): 
   }
 }
 
+/** The most detailed partial level of an entry that is chosen, if any. */
+function highestLevel(entry: SlotEntry, chosen: ReadonlySet<number>): { child: DocNode } | undefined {
+  const levels = entry.levels
+  if (!levels) return undefined
+  for (let i = levels.length - 1; i >= 0; i--) if (chosen.has((levels[i] as { candidate: number }).candidate)) return levels[i]
+  return undefined
+}
+
 /** A linked file after the body: `## path` and its text when chosen, else nothing. */
 function appendixPieces(entry: SlotEntry, chosen: ReadonlySet<number>, sink: Sink): void {
-  if (entry.candidate === undefined || !chosen.has(entry.candidate) || !entry.child) return
+  const child = entry.candidate !== undefined && chosen.has(entry.candidate) ? entry.child : highestLevel(entry, chosen)?.child
+  if (!child) return
   const lines = linesOf(entry)
   lines.heading ??= tagPiece(piece(`\n${'#'.repeat(APPENDIX_DEPTH)} ${entry.appendix}\n\n`), { kind: 'generated', what: 'section-heading', reference: entry.uri })
   if (sink.last !== undefined && !sink.last.endsWithBreak) put(sink, NEWLINE)
   put(sink, lines.heading)
-  bodyPieces(entry.child, chosen, sink, true)
+  bodyPieces(child, chosen, sink, true)
 }
 
 function put(sink: Sink, p: Piece): void {
@@ -313,6 +328,7 @@ function safeCuts(text: string): number[] {
 /** Candidates that the text of `entry` depends on. */
 function entryDeps(entry: SlotEntry, into: Set<number>, seen: Set<DocNode>): void {
   for (const sub of entry.expansion ?? []) entryDeps(sub, into, seen)
+  for (const l of entry.levels ?? []) into.add(l.candidate)
   if (entry.candidate !== undefined) {
     into.add(entry.candidate)
     if (entry.child && !seen.has(entry.child)) {

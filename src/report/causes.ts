@@ -10,7 +10,8 @@ import { formatNumber } from './number.js'
 
 /**
  * Every cause code, grouped by the decision it goes with:
- * - `inlined`: `FITS` (chosen under the budget), `INCLUDED` (forced by `include`),
+ * - `inlined`: `FITS` (chosen under the budget), `LEVEL` (placed at a partial level of
+ *   detail, its summary or outline, with `levels`), `INCLUDED` (forced by `include`),
  *   `INCLUDED_BY_NESTED` (inlined because a nested `include` needs it);
  * - `deferred`: `BUDGET` (does not fit), `PARENT_NOT_INLINED` (the document holding it was
  *   not inlined), `DEPTH` (beyond `maxDepth`), `MAX_DOCUMENTS` (the `maxDocuments` limit),
@@ -29,6 +30,7 @@ import { formatNumber } from './number.js'
  */
 export const REFERENCE_CAUSES = [
   'FITS',
+  'LEVEL',
   'INCLUDED',
   'INCLUDED_BY_NESTED',
   'BUDGET',
@@ -65,6 +67,7 @@ export type ReferenceCause = (typeof REFERENCE_CAUSES)[number]
 /** The decision each cause goes with. */
 export const CAUSE_DECISION: Readonly<Record<ReferenceCause, Decision>> = {
   FITS: 'inlined',
+  LEVEL: 'inlined',
   INCLUDED: 'inlined',
   INCLUDED_BY_NESTED: 'inlined',
   BUDGET: 'deferred',
@@ -128,6 +131,10 @@ export interface CauseDetail {
   self?: boolean
   /** `DUPLICATE`: a file linked (or named) earlier in the document, not a slot. */
   linked?: boolean
+  /** `LEVEL`: the level the reference was placed at. */
+  level?: string
+  /** `LEVEL`: tokens the next level up would add. */
+  next?: number
 }
 
 /** The reason prose of a report row, written from its cause. The only place report reasons are worded. */
@@ -137,6 +144,8 @@ export function describeCause(cause: ReferenceCause, detail: CauseDetail = {}): 
   switch (cause) {
     case 'FITS':
       return detail.value !== undefined ? `fits the budget (value ${detail.value})` : 'fits the budget'
+    case 'LEVEL':
+      return `placed as its ${detail.level ?? 'summary'}${detail.value !== undefined ? ` (value ${detail.value})` : ''}${detail.next !== undefined ? `: the next level up needs ${n(detail.next)} more tokens` : ''}`
     case 'INCLUDED':
       return 'forced by `include`'
     case 'INCLUDED_BY_NESTED':

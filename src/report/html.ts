@@ -39,6 +39,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .seg{height:100%;box-sizing:border-box;border-right:1px solid #fff}
 .seg.deferred{background:repeating-linear-gradient(45deg,#ddd,#ddd 4px,#f8f8f8 4px,#f8f8f8 8px)!important;border:1px dashed #999}
 .seg.free{background:#fff}
+.seg.summarized{opacity:.5}
 .legend{display:flex;flex-wrap:wrap;gap:6px 14px;margin-top:8px;font-size:12px}
 .legend span::before{content:"";display:inline-block;width:10px;height:10px;margin-right:4px;background:var(--c);vertical-align:-1px}
 table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #e4e4e4;padding:4px 8px;text-align:left;vertical-align:top}
@@ -115,11 +116,13 @@ function budgetBar(r: AssemblyReport, colours: Map<string, string>): string {
   const core = colours.get(r.document.uri ?? r.document.path ?? 'core') ?? PALETTE[0]
   const segs = [`<div class="seg core" data-part="core" style="width:${pct(r.coreTokens)};background:${core}" title="core: ${formatNumber(r.coreTokens)} tokens"></div>`]
   // Inlined references: their marginal cost (what the total adds over the core) split by their measured bodies.
-  const bodies = inlined.reduce((n, x) => n + (x.tokens ?? 0), 0)
+  const bodies = inlined.reduce((n, x) => n + placedTokens(x), 0)
   const extra = Math.max(0, r.totalTokens - r.coreTokens)
   for (const x of inlined) {
-    const share = bodies > 0 ? ((x.tokens ?? 0) * extra) / bodies : 0
-    segs.push(`<div class="seg inlined" data-part="inlined" data-uri="${esc(x.uri)}" style="width:${pct(share)};background:${colours.get(x.uri) ?? PALETTE[1]}" title="${esc(x.uri)}: inlined, ${formatNumber(x.tokens ?? 0)} tokens"></div>`)
+    const share = bodies > 0 ? (placedTokens(x) * extra) / bodies : 0
+    const part = x.cause === 'LEVEL' ? 'summarized' : 'inlined'
+    const what = x.cause === 'LEVEL' ? `placed as its ${x.level ?? 'summary'}, about ${formatNumber(placedTokens(x))} tokens (full: ${formatNumber(x.tokens ?? 0)})` : `inlined, ${formatNumber(x.tokens ?? 0)} tokens`
+    segs.push(`<div class="seg ${part}" data-part="${part}" data-uri="${esc(x.uri)}" style="width:${pct(share)};background:${colours.get(x.uri) ?? PALETTE[1]}" title="${esc(x.uri)}: ${what}"></div>`)
   }
   if (r.budget !== null && r.budget > r.totalTokens) segs.push(`<div class="seg free" data-part="free" style="width:${pct(r.budget - r.totalTokens)}" title="unused budget: ${formatNumber(r.budget - r.totalTokens)} tokens"></div>`)
   for (const x of deferred) segs.push(`<div class="seg deferred" data-part="deferred" data-uri="${esc(x.uri)}" style="width:${pct(x.tokens ?? 0)}" title="${esc(x.uri)}: deferred, ${formatNumber(x.tokens ?? 0)} tokens"></div>`)
@@ -128,6 +131,12 @@ function budgetBar(r: AssemblyReport, colours: Map<string, string>): string {
   if (deferred.length > 0) legend.push(`<span style="--c:#ddd">deferred ${formatNumber(deferredTokens)} (${deferred.length})</span>`)
   const budget = r.budget === null ? 'no budget' : `budget ${formatNumber(r.budget)}`
   return `<div class="bar" role="img" aria-label="${esc(`${budget}: total ${r.totalTokens} tokens`)}">${segs.join('')}</div><div class="legend">${legend.join('')}</div>`
+}
+
+/** What an inlined row's document costs as placed: its body, or (at a partial level) its body less what the next level up would add. */
+function placedTokens(x: ReferenceReport): number {
+  const full = x.tokens ?? 0
+  return x.cause === 'LEVEL' && x.nextLevel ? Math.max(0, full - x.nextLevel.tokens) : full
 }
 
 /** The first row of each target (duplicates and repeated mentions are one cost). */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type Level, LEVELS } from '../assemble/levels.js'
 import type { z as Zod } from 'zod'
 import { lazyObject, loadZod } from '../lazy.js'
 import type { Assignable } from '../schema-types.js'
@@ -44,7 +45,14 @@ export interface ReferenceReport {
   declaredTokens: number | null
   /** The `(~N tokens)` hint next to the reference, when given; `null` otherwise. */
   hintTokens: number | null
+  /** With `levels`: the level the reference was placed at (`full`, `summary`, `outline` or `pointer`). */
+  level?: ReportLevel
+  /** With `levels`: the next level up and the tokens it would add; absent at `full`. */
+  nextLevel?: { level: ReportLevel; tokens: number }
 }
+
+/** A level of detail a reference is placed at (see `AssembleOptions.levels`). */
+export type ReportLevel = Level
 
 /** The document an {@link AssemblyReport} is about. */
 export interface ReportDocument {
@@ -205,6 +213,8 @@ function buildSchemas(zod: typeof Zod) {
     sectionPath: zod.array(zod.string()),
     declaredTokens: zod.number().nullable(),
     hintTokens: zod.number().nullable(),
+    level: zod.enum(LEVELS).optional(),
+    nextLevel: zod.object({ level: zod.enum(LEVELS), tokens: int() }).optional(),
   })
 
   const diagnosticSchema = zod.object({
@@ -272,6 +282,8 @@ type ReferenceReportSchema = Zod.ZodObject<
     sectionPath: Zod.ZodType<string[]>
     declaredTokens: Zod.ZodType<number | null>
     hintTokens: Zod.ZodType<number | null>
+    level: Zod.ZodOptional<Zod.ZodType<ReportLevel>>
+    nextLevel: Zod.ZodOptional<Zod.ZodType<{ level: ReportLevel; tokens: number }>>
   },
   Zod.core.$strip
 >

@@ -56,6 +56,15 @@ describe('formatReportHtml', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
   })
 
+  it('shows references placed at a partial level (levels of detail) as summarized parts of the bar', async () => {
+    const source = readFileSync(join(repoRoot, 'fixtures/resources/agents/mlops-specialist.md'), 'utf8')
+    const doc = parseDocument(source, { path: 'agents/mlops-specialist.md' })
+    const a = await assemble(doc, { budget: 2000, resolver: fileSystemResolver({ root: join(repoRoot, 'fixtures/resources') }), levels: ['full', 'summary', 'pointer'], timings: false })
+    const html = formatReportHtml({ report: a.report, text: a.text, sourceMap: a.sourceMap })
+    expect([...html.matchAll(/data-part="(\w+)"/g)].map((m) => m[1])).toEqual(['core', 'inlined', 'summarized', 'summarized', 'summarized', 'free'])
+    expect(html).toContain('title="orchestr8://examples/ml/mlops-kubeflow-pipeline: placed as its summary, about ')
+  })
+
   it('takes a report alone (no prompt section)', async () => {
     const a = await mlops(3000)
     const html = formatReportHtml(a.report)

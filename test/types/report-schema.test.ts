@@ -47,7 +47,7 @@ describe('ReferenceReport.cause', () => {
   it('sits right after `reason` in the schema, as in the interface', () => {
     const keys = Object.keys(referenceReportSchema.shape)
     expect(keys.slice(keys.indexOf('reason'), keys.indexOf('reason') + 2)).toEqual(['reason', 'cause'])
-    expect(keys).toEqual(['uri', 'raw', 'kind', 'decision', 'reason', 'cause', 'tokens', 'value', 'depth', 'from', 'line', 'sectionPath', 'declaredTokens', 'hintTokens'])
+    expect(keys).toEqual(['uri', 'raw', 'kind', 'decision', 'reason', 'cause', 'tokens', 'value', 'depth', 'from', 'line', 'sectionPath', 'declaredTokens', 'hintTokens', 'level', 'nextLevel'])
   })
 
   it('is what an assembly writes, and its reason is worded from it', async () => {
