@@ -45,7 +45,7 @@ export function choose(tree: AssemblyTree, m: Measurement, settings: Settings, f
   }
   const items: Item[] = tree.candidates.map((c) => ({ index: c.index, parent: c.parent, value: m.values[c.index] ?? 0, weight: m.weights[c.index] ?? 0 }))
   const fits = (set: ReadonlySet<number>) => m.total(set) <= budget
-  if (settings.strategy === 'greedy') return { chosen: selectGreedy(items, forced, fits), forced, diagnostics: [] }
+  if (settings.strategy === 'greedy') return { chosen: chooseGreedy(tree, items, m, forced, fits, settings), forced, diagnostics: [] }
   return chooseOptimal(items, m, forced, forcedTokens, budget)
 }
 
@@ -62,6 +62,32 @@ function forcedSet(tree: AssemblyTree, m: Measurement, settings: Settings, file:
     for (const a of m.ancestorsOf(idx)) forced.add(a)
   }
   return forced
+}
+
+/**
+ * Greedy selection. With levels of detail, greedy over the levels can spend tokens on cheap
+ * summaries that a whole document would have used better: it is also run over whole
+ * references only (each chain at once, as without levels), and the selection worth more wins,
+ * so levels never leave greedy worse off than it is without them.
+ */
+function chooseGreedy(tree: AssemblyTree, items: readonly Item[], m: Measurement, forced: Set<number>, fits: (set: ReadonlySet<number>) => boolean, settings: Settings): Set<number> {
+  const byLevel = selectGreedy(items, forced, fits)
+  if (!settings.levels) return byLevel
+  // A reference's full candidate stands for its whole chain; its parent is the document holding it.
+  const chainOf = (i: number): number[] => {
+    const out = [i]
+    for (let p = tree.candidates[i]?.parent ?? -1; p !== -1 && tree.candidates[p]?.level !== undefined; p = tree.candidates[p]?.parent ?? -1) out.push(p)
+    return out
+  }
+  const close = (set: ReadonlySet<number>): Set<number> => new Set([...set].flatMap(chainOf))
+  const whole = tree.candidates
+    .filter((c) => c.level === undefined)
+    .map((c) => ({ index: c.index, parent: c.slotParent, value: m.cumulative[c.index] ?? 0, weight: m.weights[c.index] ?? 0 }))
+  const start = new Set([...forced].filter((i) => tree.candidates[i]?.level === undefined))
+  const byWhole = close(selectGreedy(whole, start, (set) => fits(close(set))))
+  for (const f of forced) byWhole.add(f)
+  const worth = (set: ReadonlySet<number>) => [...set].reduce((sum, i) => sum + (m.values[i] ?? 0), 0)
+  return worth(byWhole) > worth(byLevel) ? byWhole : byLevel
 }
 
 /**
