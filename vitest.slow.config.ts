@@ -28,6 +28,7 @@ export const SLOW_TESTS: readonly string[] = [
   'test/mcp/skills-stdio.test.ts',
   'test/report/html-browser.test.ts',
   'test/count/packed-exact.test.ts',
+  'test/count/tokenizer-json-exact.test.ts',
 ]
 
 export default defineConfig({

@@ -65,6 +65,8 @@ export {
   referenceReportSchema,
 } from './report/schema.js'
 export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemResolver } from './resolve/fs.js'
+export { tokenizerJsonCounter, TokenizerUnsupportedError } from './count/tokenizer-json.js'
+export type { TokenizerJsonCounterOptions } from './count/tokenizer-json.js'
 export { type AssembleWithCounterOptions, ASYNC_DEFAULTS, type AsyncTokenCounter, assembleWithCounter, type CachedCounter, cachedCounter } from './count/async.js'
 export {
   type AnthropicCounterOptions,
