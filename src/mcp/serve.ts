@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
 import { DEFAULT_MAX_FILES, type LoadLibraryOptions, loadLibrary } from '../library/library.js'
+import { stopParseWorker } from '../parse/offload.js'
 import { type CreateServerOptions, createServer } from './server.js'
 
 /** How often a persistent `parseStore` is written while serving, in milliseconds. */
@@ -213,6 +214,8 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   stdin.once('end', onEnd)
   stdin.once('close', onEnd)
   await closed
+  // The parser's worker (parsing ahead, warming) is not needed past the session.
+  stopParseWorker()
   if (flusher !== undefined) clearInterval(flusher)
   flush()
   stdin.off('end', onEnd)

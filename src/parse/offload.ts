@@ -83,7 +83,6 @@ function start(): Running | undefined {
   const source = engineSource()
   if (source === undefined) return undefined
   const worker = new Worker(WORKER_CODE, { eval: true, workerData: source, resourceLimits: { maxOldGenerationSizeMb: OFF_THREAD_HEAP_MB } })
-  worker.unref()
   const pending = new Map<number, { resolve: (trees: Root[]) => void; reject: (error: unknown) => void }>()
   let settle: (ok: boolean) => void = () => undefined
   const ready = new Promise<boolean>((resolve) => {
@@ -108,6 +107,8 @@ function start(): Running | undefined {
   }
   worker.on('error', fail)
   worker.on('exit', () => fail(new Error('the parser worker stopped')))
+  // Never what keeps a process alive (after the listeners: adding one refs the worker again).
+  worker.unref()
   running = self
   return self
 }
