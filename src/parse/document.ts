@@ -10,7 +10,8 @@ import { InvalidOptionError } from '../errors.js'
 import type { Diagnostic, Point } from '../types.js'
 import { diagnostic } from './diagnostics.js'
 import { findFrontmatter, type Frontmatter, type FrontmatterSchema, frontmatterKeyLine, frontmatterSchema, readFrontmatter } from './frontmatter.js'
-import { parseMarkdown } from './markdown.js'
+import { refusalDiagnostic } from './bounded.js'
+import { parseMarkdownBounded } from './markdown.js'
 import { extractReferences, type Reference, type SlotBlock } from './references.js'
 import { documentFolder, extractRelativeReferences } from './paths.js'
 import { createLocator, extractSections, type Locator, type Section } from './sections.js'
@@ -235,8 +236,10 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
   diagnostics.push(...fm.diagnostics)
 
   const body = text.slice(fm.bodyOffset)
-  const tree = parseMarkdown(body)
   const locate = createLocator(text, fm.bodyOffset)
+  // Parsed within a limit of CPU time; a refused body (an empty tree) is kept as plain text.
+  const { tree, refusal } = parseMarkdownBounded(body)
+  if (refusal !== undefined) diagnostics.push(refusalDiagnostic(refusal, { file, line: locate.point(0).line }))
   const sections = extractSections(tree, body.length, locate)
   const found = extractReferences(tree, text, locate, sections, { schemes, file })
   diagnostics.push(...found.diagnostics)
