@@ -21,6 +21,7 @@ try {
 
 export const {
   createServer,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   RESOURCE_NOT_FOUND,
   serve,
   DEFAULT_SKILLS_PAGE_SIZE,

@@ -14,6 +14,7 @@ const mcp = await import('./index.js').catch((error: unknown) => {
 
 export const {
   createServer,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   RESOURCE_NOT_FOUND,
   serve,
   DEFAULT_SKILLS_PAGE_SIZE,
