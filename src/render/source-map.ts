@@ -128,12 +128,22 @@ function pointOf(doc: PromptDocument<unknown>, offset: number): Point {
   const base = wrap ? wrap.prefix : 0
   let starts = lineStarts.get(doc)
   if (!starts) {
-    starts = [base]
-    const s = doc.source
-    const stop = wrap ? wrap.prefix + wrap.length : s.length
-    for (let i = base; i < stop; i++) if (s.charCodeAt(i) === 10) starts.push(i + 1)
+    starts = lineStartsOf(doc.source, base, wrap ? wrap.prefix + wrap.length : doc.source.length)
     lineStarts.set(doc, starts)
   }
+  const line = lineAt(starts, offset)
+  return { line, column: offset - (starts[line - 1] as number) + 1, offset: offset - base }
+}
+
+/** Offsets where the lines of `text[from, to)` start. */
+export function lineStartsOf(text: string, from = 0, to = text.length): number[] {
+  const starts = [from]
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1)
+  return starts
+}
+
+/** The 1-based line holding `offset`, given the offsets where lines start ({@link lineStartsOf}). */
+export function lineAt(starts: readonly number[], offset: number): number {
   let lo = 0
   let hi = starts.length - 1
   while (lo < hi) {
@@ -141,7 +151,7 @@ function pointOf(doc: PromptDocument<unknown>, offset: number): Point {
     if ((starts[mid] as number) <= offset) lo = mid
     else hi = mid - 1
   }
-  return { line: lo + 1, column: offset - (starts[lo] as number) + 1, offset: offset - base }
+  return lo + 1
 }
 
 /**

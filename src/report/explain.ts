@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GeneratedKind, SourceMap, SourceSpan } from '../render/source-map.js'
+import { type GeneratedKind, lineAt, lineStartsOf, type SourceMap, type SourceSpan } from '../render/source-map.js'
 
 /** One part of the prompt: a run of spans from one document (or one thing promptfold wrote). */
 export interface ExplainedPart {
@@ -111,16 +111,6 @@ function endLine(span: SourceSpan): number {
 
 /** 1-based line of an offset of `text`. */
 function lineIndex(text: string): (offset: number) => number {
-  const starts: number[] = [0]
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1)
-  return (offset) => {
-    let lo = 0
-    let hi = starts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if ((starts[mid] as number) <= offset) lo = mid
-      else hi = mid - 1
-    }
-    return lo + 1
-  }
+  const starts = lineStartsOf(text)
+  return (offset) => lineAt(starts, offset)
 }
