@@ -39,7 +39,7 @@ describe('assembly.sourceMap', () => {
           const out = text.slice(span.start, span.end)
           if (span.kind === 'source') {
             const src = (sources.get(span.uri ?? '') ?? '').replace(/^\ufeff/, '')
-            expect(span.from && span.to).toBeTruthy()
+            expect(span.from !== undefined && span.to !== undefined).toBe(true)
             expect(src.slice(span.from?.offset, span.to?.offset)).toBe(out)
           } else if (span.kind === 'rewritten') {
             expect(out).toMatch(/^ {0,3}#{1,6}/)
