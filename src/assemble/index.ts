@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { InvalidOptionError } from '../errors.js'
-import { type PromptDocument, parseDocument } from '../parse/document.js'
+import type { InvalidOptionError } from '../errors.js'
+import type { PromptDocument } from '../parse/document.js'
 import { renderChunks } from '../render/render.js'
 import { buildSourceMap, type SourceMap, withSourceMap } from '../render/source-map.js'
 import type { AssemblyReport } from '../report/schema.js'
@@ -22,7 +22,7 @@ import { expandTree } from './expand.js'
 import { createFetcher } from './fetch.js'
 import { measureTree } from './measure.js'
 import { buildReport, settleCandidates } from './report.js'
-import { type AssembleOptions, settingsFrom } from './settings.js'
+import { type AssembleOptions, rootDocument, settingsFrom } from './settings.js'
 
 export { fillPlaceholders } from './expand.js'
 export { clearParseCache, type ParseCacheStats, parseCacheStats } from './parse-cache.js'
@@ -83,12 +83,3 @@ export async function assemble(doc: PromptDocument<unknown> | string, options: A
   return withSourceMap({ text, report }, () => buildSourceMap(tree.root, choice.chosen))
 }
 
-/** The document to assemble: `doc` itself, or `doc` parsed when it is source text. */
-function rootDocument(doc: PromptDocument<unknown> | string, settings: ReturnType<typeof settingsFrom>): PromptDocument<unknown> {
-  const root =
-    typeof doc === 'string'
-      ? parseDocument(doc, { schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, ...(settings.parseStore ? { parseStore: settings.parseStore } : {}) })
-      : doc
-  if (!root || typeof root.source !== 'string' || !Array.isArray(root.references)) throw new InvalidOptionError('doc', 'must be a document from parseDocument or a markdown string')
-  return root
-}

@@ -8,7 +8,7 @@ import { type Level, levelsFrom, type PartialLevel } from './levels.js'
 import type { CountStore, ParseStore } from '../cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError } from '../errors.js'
-import { DEFAULT_MAX_DOCUMENT_BYTES } from '../parse/document.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES, type PromptDocument, parseDocument } from '../parse/document.js'
 import { DEFAULT_SCHEMES, type MatchQuery, normalizeUri } from '../parse/uri.js'
 import type { Resolver } from '../resolve/resolver.js'
 import type { Strategy } from '../select/items.js'
@@ -255,4 +255,21 @@ function pickCounter(options: AssembleOptions): TokenCounter {
     wrappers.set(c, w)
   }
   return w
+}
+
+/**
+ * The document to assemble: `doc` itself, or `doc` parsed (with the settings' schemes, limit
+ * and parse store) when it is source text. The one place for `assemble` and the entry points
+ * built on its phases (`assembleWithCounter`, `fitPreview`).
+ *
+ * @param doc A document from `parseDocument`, or markdown source.
+ * @param settings The assembly's settings.
+ */
+export function rootDocument(doc: PromptDocument<unknown> | string, settings: Settings): PromptDocument<unknown> {
+  const root =
+    typeof doc === 'string'
+      ? parseDocument(doc, { schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, ...(settings.parseStore ? { parseStore: settings.parseStore } : {}) })
+      : doc
+  if (!root || typeof root.source !== 'string' || !Array.isArray(root.references)) throw new InvalidOptionError('doc', 'must be a document from parseDocument or a markdown string')
+  return root
 }

@@ -18,12 +18,12 @@ import { expandTree, fix } from '../assemble/expand.js'
 import { createFetcher } from '../assemble/fetch.js'
 import { measureTree, type Measurement } from '../assemble/measure.js'
 import { buildReport, settleCandidates } from '../assemble/report.js'
-import { type AssembleOptions, type Settings, settingsFrom } from '../assemble/settings.js'
+import { type AssembleOptions, rootDocument, type Settings, settingsFrom } from '../assemble/settings.js'
 import type { AssemblyTree } from '../assemble/tree.js'
 import type { Assembly } from '../assemble/index.js'
 import { BudgetExceededError, IncludeError, InvalidOptionError, LimitExceededError } from '../errors.js'
 import { findModelInfo } from '../models/index.js'
-import { type PromptDocument, parseDocument } from '../parse/document.js'
+import type { PromptDocument } from '../parse/document.js'
 import { renderChunks } from '../render/render.js'
 import { buildSourceMap, withSourceMap } from '../render/source-map.js'
 import type { ReportCounter, ReportCounterCheck } from '../report/schema.js'
@@ -325,12 +325,3 @@ function restateBudgetRows(tree: AssemblyTree, m: Measurement, settings: Setting
   }
 }
 
-/** The document to assemble: `doc`, or `doc` parsed when it is source text (as `assemble` does). */
-function rootDocument(doc: PromptDocument<unknown> | string, settings: Settings): PromptDocument<unknown> {
-  const root =
-    typeof doc === 'string'
-      ? parseDocument(doc, { schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, ...(settings.parseStore ? { parseStore: settings.parseStore } : {}) })
-      : doc
-  if (!root || typeof root.source !== 'string' || !Array.isArray(root.references)) throw new InvalidOptionError('doc', 'must be a document from parseDocument or a markdown string')
-  return root
-}

@@ -27,7 +27,7 @@ import { z } from 'zod'
 import { PromptfoldError } from '../errors.js'
 import type { Library, LibraryEntry, SkillFile } from '../library/library.js'
 import { readFrontmatter } from '../parse/frontmatter.js'
-import { MAX_URI_LENGTH } from '../parse/uri.js'
+import { MAX_URI_LENGTH, splitQuery } from '../parse/uri.js'
 
 /** Identifier of the Skills extension, the key under `capabilities.extensions`. */
 export const SKILLS_EXTENSION = 'io.modelcontextprotocol/skills'
@@ -188,16 +188,9 @@ export function parseSkillUri(uri: string): { segments: string[]; search?: strin
   const sep = uri.indexOf('://')
   if (sep === -1 || uri.slice(0, sep).toLowerCase() !== SKILL_SCHEME) return undefined
   if (uri.length > MAX_URI_LENGTH) throw new SkillsRequestError('INVALID_SKILL_URI', uri, `longer than ${MAX_URI_LENGTH} characters`)
-  let rest = uri.slice(sep + 3)
-  let search: string | undefined
-  const q = rest.indexOf('?')
-  if (q !== -1) {
-    search = rest.slice(q + 1)
-    rest = rest.slice(0, q)
-  }
-  const hash = rest.indexOf('#')
-  if (hash !== -1) rest = rest.slice(0, hash)
-  if (rest.endsWith('/')) rest = rest.slice(0, -1)
+  const split = splitQuery(uri.slice(sep + 3))
+  const search = split.search
+  const rest = split.path.endsWith('/') ? split.path.slice(0, -1) : split.path
   const segments = rest.split('/').map((raw) => {
     let s: string
     try {

@@ -157,6 +157,15 @@ export interface MarkdownOptions {
 /** A markdown parse: the tree, or an empty tree and why the body was refused. */
 export type MarkdownParse = { tree: Root; refusal?: undefined } | { tree: Root; refusal: Refusal }
 
+/** `options` with their defaults, checked (one place for both the synchronous and the off-thread parse). */
+function checkedOptions(options: MarkdownOptions): { segmentChars: number; timeLimitMs: number } {
+  const segmentChars = options.segmentChars ?? SEGMENT_CHARS
+  const timeLimitMs = options.timeLimitMs ?? PARSE_TIME_LIMIT_MS
+  if (typeof segmentChars !== 'number' || !(segmentChars >= 1)) throw new InvalidOptionError('segmentChars', `must be a number of characters of at least 1, got ${String(segmentChars)}`)
+  if (typeof timeLimitMs !== 'number' || !(timeLimitMs > 0)) throw new InvalidOptionError('timeLimitMs', `must be a positive number of milliseconds, got ${String(timeLimitMs)}`)
+  return { segmentChars, timeLimitMs }
+}
+
 /** Refusals of this process, by digest of the body and time limit. */
 const refusals = new RefusalMemo()
 
@@ -172,10 +181,7 @@ const refusals = new RefusalMemo()
  * // refusal === undefined; tree.children[0].type === 'heading'
  */
 export function parseMarkdownBounded(text: string, options: MarkdownOptions = {}): MarkdownParse {
-  const segmentChars = options.segmentChars ?? SEGMENT_CHARS
-  const timeLimitMs = options.timeLimitMs ?? PARSE_TIME_LIMIT_MS
-  if (typeof segmentChars !== 'number' || !(segmentChars >= 1)) throw new InvalidOptionError('segmentChars', `must be a number of characters of at least 1, got ${String(segmentChars)}`)
-  if (typeof timeLimitMs !== 'number' || !(timeLimitMs > 0)) throw new InvalidOptionError('timeLimitMs', `must be a positive number of milliseconds, got ${String(timeLimitMs)}`)
+  const { segmentChars, timeLimitMs } = checkedOptions(options)
   const key = refusals.key(text, timeLimitMs)
   const known = refusals.get(key)
   if (known !== undefined) return { tree: emptyTree(text), refusal: known }
@@ -207,10 +213,7 @@ const OFF_THREAD_TREES = 64
  * change the tree returned: it is the one a later parse hands out.
  */
 export async function parseMarkdownOffThread(text: string, options: MarkdownOptions = {}): Promise<MarkdownParse> {
-  const segmentChars = options.segmentChars ?? SEGMENT_CHARS
-  const timeLimitMs = options.timeLimitMs ?? PARSE_TIME_LIMIT_MS
-  if (typeof segmentChars !== 'number' || !(segmentChars >= 1)) throw new InvalidOptionError('segmentChars', `must be a number of characters of at least 1, got ${String(segmentChars)}`)
-  if (typeof timeLimitMs !== 'number' || !(timeLimitMs > 0)) throw new InvalidOptionError('timeLimitMs', `must be a positive number of milliseconds, got ${String(timeLimitMs)}`)
+  const { segmentChars, timeLimitMs } = checkedOptions(options)
   const key = refusals.key(text, timeLimitMs)
   const known = refusals.get(key)
   if (known !== undefined) return { tree: emptyTree(text), refusal: known }

@@ -167,6 +167,23 @@ export function parseMatchQuery(search: string): { match: MatchQuery; errors: st
 }
 
 /**
+ * The part of a URI after `scheme://`, split into its path and its query string (without
+ * `?`); a `#fragment` after the path is dropped.
+ */
+export function splitQuery(rest: string): { path: string; search?: string } {
+  let path = rest
+  let search: string | undefined
+  const q = path.indexOf('?')
+  if (q !== -1) {
+    search = path.slice(q + 1)
+    path = path.slice(0, q)
+  }
+  const hash = path.indexOf('#')
+  if (hash !== -1) path = path.slice(0, hash)
+  return search === undefined ? { path } : { path, search }
+}
+
+/**
  * Parse and normalize a reference URI (with or without `@`).
  * Never throws: problems are returned in `invalid` (unusable) or `warnings` (recovered).
  */
@@ -176,15 +193,7 @@ export function parseUri(raw: string): { parsed: ParsedUri; warnings: string[] }
   const text = legacy ? raw.slice(1) : raw
   const sep = text.indexOf('://')
   const scheme = (sep === -1 ? '' : text.slice(0, sep)).toLowerCase()
-  let rest = sep === -1 ? text : text.slice(sep + 3)
-  let search: string | undefined
-  const q = rest.indexOf('?')
-  if (q !== -1) {
-    search = rest.slice(q + 1)
-    rest = rest.slice(0, q)
-  }
-  const hash = rest.indexOf('#')
-  if (hash !== -1) rest = rest.slice(0, hash)
+  const { path: rest, search } = splitQuery(sep === -1 ? text : text.slice(sep + 3))
 
   const parsed: ParsedUri = { uri: '', scheme, path: '', legacy }
   if (raw.length > MAX_URI_LENGTH) {

@@ -10,13 +10,13 @@ import { choose } from '../assemble/choose.js'
 import { expandTree } from '../assemble/expand.js'
 import { createFetcher } from '../assemble/fetch.js'
 import { measureTree } from '../assemble/measure.js'
-import { type AssembleOptions, type Settings, settingsFrom } from '../assemble/settings.js'
+import { type AssembleOptions, rootDocument, type Settings, settingsFrom } from '../assemble/settings.js'
 import type { AssemblyTree } from '../assemble/tree.js'
 import { createTokenCounter, type TokenCounter } from '../count/index.js'
 import { isEncodingName } from '../count/encodings.js'
 import { BudgetExceededError, IncludeError, InvalidOptionError } from '../errors.js'
 import { modelInfo } from '../models/index.js'
-import { type PromptDocument, parseDocument } from '../parse/document.js'
+import type { PromptDocument } from '../parse/document.js'
 import type { ReportDocument } from '../report/schema.js'
 
 export { type FormatFitPreviewOptions, formatFitPreview } from './format.js'
@@ -244,12 +244,3 @@ function fitOf(tree: AssemblyTree, c: Column, budget: number, choice: Counted['c
   return { ...base, fits: true, totalTokens: choice.totalTokens, inlined: uris(true), deferred: uris(false) }
 }
 
-/** The document to preview: `doc`, or `doc` parsed when it is source text (as `assemble` does). */
-function rootDocument(doc: PromptDocument<unknown> | string, settings: Settings): PromptDocument<unknown> {
-  const root =
-    typeof doc === 'string'
-      ? parseDocument(doc, { schemes: settings.schemes, maxDocumentBytes: settings.maxDocumentBytes, ...(settings.parseStore ? { parseStore: settings.parseStore } : {}) })
-      : doc
-  if (!root || typeof root.source !== 'string' || !Array.isArray(root.references)) throw new InvalidOptionError('doc', 'must be a document from parseDocument or a markdown string')
-  return root
-}

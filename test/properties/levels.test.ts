@@ -17,7 +17,7 @@ describe('assemble({ levels })', () => {
       fc.asyncProperty(scenario, budgetFraction, async (s, fraction) => {
         const full = await run(s, { levels: LEVELS, timings: false })
         const budget = budgetFrom(full.report.coreTokens, full.report.baselines.traditional, fraction, false)
-        const results = []
+        const results: Array<Awaited<ReturnType<typeof run>>> = []
         for (const strategy of ['greedy', 'optimal'] as const) {
           try {
             results.push(await run(s, { budget, strategy, levels: LEVELS, timings: false }))
