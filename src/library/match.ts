@@ -8,6 +8,12 @@
  * where `N` and `df` count the whole library (filters do not change scores, so scores are
  * comparable within one query whatever the filters).
  *
+ * Terms are integers (a {@link Vocabulary}); an entry is one `Uint32Array` row; the index keeps
+ * typed-array postings with each posting's `tf / (k1 + tf)` worked out once, so a query only
+ * adds `idf · that` into a reused score array and keeps the best in a heap bounded by
+ * `maxResults`. The scores are the same floating-point numbers, summed in the same order, as
+ * the per-entry formula above.
+ *
  * @module
  */
 import { terms } from '../select/terms.js'
@@ -72,102 +78,418 @@ export interface MatchInput {
   description?: string
 }
 
-/** Term frequencies of one entry, per field. */
+/** Term frequencies of one entry, per field, in a compact row (see {@link indexEntry}). */
 export interface IndexedEntry {
   uri: string
   category: string
-  tags: ReadonlySet<string>
-  tf: Readonly<Record<MatchField, ReadonlyMap<string, number>>>
-  len: Readonly<Record<MatchField, number>>
+  /** Tags, trimmed and lower-case (as the `tags` filter compares them). */
+  tags: readonly string[]
+  /** The terms' ids live in this vocabulary. */
+  vocabulary: Vocabulary
+  /**
+   * The row: the field lengths (7 numbers, {@link MATCH_FIELDS} order), then one pair per
+   * (field, term) with a non-zero frequency: the term's id and `tf << 3 | field`, field-major
+   * (every pair of `title`, then of `description`, ...). See {@link matchRow}.
+   */
+  row: Uint32Array
 }
 
-function frequencies(list: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>()
-  for (const t of list) m.set(t, (m.get(t) ?? 0) + 1)
-  return m
+/** Number of fields ({@link MATCH_FIELDS}). */
+const FIELDS = 7
+const WEIGHTS = Float64Array.from(MATCH_FIELDS, (f) => MATCH_FIELD_WEIGHTS[f])
+const B = Float64Array.from(MATCH_FIELDS, (f) => MATCH_FIELD_B[f])
+
+/** Terms as integer ids: the id of a term is its index in `terms`. Only grows. */
+export class Vocabulary {
+  readonly #ids = new Map<string, number>()
+  readonly #terms: string[] = []
+
+  /** A vocabulary holding `terms`, in that order (ids 0, 1, ...); duplicates keep their first id. */
+  static of(terms: readonly string[]): Vocabulary {
+    const v = new Vocabulary()
+    for (const t of terms) v.id(t)
+    return v
+  }
+
+  /** The id of `term`, added when new. */
+  id(term: string): number {
+    let id = this.#ids.get(term)
+    if (id === undefined) {
+      id = this.#terms.length
+      this.#terms.push(term)
+      this.#ids.set(term, id)
+    }
+    return id
+  }
+
+  /** The id of `term`, if it has one. */
+  find(term: string): number | undefined {
+    return this.#ids.get(term)
+  }
+
+  /** The term of an id. */
+  term(id: number): string | undefined {
+    return this.#terms[id]
+  }
+
+  /** Number of terms. */
+  get size(): number {
+    return this.#terms.length
+  }
 }
 
-/** Index one entry's fields. */
-export function indexEntry(input: MatchInput): IndexedEntry {
-  const raw: Record<MatchField, string[]> = {
-    title: terms(input.title),
-    description: terms(input.description ?? ''),
-    useWhen: terms(input.useWhen.join('\n')),
-    tags: terms(input.tags.join(' ')),
-    capabilities: terms(input.capabilities.join('\n')),
-    headings: terms(input.headings.join('\n')),
-    name: terms(input.name.replace(/[-_/.]/g, ' ')),
+/** The matchable text of an entry: {@link MatchInput} without its URI and category. */
+export type MatchText = Omit<MatchInput, 'uri' | 'category'>
+
+/**
+ * The row of one entry (see {@link IndexedEntry.row}): stemmed terms of each field, counted.
+ * Rows are plain numbers, so they can be kept on disk next to their vocabulary.
+ */
+export function matchRow(input: MatchText, vocabulary: Vocabulary): Uint32Array {
+  const raw: string[][] = [
+    terms(input.title),
+    terms(input.description ?? ''),
+    terms(input.useWhen.join('\n')),
+    terms(input.tags.join(' ')),
+    terms(input.capabilities.join('\n')),
+    terms(input.headings.join('\n')),
+    terms(input.name.replace(/[-_/.]/g, ' ')),
+  ]
+  const pairs: number[] = raw.map((list) => list.length)
+  for (let f = 0; f < FIELDS; f++) {
+    const tf = new Map<number, number>()
+    for (const t of raw[f] as string[]) {
+      const id = vocabulary.id(t)
+      tf.set(id, (tf.get(id) ?? 0) + 1)
+    }
+    for (const [id, n] of tf) pairs.push(id, n * 8 + f)
   }
-  const tf = {} as Record<MatchField, Map<string, number>>
-  const len = {} as Record<MatchField, number>
-  for (const f of MATCH_FIELDS) {
-    tf[f] = frequencies(raw[f])
-    len[f] = raw[f].length
+  return Uint32Array.from(pairs)
+}
+
+/** Tags as the `tags` filter compares them. */
+export function matchTags(tags: readonly string[]): string[] {
+  return tags.map((t) => t.trim().toLowerCase())
+}
+
+/** Index one entry's fields (in a vocabulary of its own unless one is given). */
+export function indexEntry(input: MatchInput, vocabulary: Vocabulary = new Vocabulary()): IndexedEntry {
+  return { uri: input.uri, category: input.category, tags: matchTags(input.tags), vocabulary, row: matchRow(input, vocabulary) }
+}
+
+/** `entry`'s row with its term ids moved to `vocabulary`. */
+function reintern(entry: IndexedEntry, vocabulary: Vocabulary): Uint32Array {
+  const row = entry.row.slice()
+  for (let i = FIELDS; i + 1 < row.length; i += 2) row[i] = vocabulary.id(entry.vocabulary.term(row[i] as number) ?? '')
+  return row
+}
+
+/** Dictionary of strings to dense ids (categories, tags). */
+function dictionary(): { ids: Map<string, number>; id(s: string): number } {
+  const ids = new Map<string, number>()
+  return {
+    ids,
+    id(s) {
+      let id = ids.get(s)
+      if (id === undefined) ids.set(s, (id = ids.size))
+      return id
+    },
   }
-  return { uri: input.uri, category: input.category, tags: new Set(input.tags.map((t) => t.trim().toLowerCase())), tf, len }
 }
 
 /** A BM25F index over a fixed set of entries. */
 export class MatchIndex {
-  readonly #entries: readonly IndexedEntry[]
-  readonly #df = new Map<string, number>()
-  readonly #avg = {} as Record<MatchField, number>
+  readonly #n: number
+  readonly #uris: string[]
+  readonly #vocabulary: Vocabulary
+  /** Postings of term `t`: `#start[t]` to `#start[t + 1]` (exclusive) in the arrays below, by entry ascending. */
+  readonly #start: Int32Array
+  readonly #doc: Int32Array
+  /** `tf / (k1 + tf)` of each posting (its field-weighted pseudo-frequency `tf`). */
+  readonly #part: Float64Array
+  /** Fields the term occurs in, one bit per field. */
+  readonly #fields: Uint8Array
+  /** Rank of each entry's URI in ascending order (the tie-break). */
+  readonly #uriRank: Int32Array
+  readonly #categories: Map<string, number>
+  readonly #category: Int32Array
+  readonly #categoryNames: string[]
+  readonly #tags: Map<string, number>
+  readonly #tagStart: Int32Array
+  readonly #tagIds: Int32Array
+  // Reused by every search: no allocation that grows with the library.
+  readonly #score: Float64Array
+  readonly #seen: Uint8Array
+  readonly #touched: Int32Array
 
   constructor(entries: readonly IndexedEntry[]) {
-    this.#entries = entries
-    for (const f of MATCH_FIELDS) {
+    const n = entries.length
+    this.#n = n
+    const vocabulary = entries[0]?.vocabulary ?? new Vocabulary()
+    this.#vocabulary = vocabulary
+    const rows = entries.map((e) => (e.vocabulary === vocabulary ? e.row : reintern(e, vocabulary)))
+    this.#uris = entries.map((e) => e.uri)
+    const avg = new Float64Array(FIELDS)
+    for (let f = 0; f < FIELDS; f++) {
       let sum = 0
-      for (const e of entries) sum += e.len[f]
-      this.#avg[f] = entries.length > 0 ? sum / entries.length : 0
+      for (const row of rows) sum += row[f] as number
+      avg[f] = n > 0 ? sum / n : 0
     }
-    for (const e of entries) {
-      const seen = new Set<string>()
-      for (const f of MATCH_FIELDS) for (const t of e.tf[f].keys()) seen.add(t)
-      for (const t of seen) this.#df.set(t, (this.#df.get(t) ?? 0) + 1)
-    }
+    const V = vocabulary.size
+    // Document frequencies, then postings in entry order.
+    const start = new Int32Array(V + 1)
+    const mark = new Int32Array(V).fill(-1)
+    rows.forEach((row, d) => {
+      for (let i = FIELDS; i < row.length; i += 2) {
+        const t = row[i] as number
+        if (mark[t] !== d) {
+          mark[t] = d
+          start[t + 1] = (start[t + 1] as number) + 1
+        }
+      }
+    })
+    for (let t = 0; t < V; t++) start[t + 1] = (start[t + 1] as number) + (start[t] as number)
+    const total = start[V] as number
+    const doc = new Int32Array(total)
+    const part = new Float64Array(total)
+    const fields = new Uint8Array(total)
+    const fill = start.slice(0, V)
+    const pseudo = new Float64Array(V)
+    const mask = new Uint8Array(V)
+    const inDoc: number[] = []
+    rows.forEach((row, d) => {
+      for (let i = FIELDS; i < row.length; i += 2) {
+        const t = row[i] as number
+        const x = row[i + 1] as number
+        const f = x & 7
+        const tf = x >>> 3
+        const a = avg[f] || 1
+        if (mask[t] === 0) inDoc.push(t)
+        mask[t] = (mask[t] as number) | (1 << f)
+        pseudo[t] = (pseudo[t] as number) + ((WEIGHTS[f] as number) * tf) / (1 - (B[f] as number) + ((B[f] as number) * (row[f] as number)) / a)
+      }
+      for (const t of inDoc) {
+        const p = fill[t] as number
+        fill[t] = p + 1
+        doc[p] = d
+        const ps = pseudo[t] as number
+        part[p] = ps / (MATCH_K1 + ps)
+        fields[p] = mask[t] as number
+        pseudo[t] = 0
+        mask[t] = 0
+      }
+      inDoc.length = 0
+    })
+    this.#start = start
+    this.#doc = doc
+    this.#part = part
+    this.#fields = fields
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+      const x = this.#uris[a] as string
+      const y = this.#uris[b] as string
+      return x < y ? -1 : x > y ? 1 : a - b
+    })
+    this.#uriRank = new Int32Array(n)
+    order.forEach((d, rank) => {
+      this.#uriRank[d] = rank
+    })
+    const categories = dictionary()
+    this.#category = Int32Array.from(entries, (e) => categories.id(e.category))
+    this.#categories = categories.ids
+    this.#categoryNames = [...categories.ids.keys()]
+    const tags = dictionary()
+    const tagIds: number[] = []
+    this.#tagStart = new Int32Array(n + 1)
+    entries.forEach((e, d) => {
+      for (const t of new Set(e.tags)) tagIds.push(tags.id(t))
+      this.#tagStart[d + 1] = tagIds.length
+    })
+    this.#tagIds = Int32Array.from(tagIds)
+    this.#tags = tags.ids
+    this.#score = new Float64Array(n)
+    this.#seen = new Uint8Array(n)
+    this.#touched = new Int32Array(n)
   }
 
   /** Number of indexed entries. */
   get size(): number {
-    return this.#entries.length
+    return this.#n
   }
 
   /** Rank entries for `query`. Order: score descending, then URI ascending. */
   search(query: string, options: MatchOptions = {}): MatchResult[] {
     const q = [...new Set(terms(query))]
     if (q.length === 0) return []
-    const categories = options.categories && options.categories.length > 0 ? new Set(options.categories.map(normalizeCategory)) : undefined
-    const tags = options.tags && options.tags.length > 0 ? options.tags.map((t) => t.trim().toLowerCase()) : undefined
+    const allowed = this.#allowedCategories(options.categories)
+    const tags = this.#tagFilter(options.tags)
+    if (allowed === null || tags === null) return []
     const maxResults = options.maxResults ?? 10
-    const n = this.#entries.length
-    const idf = new Map(q.map((t) => [t, Math.log(1 + (n - (this.#df.get(t) ?? 0) + 0.5) / ((this.#df.get(t) ?? 0) + 0.5))]))
-    const out: MatchResult[] = []
-    for (const e of this.#entries) {
-      if (categories && !categories.has(e.category)) continue
-      if (tags && !tags.every((t) => e.tags.has(t))) continue
-      let score = 0
-      const fields = new Set<MatchField>()
-      const found: string[] = []
-      for (const t of q) {
-        let pseudo = 0
-        for (const f of MATCH_FIELDS) {
-          const tf = e.tf[f].get(t)
-          if (tf === undefined) continue
-          fields.add(f)
-          const avg = this.#avg[f] || 1
-          pseudo += (MATCH_FIELD_WEIGHTS[f] * tf) / (1 - MATCH_FIELD_B[f] + (MATCH_FIELD_B[f] * e.len[f]) / avg)
+    const ids = q.map((t) => this.#vocabulary.find(t))
+    const touched = this.#accumulate(ids)
+    try {
+      const best = this.#best(touched, allowed, tags, options.minScore, maxResults)
+      return best.map(({ d, score }) => this.#result(d, score, q, ids))
+    } finally {
+      for (let i = 0; i < touched; i++) {
+        const d = this.#touched[i] as number
+        this.#score[d] = 0
+        this.#seen[d] = 0
+      }
+    }
+  }
+
+  /** Category ids allowed (undefined: all; null: none can match). */
+  #allowedCategories(list: readonly string[] | undefined): Uint8Array | undefined | null {
+    if (!list || list.length === 0) return undefined
+    const allowed = new Uint8Array(this.#categoryNames.length)
+    let any = false
+    for (const c of list) {
+      const id = this.#categories.get(normalizeCategory(c))
+      if (id !== undefined) {
+        allowed[id] = 1
+        any = true
+      }
+    }
+    return any ? allowed : null
+  }
+
+  /** Tag ids every result must carry (undefined: no filter; null: a tag no entry has). */
+  #tagFilter(list: readonly string[] | undefined): number[] | undefined | null {
+    if (!list || list.length === 0) return undefined
+    const out: number[] = []
+    for (const t of matchTags(list)) {
+      const id = this.#tags.get(t)
+      if (id === undefined) return null
+      out.push(id)
+    }
+    return out
+  }
+
+  /** Add every query term's `idf · part` into the score array; returns how many entries were touched. */
+  #accumulate(ids: readonly (number | undefined)[]): number {
+    const n = this.#n
+    const score = this.#score
+    const seen = this.#seen
+    const touched = this.#touched
+    let count = 0
+    for (const t of ids) {
+      const df = t === undefined ? 0 : (this.#start[t + 1] as number) - (this.#start[t] as number)
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5))
+      if (t === undefined) continue
+      for (let p = this.#start[t] as number, end = this.#start[t + 1] as number; p < end; p++) {
+        const d = this.#doc[p] as number
+        if (seen[d] === 0) {
+          seen[d] = 1
+          touched[count++] = d
         }
-        if (pseudo > 0) {
-          found.push(t)
-          score += (idf.get(t) ?? 0) * (pseudo / (MATCH_K1 + pseudo))
+        score[d] = (score[d] as number) + idf * (this.#part[p] as number)
+      }
+    }
+    return count
+  }
+
+  /** The best `maxResults` touched entries that pass the filters, best first (a heap bounded by `maxResults`). */
+  #best(count: number, allowed: Uint8Array | undefined, tags: number[] | undefined, minScore: number | undefined, maxResults: number): { d: number; score: number }[] {
+    const k = Number.isFinite(maxResults) ? Math.min(Math.max(0, maxResults), count) : count
+    if (k === 0) return []
+    const heapDoc = new Int32Array(k)
+    const heapScore = new Float64Array(k)
+    const rank = this.#uriRank
+    // `a` ranks below `b`: lower score, or the same score and a later URI.
+    const worse = (sa: number, da: number, sb: number, db: number) => sa < sb || (sa === sb && (rank[da] as number) > (rank[db] as number))
+    let size = 0
+    for (let i = 0; i < count; i++) {
+      const d = this.#touched[i] as number
+      if (allowed && allowed[this.#category[d] as number] !== 1) continue
+      if (tags && !this.#hasTags(d, tags)) continue
+      const rounded = Math.round((this.#score[d] as number) * 1e6) / 1e6
+      if (rounded <= 0) continue
+      if (minScore !== undefined && rounded < minScore) continue
+      if (size < k) {
+        // Sift up: the root is the worst kept.
+        let j = size++
+        while (j > 0) {
+          const parent = (j - 1) >> 1
+          if (!worse(rounded, d, heapScore[parent] as number, heapDoc[parent] as number)) break
+          heapDoc[j] = heapDoc[parent] as number
+          heapScore[j] = heapScore[parent] as number
+          j = parent
+        }
+        heapDoc[j] = d
+        heapScore[j] = rounded
+      } else if (worse(heapScore[0] as number, heapDoc[0] as number, rounded, d)) {
+        siftDown(heapDoc, heapScore, size, d, rounded, worse)
+      }
+    }
+    const out: { d: number; score: number }[] = []
+    while (size > 0) {
+      out.push({ d: heapDoc[0] as number, score: heapScore[0] as number })
+      size--
+      if (size > 0) siftDown(heapDoc, heapScore, size, heapDoc[size] as number, heapScore[size] as number, worse)
+    }
+    return out.reverse()
+  }
+
+  #hasTags(d: number, tags: readonly number[]): boolean {
+    const from = this.#tagStart[d] as number
+    const to = this.#tagStart[d + 1] as number
+    for (const t of tags) {
+      let found = false
+      for (let i = from; i < to; i++) {
+        if (this.#tagIds[i] === t) {
+          found = true
+          break
         }
       }
-      const rounded = Math.round(score * 1e6) / 1e6
-      if (rounded <= 0) continue
-      if (options.minScore !== undefined && rounded < options.minScore) continue
-      out.push({ uri: e.uri, score: rounded, category: e.category, fields: MATCH_FIELDS.filter((f) => fields.has(f)), terms: found })
+      if (!found) return false
     }
-    out.sort((a, b) => b.score - a.score || (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0))
-    return Number.isFinite(maxResults) ? out.slice(0, Math.max(0, maxResults)) : out
+    return true
   }
+
+  /** The result of entry `d`: the fields and query terms it matched, from the postings. */
+  #result(d: number, score: number, q: readonly string[], ids: readonly (number | undefined)[]): MatchResult {
+    let mask = 0
+    const found: string[] = []
+    ids.forEach((t, i) => {
+      if (t === undefined) return
+      // Postings are in entry order: binary search.
+      let lo = this.#start[t] as number
+      let hi = (this.#start[t + 1] as number) - 1
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1
+        const x = this.#doc[mid] as number
+        if (x === d) {
+          mask |= this.#fields[mid] as number
+          found.push(q[i] as string)
+          return
+        }
+        if (x < d) lo = mid + 1
+        else hi = mid - 1
+      }
+    })
+    return {
+      uri: this.#uris[d] as string,
+      score,
+      category: this.#categoryNames[this.#category[d] as number] as string,
+      fields: MATCH_FIELDS.filter((_, f) => (mask & (1 << f)) !== 0),
+      terms: found,
+    }
+  }
+}
+
+/** Put (`d`, `s`) at the root of a heap of `size` and sift it down. */
+function siftDown(heapDoc: Int32Array, heapScore: Float64Array, size: number, d: number, s: number, worse: (sa: number, da: number, sb: number, db: number) => boolean): void {
+  let j = 0
+  for (;;) {
+    const l = 2 * j + 1
+    if (l >= size) break
+    const r = l + 1
+    const c = r < size && worse(heapScore[r] as number, heapDoc[r] as number, heapScore[l] as number, heapDoc[l] as number) ? r : l
+    if (!worse(heapScore[c] as number, heapDoc[c] as number, s, d)) break
+    heapDoc[j] = heapDoc[c] as number
+    heapScore[j] = heapScore[c] as number
+    j = c
+  }
+  heapDoc[j] = d
+  heapScore[j] = s
 }
