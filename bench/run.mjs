@@ -4,7 +4,10 @@
 //
 //   npm run bench                         build, then run everything (a few minutes)
 //   node bench/run.mjs --quick            fewer samples (a smoke run)
-//   node bench/run.mjs --only=assemble,cli   some sections: count, assemble, cli, encoder, library, memory
+//   node bench/run.mjs --only=assemble,cli   some sections: count, assemble, cli, encoder, library, memory, orchestr8
+//                                         (orchestr8: cold starts side by side at 413 / 2,000 / 10,000 / 50,000
+//                                         documents; ORCHESTR8_DIR=<a built orchestr8>, ORCHESTR8_BENCH_SIZES=413,2000;
+//                                         see bench/orchestr8.mjs)
 //   node bench/run.mjs --snapshot         benchmark a frozen copy of dist/ (bench/.tmp/dist), so
 //                                         that a rebuild of dist/ during the run cannot break it
 //   node bench/run.mjs --docs             also rewrite the generated table in docs/performance.md
@@ -83,6 +86,7 @@ function writeDocs(results) {
     '',
     ...rows.filter((r) => r.notes?.length).map((r) => `- **${r.row}**: ${r.notes.join('; ')}`),
     '',
+    ...(results.sections ?? []).filter((s) => s.details?.markdown).flatMap((s) => [`Section ${s.name}, by library size:`, '', s.details.markdown, '']),
     end,
   ].join('\n')
   const text = existsSync(docs) ? readFileSync(docs, 'utf8') : `# Performance\n\n${begin}\n${end}\n`
@@ -124,6 +128,7 @@ await section('cli', async () => (await import('./cli.mjs')).run({ quick, log })
 await section('encoder', async () => (await import('./encoder.mjs')).run({ quick, log }))
 await section('library', () => libraryRows({ quick, log }))
 await section('memory', async () => (await import('./memory.mjs')).run({ quick, log }))
+await section('orchestr8', async () => (await import('./orchestr8.mjs')).run({ quick, log }))
 
 const after = machine()
 const results = {
