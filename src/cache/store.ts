@@ -166,7 +166,7 @@ export function makeDirectories(path: string): void {
 }
 
 /** Write `text` to `path` atomically (a private temp file, then rename); the temp file is removed on failure. */
-function writeAtomically(path: string, text: string): void {
+function writeAtomically(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     writeFileSync(tmp, text, { flag: 'wx' })
@@ -400,5 +400,108 @@ function prune(dir: string, maxEntries: number): void {
     for (const { n } of aged.slice(0, names.length - maxEntries)) rmSync(join(dir, n), { force: true })
   } catch {
     // Pruning is best effort.
+  }
+}
+
+/**
+ * A store of library indexes, one binary value per library (see `loadLibrary`'s `indexStore`):
+ * what indexing a library root found, so the next load of the same root reads and parses only
+ * the files that changed. Any object of this shape can be passed to `loadLibrary`.
+ */
+export interface LibraryIndexStore {
+  /** The value last stored under `key`, or `undefined`. */
+  get(key: string): Uint8Array | undefined
+  /** Store `value` under `key` (replacing the previous one). */
+  set(key: string, value: Uint8Array): void
+}
+
+/** A {@link LibraryIndexStore} backed by one file per library in a folder. */
+export interface FileLibraryIndexStore extends LibraryIndexStore {
+  /** Folder holding the index files. */
+  readonly dir: string
+}
+
+/** Options for {@link fileLibraryIndexStore}. */
+export interface FileLibraryIndexStoreOptions {
+  /** Folder to keep the index files in (in a `library-v1` folder inside it). Default {@link defaultCacheDir}(). */
+  dir?: string
+  /** Told of the store's first fault, after which the store is off (see {@link CacheFaultHandler}). Default: none (the store turns off silently). */
+  onFault?: CacheFaultHandler
+}
+
+/** Largest library index file read or written (bytes); 50,000 documents take about 100 MB. */
+export const MAX_LIBRARY_INDEX_BYTES = 512 * 1024 * 1024
+
+const LIBRARY_INDEXES = 'library-v1'
+
+/**
+ * A library index store in `dir/library-v1`, one file per library root, written at once on
+ * `set` (atomically: a private temp file, then rename, so concurrent processes see the old
+ * or the new index, never a torn one). A file is read only when it is a regular file (opened
+ * without following a symbolic link or waiting on a FIFO) of at most
+ * {@link MAX_LIBRARY_INDEX_BYTES} bytes; anything else, or a failed write, is a fault (see
+ * {@link CacheFaultHandler}) and turns the store off. What a file holds is checked by
+ * `loadLibrary` (format, version, checksum): a damaged one is ignored and replaced.
+ */
+export function fileLibraryIndexStore(options: FileLibraryIndexStoreOptions = {}): FileLibraryIndexStore {
+  const dir = join(options.dir ?? defaultCacheDir(), LIBRARY_INDEXES)
+  const fileOf = (key: string) => join(dir, `${key}.idx`)
+  let off = false
+  const turnOff = (error: PromptfoldError): void => {
+    if (off) return
+    off = true
+    options.onFault?.(error)
+  }
+  return {
+    dir,
+    get(key) {
+      if (off || !KEY.test(key)) return undefined
+      try {
+        return readEntryBytes(fileOf(key), MAX_LIBRARY_INDEX_BYTES)
+      } catch (error) {
+        turnOff(error instanceof PromptfoldError ? error : fault(fileOf(key), 'entry cannot be read', error))
+        return undefined
+      }
+    },
+    set(key, value) {
+      if (off || !KEY.test(key) || !(value instanceof Uint8Array) || value.length > MAX_LIBRARY_INDEX_BYTES) return
+      try {
+        makeDirectories(dir)
+        writeAtomically(fileOf(key), value)
+      } catch (error) {
+        turnOff(fault(dir, 'folder cannot be written', error))
+      }
+    },
+  }
+}
+
+/** Read a cache file's bytes whole, or `undefined` when it does not exist; otherwise as {@link readEntry}. */
+function readEntryBytes(path: string, maxBytes: number): Uint8Array | undefined {
+  let fd: number
+  try {
+    fd = openSync(path, READ_FLAGS)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw fault(path, 'entry cannot be read', error)
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) throw fault(path, 'entry is not a regular file')
+    if (stat.size > maxBytes) throw fault(path, `entry is ${stat.size} bytes, over the limit of ${maxBytes}`)
+    const buffer = Buffer.allocUnsafe(stat.size + 1)
+    let length = 0
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null)
+      if (n === 0) break
+      length += n
+      if (length > maxBytes) throw fault(path, `entry is over the limit of ${maxBytes} bytes`)
+      if (length === buffer.length) break
+    }
+    return buffer.subarray(0, length)
+  } catch (error) {
+    if (error instanceof PromptfoldError) throw error
+    throw fault(path, 'entry cannot be read', error)
+  } finally {
+    closeSync(fd)
   }
 }

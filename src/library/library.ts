@@ -6,10 +6,11 @@
  * @module
  */
 import { createHash } from 'node:crypto'
+import { statSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import type { ParseStore } from '../cache/store.js'
-import { createTokenCounter, type TokenCounter } from '../count/index.js'
+import type { LibraryIndexStore, ParseStore } from '../cache/store.js'
+import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError, AccessDeniedError, PromptfoldError } from '../errors.js'
 import { diagnostic } from '../parse/diagnostics.js'
 import { detectBinary, digestOf, existingPaths, type PromptDocument, parseDocument } from '../parse/document.js'
@@ -20,7 +21,8 @@ import type { Diagnostic, ReferenceKind } from '../types.js'
 import { normalizeCategory } from './category.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
-import { type IndexedEntry, indexEntry, MatchIndex, type MatchOptions, type MatchResult } from './match.js'
+import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
+import { decodeIndex, encodeIndex, type FileRole, type FileStat, type PersistedFile, type PersistedIndex, RACY_MS } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import { DOCUMENT_FILE, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot } from './scan.js'
 
@@ -32,7 +34,10 @@ export interface LoadLibraryOptions {
   schemes?: readonly string[]
   /** Largest file read, in bytes; larger files are entries with an error diagnostic. Default 5 MiB. */
   maxBytes?: number
-  /** Most files indexed. Default `10000`. */
+  /**
+   * Most files indexed. Default `10000`. A library cut short says so: a `LIMIT_MAX_FILES`
+   * warning in `library.diagnostics` naming the first file left out.
+   */
   maxFiles?: number
   /**
    * Where parsed bodies are kept between processes (see `fileParseStore`): an entry parsed
@@ -41,6 +46,17 @@ export interface LoadLibraryOptions {
    * (parses are cached in this library only).
    */
   parseStore?: ParseStore
+  /**
+   * Where the library index is kept between processes (see `fileLibraryIndexStore`): per file,
+   * its size, times, inode and content digest, frontmatter, diagnostics, match terms and token
+   * counts already known. The next load of the same root (and schemes) reads and parses only
+   * files that changed: a file whose stat differs, or was modified within 2 s of when it was
+   * read (its timestamp cannot be trusted), is read again and compared by content digest.
+   * Written after a load, the first `match` and a `refresh()` that read anything. A damaged,
+   * truncated or foreign index is ignored and replaced. Default: none (nothing is kept
+   * between processes; the result is the same with or without one).
+   */
+  indexStore?: LibraryIndexStore
 }
 
 /** One file of a skill folder, as in a Skills manifest. */
@@ -164,7 +180,12 @@ export interface Library {
   lookup(ref: string): LibraryLookup
   /** The entry a reference names, when exactly one does. */
   get(ref: string): LibraryEntry | undefined
-  /** Source text of an entry (as read at load or the last refresh). */
+  /**
+   * Source text of an entry, as indexed at load or the last refresh. Texts are kept in memory up
+   * to 32 Mi characters (a large library, or one loaded from an `indexStore`, keeps less): a text
+   * not kept is read again when asked for, checked against the entry's digest; a file changed
+   * on disk since is returned as it is now (call `refresh()` to index it again).
+   */
   source(ref: string): string | undefined
   /** The parsed entry, parsed on first use and cached by content. */
   document(ref: string): PromptDocument<Frontmatter> | undefined
@@ -193,22 +214,37 @@ export interface Library {
   resolveMatch(query: MatchQuery, context?: { from?: string | undefined }): string[]
 }
 
-/** Per-file state kept across refreshes (keyed by path, reused while the digest is unchanged). */
+/**
+ * Per-file state kept across refreshes and, through an `indexStore`, processes (keyed by path,
+ * reused while the content is unchanged). The text itself is not part of it: see `textOf`.
+ */
 interface FileRecord {
   path: string
   real: string
   uri: string
+  role: FileRole
   /** For files of a skill folder: that folder relative to the root ('' for the root). */
   skill?: string | undefined
+  /** Whether the file could be read (otherwise `readDiagnostics` say why). */
+  readable: boolean
   /** SHA-256 of the bytes (skill files, for manifests). */
   sha256?: string
   /** Binary file of a skill folder: its text is not kept. */
   binary?: boolean
-  source: string | undefined
+  /** SHA-256 of the text ('' when unreadable). */
   digest: string
   bytes: number
   fm: FrontmatterResult<Frontmatter>
   readDiagnostics: Diagnostic[]
+  /** Lines of the frontmatter keys `category` and `id` (for the entry's diagnostics). */
+  lines: { category?: number; id?: number }
+  /** The stat of the file when its content was read, and `Date.now()` just before. */
+  stat?: FileStat
+  checkedAt: number
+  /** The entry's match row (see `matchRow`), in the library's vocabulary, once known. */
+  row?: Uint32Array
+  /** Exact token counts of the text by encoding (shared counters only), once known. */
+  tokens?: Record<string, number>
 }
 
 interface State {
@@ -228,6 +264,9 @@ interface State {
 }
 
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+/** Most UTF-16 code units of file text a library keeps in memory (beyond it, text is read again from disk when needed, and checked by digest). */
+const SOURCE_BUDGET = 32 * 1024 * 1024
 
 /** URI scheme of skill entries and their files (as the MCP Skills extension names them). */
 export const SKILL_SCHEME = 'skill'
@@ -274,6 +313,10 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   if (store !== undefined && (store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
     throw new InvalidOptionError('parseStore', 'must be a store with get(key) and set(key, value) methods, such as fileParseStore()')
   }
+  const indexStore = options.indexStore
+  if (indexStore !== undefined && (indexStore === null || typeof indexStore.get !== 'function' || typeof indexStore.set !== 'function')) {
+    throw new InvalidOptionError('indexStore', 'must be a store with get(key) and set(key, value) methods, such as fileLibraryIndexStore()')
+  }
   let base: string
   try {
     base = await realpath(nodePath.resolve(options.root))
@@ -281,44 +324,151 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     throw new InvalidOptionError('root', `cannot open ${options.root}: ${(error as Error).message}`)
   }
 
-  let state: State = buildState(new Map())
-  let version = 0
   const parseCache = new Map<string, PromptDocument<Frontmatter>>()
   /** Each parse with the `path` references whose file exists in a file set (see `parseOnce`). */
   const existing = new WeakMap<PromptDocument<Frontmatter>, { files: FileIndex; doc: PromptDocument<Frontmatter> }>()
-  const indexCache = new Map<string, IndexedEntry>()
   const tokenCache = new WeakMap<TokenCounter, Map<string, number>>()
+  /** Texts read, by `<path>\0<digest>`, oldest first, within {@link SOURCE_BUDGET}. */
+  const sources = new Map<string, string>()
+  let sourceChars = 0
   let matchIndex: { version: number; index: MatchIndex } | undefined
   let refreshing: Promise<RefreshResult> | undefined
+  /** Key of this library in the index store: its root and schemes. */
+  const indexKey = createHash('sha256').update(`promptfold-library\u0000${base}\u0000${schemes.join(',')}`).digest('base64url')
+  const persisted = indexStore ? loadIndex(indexStore) : undefined
+  /** Terms of every match row of this library. */
+  const vocabulary = persisted?.vocabulary ?? new Vocabulary()
+  /** Something the index store does not have yet was learnt (a read, a row, a count). */
+  let unsaved = false
+  let state: State = buildState(new Map(), persisted)
+  let version = 0
+  if (unsaved) saveIndex()
 
-  /** Walk the root and read every file (synchronously: see `readSource`), reusing unchanged records. */
-  function buildState(previous: Map<string, FileRecord>): State {
+  /** The stored index of this library, if one is there and sound. */
+  function loadIndex(from: LibraryIndexStore): PersistedIndex | undefined {
+    const value = from.get(indexKey)
+    return value === undefined ? undefined : decodeIndex(value, indexKey)
+  }
+
+  /** Store what is known of every readable file (see `indexStore`). */
+  function saveIndex(): void {
+    unsaved = false
+    if (!indexStore) return
+    const files: PersistedFile[] = []
+    for (const r of state.records.values()) {
+      if (!r.readable || r.stat === undefined) continue
+      const file: PersistedFile = { path: r.path, role: r.role, stat: r.stat, checkedAt: r.checkedAt, digest: r.digest, bytes: r.bytes, fm: r.fm, readDiagnostics: r.readDiagnostics, lines: r.lines }
+      if (r.sha256 !== undefined) file.sha256 = r.sha256
+      if (r.binary) file.binary = true
+      if (r.row) file.row = r.row
+      if (r.tokens) file.tokens = r.tokens
+      files.push(file)
+    }
+    indexStore.set(indexKey, encodeIndex(indexKey, files, vocabulary, Date.now()))
+  }
+
+  /** Walk the root and read every file that changed (synchronously: see `readSource`), reusing unchanged records. */
+  function buildState(previous: Map<string, FileRecord>, saved?: PersistedIndex): State {
     const scan = scanRoot(base, { maxFiles })
     const records = new Map<string, FileRecord>()
-    for (const file of scan.files) records.set(file.path, readRecord(file, previous.get(file.path)))
+    for (const file of scan.files) records.set(file.path, recordOf(file, previous.get(file.path) ?? fromIndex(file, saved?.files.get(file.path))))
+    // A stored file gone, or no longer readable: the stored index is out of date.
+    if (saved && [...saved.files.keys()].some((p) => !records.get(p)?.readable)) unsaved = true
     return index(records, scan.others, scan.diagnostics)
   }
 
-  function readRecord(file: FoundFile, old: FileRecord | undefined): FileRecord {
-    const inSkill = file.skill !== undefined
-    const read = readSource(file, base, maxBytes, inSkill)
+  /** The role of a found file: a document, its skill's SKILL.md, or another file of a skill folder. */
+  function roleOf(file: FoundFile): FileRole {
+    return file.skill === undefined ? 'document' : isSkillFile(file) ? 'skill' : 'file'
+  }
+
+  /** A record from the stored index, for the file found at its path. */
+  function fromIndex(file: FoundFile, saved: PersistedFile | undefined): FileRecord | undefined {
+    if (!saved) return undefined
+    const record: FileRecord = { ...saved, real: file.real, uri: fileUri(file), skill: file.skill, readable: true }
+    return record
+  }
+
+  /** Whether a known record still holds for a file of this stat without reading it: same stat, not modified within {@link RACY_MS} of when it was read. */
+  function trusted(known: FileRecord, stat: FileStat): boolean {
+    const was = known.stat
+    if (!known.readable || was === undefined || stat.size > maxBytes) return false
+    if (was.size !== stat.size || was.mtimeMs !== stat.mtimeMs || was.ctimeMs !== stat.ctimeMs || was.ino !== stat.ino) return false
+    return stat.mtimeMs < known.checkedAt - RACY_MS && stat.ctimeMs < known.checkedAt - RACY_MS
+  }
+
+  /** The stat of a found file, or undefined when it cannot be taken. */
+  function statOf(file: FoundFile): FileStat | undefined {
+    try {
+      const s = statSync(file.real)
+      return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino } : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /** The record of a found file: a known one when its stat vouches for it, else from reading it (a known one still, when its content is the same). */
+  function recordOf(file: FoundFile, old: FileRecord | undefined): FileRecord {
+    const role = roleOf(file)
     const uri = fileUri(file)
-    if (!read.ok) {
+    const known = old && old.role === role ? old : undefined
+    if (known) {
+      const stat = statOf(file)
+      if (stat && trusted(known, stat)) return { ...known, real: file.real, uri, skill: file.skill }
+    }
+    const checkedAt = Date.now()
+    const read = readSource(file, base, maxBytes, role !== 'document')
+    if (read.ok) unsaved = true
+    else {
+      if (known?.readable) unsaved = true
       const fm = readFrontmatter<Frontmatter>('', undefined, file.path)
-      return { path: file.path, real: file.real, uri, skill: file.skill, source: undefined, digest: '', bytes: 0, fm: { ...fm, diagnostics: [] }, readDiagnostics: read.diagnostics }
+      return { path: file.path, real: file.real, uri, role, skill: file.skill, readable: false, digest: '', bytes: 0, fm: { ...fm, diagnostics: [] }, readDiagnostics: read.diagnostics, lines: {}, checkedAt }
     }
     const digest = digestOf(read.source)
-    if (old && old.digest === digest && (old.source !== undefined || old.binary)) return { ...old, real: file.real, readDiagnostics: read.diagnostics }
-    const record: FileRecord = { path: file.path, real: file.real, uri, skill: file.skill, source: read.source, digest, bytes: read.bytes, fm: noFrontmatter(), readDiagnostics: read.diagnostics }
+    if (known && known.readable && known.digest === digest) return { ...known, real: file.real, uri, skill: file.skill, readDiagnostics: read.diagnostics, stat: read.stat, checkedAt }
+    const record: FileRecord = { path: file.path, real: file.real, uri, role, skill: file.skill, readable: true, digest, bytes: read.bytes, fm: noFrontmatter(), readDiagnostics: read.diagnostics, lines: {}, stat: read.stat, checkedAt }
     if (read.sha256 !== undefined) record.sha256 = read.sha256
     // A skill's other files are not documents: no frontmatter is read, binary files keep no text.
-    if (inSkill && !isSkillFile(file)) {
-      if (detectBinary(read.source)) Object.assign(record, { source: undefined, binary: true, readDiagnostics: [] })
+    if (role === 'file') {
+      if (detectBinary(read.source)) Object.assign(record, { binary: true, readDiagnostics: [] })
+      else keepSource(record, read.source)
       return record
     }
     const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
     record.fm = readFrontmatter<Frontmatter>(text, undefined, file.path)
+    if (typeof record.fm.meta.category === 'string') record.lines.category = frontmatterKeyLine(read.source, 'category')
+    if (typeof record.fm.meta.id === 'string') record.lines.id = frontmatterKeyLine(read.source, 'id')
+    keepSource(record, read.source)
     return record
+  }
+
+  /** Keep a record's text in memory while it fits {@link SOURCE_BUDGET} (the oldest texts make room). */
+  function keepSource(record: FileRecord, source: string): void {
+    const key = `${record.path}\u0000${record.digest}`
+    if (sources.has(key) || source.length > SOURCE_BUDGET) return
+    sources.set(key, source)
+    sourceChars += source.length
+    for (const [k, v] of sources) {
+      if (sourceChars <= SOURCE_BUDGET) break
+      sources.delete(k)
+      sourceChars -= v.length
+    }
+  }
+
+  /**
+   * The text of a record and its digest: kept from the load, else read now. A file changed on
+   * disk since the load (another digest) is returned as it is now, with its own digest, which
+   * every cache uses as key; `refresh()` indexes it again.
+   */
+  function textOf(record: FileRecord): { source: string; digest: string } | undefined {
+    if (!record.readable || record.binary) return undefined
+    const kept = sources.get(`${record.path}\u0000${record.digest}`)
+    if (kept !== undefined) return { source: kept, digest: record.digest }
+    const read = readSource({ path: record.path, real: record.real, linked: true }, base, maxBytes)
+    if (!read.ok) return undefined
+    const digest = digestOf(read.source)
+    if (digest === record.digest) keepSource(record, read.source)
+    return { source: read.source, digest }
   }
 
   /** Canonical URI of a found file: `skill://<skill-path>/<file>` in a skill folder, else `<scheme>://<path without .md>`. */
@@ -381,7 +531,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       diagnostics.push(
         diagnostic('CATEGORY_MISMATCH', 'info', `Frontmatter category "${r.fm.meta.category}" differs from the folder "${folder}"; the frontmatter wins`, {
           file: r.path,
-          line: r.source ? frontmatterKeyLine(r.source, 'category') : undefined,
+          line: r.lines.category,
         }),
       )
     }
@@ -391,7 +541,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       diagnostics.push(
         diagnostic('ID_MISMATCH', 'warning', `Frontmatter id "${id}" differs from the file name "${file}"; both name this document`, {
           file: r.path,
-          line: r.source ? frontmatterKeyLine(r.source, 'id') : undefined,
+          line: r.lines.id,
         }),
       )
     }
@@ -423,7 +573,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return entry
   }
 
-  function recordOf(entry: LibraryEntry): FileRecord | undefined {
+  function recordOfEntry(entry: LibraryEntry): FileRecord | undefined {
     return state.byPath.get(entry.path)
   }
 
@@ -501,8 +651,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     const record = state.byPath.get(found.path)
     if (!record) return otherFile(found.path)
     if (record.binary) throw new PromptfoldError('BINARY_FILE', `${found.path} is not text`)
-    if (record.source === undefined) throw new PromptfoldError('ENTRY_UNREADABLE', `${found.path} could not be read: ${record.readDiagnostics.map((d) => d.message).join('; ') || 'unknown error'}`)
-    const doc: ResolvedDocument = { source: record.source, uri: found.path, path: found.path }
+    const text = textOf(record)
+    if (text === undefined) throw new PromptfoldError('ENTRY_UNREADABLE', `${found.path} could not be read: ${record.readDiagnostics.map((d) => d.message).join('; ') || 'it is no longer there'}`)
+    const doc: ResolvedDocument = { source: text.source, uri: found.path, path: found.path }
     if (record.readDiagnostics.length > 0) doc.diagnostics = [...record.readDiagnostics]
     return doc
   }
@@ -540,9 +691,10 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       return undefined
     }
     const entry = found.entry
-    const record = recordOf(entry)
-    if (!record || record.source === undefined) {
-      throw new PromptfoldError('ENTRY_UNREADABLE', `${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ') || 'unknown error'}`)
+    const record = recordOfEntry(entry)
+    const text = record ? textOf(record) : undefined
+    if (!record || text === undefined) {
+      throw new PromptfoldError('ENTRY_UNREADABLE', `${entry.uri} could not be read: ${entry.diagnostics.map((d) => d.message).join('; ') || 'it is no longer there'}`)
     }
     const diagnostics: Diagnostic[] = [...record.readDiagnostics]
     const from = context.from !== undefined ? (state.lookup.byUri.get(context.from)?.path ?? context.from) : undefined
@@ -551,25 +703,31 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     } else if (found.via === 'alias') {
       diagnostics.push(diagnostic('RESOLVED_BY_ALIAS', 'info', `${uri} resolved to ${entry.uri} by its name`, { file: from }))
     }
-    const doc: ResolvedDocument = { source: record.source, uri: entry.uri, path: entry.path }
+    const doc: ResolvedDocument = { source: text.source, uri: entry.uri, path: entry.path }
     if (diagnostics.length > 0) doc.diagnostics = diagnostics
     return doc
   }
 
-  function sourceOf(ref: string): { entry: LibraryEntry; source: string } | undefined {
+  function sourceOf(ref: string): { entry: LibraryEntry; source: string; digest: string } | undefined {
     const found = find(ref)
     return found.ok ? sourceOfEntry(found.entry) : undefined
   }
 
-  function sourceOfEntry(entry: LibraryEntry): { entry: LibraryEntry; source: string } | undefined {
-    const record = recordOf(entry)
-    return record?.source !== undefined ? { entry, source: record.source } : undefined
+  function sourceOfEntry(entry: LibraryEntry): { entry: LibraryEntry; source: string; digest: string } | undefined {
+    const record = recordOfEntry(entry)
+    const text = record ? textOf(record) : undefined
+    return text ? { entry, ...text } : undefined
   }
 
   /** The parse of an entry, made on first use and cached by content (the one source of its title, headings and references). */
   function parsed(entry: LibraryEntry): PromptDocument<Frontmatter> | undefined {
+    return parsedWithDigest(entry)?.doc
+  }
+
+  /** {@link parsed}, with the digest of the text parsed (the entry's, unless the file changed since it was indexed). */
+  function parsedWithDigest(entry: LibraryEntry): { doc: PromptDocument<Frontmatter>; digest: string } | undefined {
     const found = sourceOfEntry(entry)
-    return found ? parseOnce(found.source, entry.digest, entry.path, entry.uri) : undefined
+    return found ? { doc: parseOnce(found.source, found.digest, entry.path, entry.uri), digest: found.digest } : undefined
   }
 
   /** Parse a file of the library once per content and name; `path` references count only when their file is in the library (in any letter case). */
@@ -594,8 +752,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     // A markdown file of a skill folder (not an entry of its own), by its path or skill:// URI.
     const file = findFile(ref)
     const record = file.ok ? state.byPath.get(file.path) : undefined
-    if (!record || record.source === undefined || !DOCUMENT_FILE.test(record.path)) return undefined
-    return parseOnce(record.source, record.digest, record.path, record.path)
+    if (!record || !DOCUMENT_FILE.test(record.path)) return undefined
+    const text = textOf(record)
+    return text ? parseOnce(text.source, text.digest, record.path, record.path) : undefined
   }
 
   async function readFile(path: string): Promise<LibraryFile | undefined> {
@@ -611,54 +770,79 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return file
   }
 
-  /** Title and other headings of an entry, from its parse (non-empty section titles in document order). */
-  function headingsOf(entry: LibraryEntry): { title: string; headings: string[] } {
-    const doc = parsed(entry)
-    if (!doc) return { title: entry.id ?? entryName(entry.path), headings: [] }
-    const titles = doc.sections.map((s) => s.title).filter((t) => t !== '')
-    return { title: doc.title, headings: titles.slice(1) }
+  /** Title and other headings of an entry, from its parse (non-empty section titles in document order), and the digest of the text parsed. */
+  function headingsOf(entry: LibraryEntry): { title: string; headings: string[]; digest: string | undefined } {
+    const found = parsedWithDigest(entry)
+    if (!found) return { title: entry.id ?? entryName(entry.path), headings: [], digest: undefined }
+    const titles = found.doc.sections.map((s) => s.title).filter((t) => t !== '')
+    return { title: found.doc.title, headings: titles.slice(1), digest: found.digest }
+  }
+
+  /** The encoding of a counter whose counts may be kept in the index: one of the shared counters of `createTokenCounter`. */
+  function sharedEncoding(counter: TokenCounter): string | undefined {
+    try {
+      return createTokenCounter({ encoding: counter.encoding as EncodingName }) === counter ? counter.encoding : undefined
+    } catch {
+      return undefined
+    }
   }
 
   function tokens(ref: string, options: TokensOptions = {}): number | undefined {
-    const found = sourceOf(ref)
-    if (!found) return undefined
+    const found = find(ref)
+    const record = found.ok ? recordOfEntry(found.entry) : undefined
+    if (!found.ok || !record || !record.readable) return undefined
     const counter = options.counter ?? createTokenCounter()
+    const encoding = sharedEncoding(counter)
+    const known = encoding !== undefined ? record.tokens?.[encoding] : undefined
+    if (known !== undefined) return known
+    const text = textOf(record)
+    if (!text) return undefined
     let cache = tokenCache.get(counter)
     if (!cache) tokenCache.set(counter, (cache = new Map()))
-    let n = cache.get(found.entry.digest)
+    let n = cache.get(text.digest)
     if (n === undefined) {
-      n = counter.count(found.source)
-      cache.set(found.entry.digest, n)
+      n = counter.count(text.source)
+      cache.set(text.digest, n)
+    }
+    if (encoding !== undefined && text.digest === record.digest) {
+      record.tokens = { ...record.tokens, [encoding]: n }
+      unsaved = true
     }
     return n
   }
 
+  /** The match row of an entry: kept on its record (and in the index store) once worked out from its frontmatter and parse. */
+  function rowOf(e: LibraryEntry): Uint32Array {
+    const record = recordOfEntry(e)
+    if (record?.row) return record.row
+    const { title, headings, digest } = headingsOf(e)
+    const folders = e.path.split('/').slice(0, -1).join(' ')
+    const row = matchRow(
+      {
+        tags: e.meta.tags,
+        title,
+        useWhen: e.meta.useWhen,
+        capabilities: e.meta.capabilities,
+        headings,
+        name: e.kind === 'skill' ? [e.name ?? '', folders].join(' ') : [e.id ?? '', entryName(e.path), folders].join(' '),
+        ...(e.description !== undefined ? { description: e.description } : {}),
+      },
+      vocabulary,
+    )
+    // Kept only when it was worked out from the content the record describes.
+    if (record && (digest === undefined || digest === record.digest)) {
+      record.row = row
+      if (record.readable) unsaved = true
+    }
+    return row
+  }
+
   function matchIndexNow(): MatchIndex {
     if (matchIndex && matchIndex.version === version) return matchIndex.index
-    const indexed: IndexedEntry[] = []
-    for (const e of state.entries) {
-      const key = `${e.digest}\u0000${e.uri}\u0000${e.category}`
-      let ie = indexCache.get(key)
-      if (!ie) {
-        const { title, headings } = headingsOf(e)
-        const folders = e.path.split('/').slice(0, -1).join(' ')
-        ie = indexEntry({
-          uri: e.uri,
-          category: e.category,
-          tags: e.meta.tags,
-          title,
-          useWhen: e.meta.useWhen,
-          capabilities: e.meta.capabilities,
-          headings,
-          name: e.kind === 'skill' ? [e.name ?? '', folders].join(' ') : [e.id ?? '', entryName(e.path), folders].join(' '),
-          ...(e.description !== undefined ? { description: e.description } : {}),
-        })
-        indexCache.set(key, ie)
-      }
-      indexed.push(ie)
-    }
+    const indexed: IndexedEntry[] = state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
     const built = new MatchIndex(indexed)
     matchIndex = { version, index: built }
+    if (unsaved) saveIndex()
     return built
   }
 
@@ -744,18 +928,24 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     for (const [path, r] of next.records) {
       const old = before.records.get(path)
       if (!old) added.push(r.uri)
-      else if (old.digest !== r.digest || (old.source === undefined) !== (r.source === undefined)) changed.push(r.uri)
+      else if (old.digest !== r.digest || old.readable !== r.readable) changed.push(r.uri)
       else unchanged++
     }
     for (const [path, r] of before.records) if (!next.records.has(path)) removed.push(r.uri)
     state = next
     if (added.length + changed.length + removed.length > 0) {
       version++
-      // Drop cached parses and index rows of content no longer present.
+      // Drop cached parses and texts of content no longer present.
       const live = new Set(next.entries.map((e) => `${e.digest}\u0000${e.uri}`))
       for (const key of parseCache.keys()) if (!live.has(key)) parseCache.delete(key)
-      for (const key of indexCache.keys()) if (!live.has(key.split('\u0000').slice(0, 2).join('\u0000'))) indexCache.delete(key)
+      const kept = new Set([...next.records.values()].map((r) => `${r.path}\u0000${r.digest}`))
+      for (const [key, text] of sources) {
+        if (kept.has(key)) continue
+        sources.delete(key)
+        sourceChars -= text.length
+      }
     }
+    if (unsaved) saveIndex()
     return { added: added.sort(compare), changed: changed.sort(compare), removed: removed.sort(compare), unchanged }
   }
 

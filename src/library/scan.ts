@@ -60,6 +60,7 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
   const diagnostics: Diagnostic[] = []
   const seenDirs = new Set<string>([base])
   let limited = false
+  let othersLimited = false
 
   function walk(realDir: string, rel: string, linked: boolean, outerSkill: string | undefined): void {
     let dirents: Dirent[] | undefined
@@ -115,9 +116,13 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
           return
         }
         files.push(skill !== undefined ? { path: relPath, real, linked: viaLink, skill } : { path: relPath, real, linked: viaLink })
-      } else if (isFile && others.length < limits.maxFiles) {
+      } else if (isFile) {
         // Not read, only known: a document may link it (a script, an image next to it).
-        others.push({ path: relPath, real, linked: viaLink })
+        if (others.length < limits.maxFiles) others.push({ path: relPath, real, linked: viaLink })
+        else if (!othersLimited) {
+          othersLimited = true
+          diagnostics.push(diagnostic('LIMIT_MAX_FILES', 'warning', `Stopped listing other files (not documents) after ${limits.maxFiles} (maxFiles); links to later ones are not found`, { file: relPath }))
+        }
       }
     }
   }
@@ -128,8 +133,16 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
   return { base, files, others, diagnostics }
 }
 
-/** Result of reading one file. */
-export type ReadResult = { ok: true; source: string; bytes: number; sha256?: string; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }
+/** A file's size, modification and change times (ms) and inode, as `fstat` gave them when it was read. */
+export interface ReadStat {
+  size: number
+  mtimeMs: number
+  ctimeMs: number
+  ino: number
+}
+
+/** Result of reading one file (`stat`: the opened file's, taken before its bytes were read). */
+export type ReadResult = { ok: true; source: string; bytes: number; sha256?: string; stat: ReadStat; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }
 
 /**
  * Read a file as UTF-8 (BOM kept for the parser to report), refusing files over `maxBytes`.
@@ -147,13 +160,13 @@ export function readSource(file: FoundFile, base: string, maxBytes: number, dige
   if (!read.ok) return read
   const { text, valid } = decodeUtf8(read.bytes)
   const diagnostics = valid ? [] : [diagnostic('INVALID_UTF8', 'warning', 'File is not valid UTF-8; invalid bytes were replaced with U+FFFD', { file: file.path })]
-  const result: ReadResult = { ok: true, source: text, bytes: read.bytes.length, diagnostics }
+  const result: ReadResult = { ok: true, source: text, bytes: read.bytes.length, stat: read.stat, diagnostics }
   if (digestBytes) result.sha256 = createHash('sha256').update(read.bytes).digest('hex')
   return result
 }
 
 /** Result of reading one file's bytes. */
-export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; diagnostics: Diagnostic[] }
+export type BytesResult = { ok: true; bytes: Buffer; stat: ReadStat } | { ok: false; diagnostics: Diagnostic[] }
 
 /** Read a file's bytes, confined to `base` and refused over `maxBytes`, as {@link readSource} does. */
 export function readBytes(file: FoundFile, base: string, maxBytes: number): BytesResult {
@@ -179,7 +192,7 @@ export function readBytes(file: FoundFile, base: string, maxBytes: number): Byte
     if (size > maxBytes) {
       return { ok: false, diagnostics: [diagnostic('FILE_TOO_LARGE', 'error', `${file.path} is ${size} bytes, over the ${maxBytes}-byte limit; not read`, { file: file.path })] }
     }
-    return { ok: true, bytes: readFileSync(fd) }
+    return { ok: true, bytes: readFileSync(fd), stat: { size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino } }
   } catch (error) {
     return { ok: false, diagnostics: [diagnostic('FILE_UNREADABLE', 'error', `Cannot read ${file.path}: ${(error as Error).message}`, { file: file.path })] }
   } finally {
