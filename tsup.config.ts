@@ -20,6 +20,22 @@ const ESM_ONLY = ['stemmer', 'github-slugger', 'mdast-util-to-string', 'unist-ut
  */
 const MARKDOWN_ENGINE = ['unified', 'remark-parse']
 
+/**
+ * Builds for bundlers swap the platform module (src/platform/index.ts, Node's in the sources)
+ * for `bundled.ts` (Node through a bundler) or `portable.ts` (browsers, workers, edge runtimes).
+ */
+function usePlatform(name: 'bundled' | 'portable'): Plugin {
+  return {
+    name: `promptfold-platform-${name}`,
+    setup(build) {
+      build.onResolve({ filter: /(^|\/)platform\/index\.js$/ }, (args) => ({ path: resolve(args.resolveDir, args.path.replace(/index\.js$/, `${name}.ts`)) }))
+    },
+  }
+}
+
+/** Every runtime dependency: left to the consumer's bundler, which then shares one copy with the rest of the app. */
+const DEPENDENCIES = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies)
+
 const libraryEntry = resolve('src/index.ts')
 const mcpEntry = resolve('src/mcp/index.ts')
 
@@ -70,7 +86,7 @@ export default defineConfig((cli): Options[] => {
       ...shared,
       entry: { index: 'src/index.ts', mcp: 'src/mcp/entry.ts', testing: 'src/testing/index.ts' },
       format: ['esm'],
-      dts: { entry: { index: 'src/index.ts', mcp: 'src/mcp/index.ts', testing: 'src/testing/index.ts' } },
+      dts: { entry: { index: 'src/index.ts', core: 'src/core.ts', mcp: 'src/mcp/index.ts', testing: 'src/testing/index.ts' } },
       splitting: true,
       noExternal: ESM_ONLY,
       // dist/ranks/<encoding>.bin: js-tiktoken's ranks packed for a fast first count (scripts/pack-ranks.ts).
@@ -91,6 +107,29 @@ export default defineConfig((cli): Options[] => {
       dts: false,
       sourcemap: false,
       noExternal: ESM_ONLY,
+    },
+    // For bundlers. `dist/bundler.js` (the `module` condition: esbuild, webpack, Rollup bundling
+    // for Node): the whole library, its dependencies imported statically so the bundler sees
+    // them. `dist/portable.js` (the `browser`, `worker`, `workerd`, `edge-light` conditions):
+    // the core alone (src/core.ts), no `node:` module, rank data by `import()`.
+    { ...shared, entry: { bundler: 'src/index.ts' }, format: ['esm'], dts: false, sourcemap: false, external: DEPENDENCIES, noExternal: [...MARKDOWN_ENGINE, ...ESM_ONLY], esbuildPlugins: [usePlatform('bundled')] },
+    {
+      ...shared,
+      entry: { portable: 'src/core.ts' },
+      format: ['esm'],
+      // Neutral: each dependency's default variant, which runs in browsers and in workers alike
+      // (its `browser` variant may need a DOM: decode-named-character-reference's does).
+      platform: 'neutral',
+      esbuildOptions(options) {
+        options.mainFields = ['module', 'main']
+      },
+      target: 'es2022',
+      dts: false,
+      sourcemap: false,
+      external: [...DEPENDENCIES, /^js-tiktoken\//, /^@noble\/hashes\//],
+      // The markdown stack is bundled with the browser's conditions (vfile's Node variant imports node:path).
+      noExternal: [...MARKDOWN_ENGINE, ...ESM_ONLY],
+      esbuildPlugins: [usePlatform('portable')],
     },
     { ...shared, entry: { 'markdown-engine': 'src/parse/markdown-engine.ts' }, format: ['cjs'], dts: false, sourcemap: false, noExternal: [...MARKDOWN_ENGINE, ...ESM_ONLY] },
     {

@@ -29,6 +29,7 @@ export const SLOW_TESTS: readonly string[] = [
   'test/report/html-browser.test.ts',
   'test/count/packed-exact.test.ts',
   'test/count/tokenizer-json-exact.test.ts',
+  'test/package/bundles.test.ts',
 ]
 
 export default defineConfig({

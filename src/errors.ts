@@ -107,3 +107,18 @@ export class LimitExceededError extends PromptfoldError {
     this.limit = limit
   }
 }
+
+/**
+ * Counting needs an encoding's rank data that is not loaded yet. Only the portable build
+ * (browsers, workers, edge runtimes) throws it: it loads rank data on demand, so await
+ * `loadEncoding(encoding)` once before counting synchronously there. Node loads it itself.
+ */
+export class EncodingNotLoadedError extends PromptfoldError {
+  /** The encoding whose rank data is missing. */
+  readonly encoding: string
+  constructor(encoding: string, options?: PromptfoldErrorOptions) {
+    super('ENCODING_NOT_LOADED', `The ${encoding} rank data is not loaded in this runtime: \`await loadEncoding('${encoding}')\` once before counting`, options)
+    this.name = 'EncodingNotLoadedError'
+    this.encoding = encoding
+  }
+}

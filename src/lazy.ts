@@ -1,26 +1,11 @@
 /**
- * Lazy, synchronous loading of the heavy dependencies (zod, gray-matter with js-yaml,
- * unified with remark-parse and micromark), so that `import 'promptfold'` loads none
- * of them: each is loaded the first time something needs it, with `require`, which
- * is synchronous (`parseDocument` is). The ES-module-only markdown stack is bundled
- * into `dist/markdown-engine.cjs` for that, so it loads on every Node 20.x.
+ * Helpers for lazy, synchronous loading: {@link once} and {@link lazyObject}. The loaders of
+ * the heavy dependencies (zod, gray-matter with js-yaml, unified with remark-parse) are the
+ * platform's (`src/platform/`): in Node each is `require`d the first time something needs
+ * it, so that `import 'promptfold'` loads none of them.
  *
  * @module
  */
-import { createRequire } from 'node:module'
-import type { z } from 'zod'
-
-/**
- * A `require` that works in both builds: the ES module build derives one from
- * `import.meta.url`; the CommonJS build from its module-scoped `__filename`.
- */
-export function localRequire(): NodeJS.Require {
-  // The ES module build has import.meta.url; the CommonJS build has an empty import.meta
-  // and its own __filename. A global __filename (`node -e` sets '[eval]') must not win.
-  const url = (import.meta as { url?: unknown }).url
-  if (typeof url === 'string' && url.length > 0) return createRequire(url)
-  return createRequire(__filename)
-}
 
 /** `load` run once, on the first call; later calls return its result. */
 export function once<T>(load: () => T): () => T {
@@ -34,9 +19,6 @@ export function once<T>(load: () => T): () => T {
     return value
   }
 }
-
-/** zod's `z`, loaded on first use. */
-export const loadZod = once(() => (localRequire()('zod') as { z: typeof z }).z)
 
 /**
  * An object that stands for `create()` and creates it on first use: reading,

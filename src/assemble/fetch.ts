@@ -21,6 +21,7 @@ import { detectBinary } from '../parse/document.js'
 import { markWrapped } from '../render/source-map.js'
 import { parseCached } from './parse-cache.js'
 import type { Settings } from './settings.js'
+import { utf8Length } from '../count/bpe.js'
 
 /** What fetching one URI gave: a parsed document, or why not (a cause code and the message behind it). */
 export type Resolution =
@@ -135,7 +136,7 @@ async function resolveOne(settings: Settings, uri: string, from: string | undefi
   if (file && detectBinary(found.source)) {
     return { ok: false, cause: 'BINARY', message: `BINARY_FILE: ${name} is not text`, diagnostics: [] }
   }
-  const bytes = Buffer.byteLength(found.source, 'utf8')
+  const bytes = utf8Length(found.source)
   if (bytes > settings.maxDocumentBytes) {
     const message = `${name} is ${formatNumber(bytes)} bytes, over the maxDocumentBytes limit of ${formatNumber(settings.maxDocumentBytes)}; not read`
     return { ok: false, cause: 'TOO_LARGE', message: `LIMIT_EXCEEDED: ${message}`, diagnostics: [diagnostic('LIMIT_MAX_DOCUMENT_BYTES', 'error', message, { file: name, line: 1 })] }

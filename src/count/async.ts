@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto'
+import { sha256 } from '../platform/index.js'
 import { choose } from '../assemble/choose.js'
 import { expandTree, fix } from '../assemble/expand.js'
 import { createFetcher } from '../assemble/fetch.js'
@@ -91,7 +91,7 @@ export function cachedCounter(counter: AsyncTokenCounter): CachedCounter {
   const counts = new Map<string, Promise<number>>()
   let hits = 0
   let misses = 0
-  const key = (text: string) => createHash('sha256').update(text).digest('hex')
+  const key = (text: string) => sha256(text, 'hex')
   const wrapper: CachedCounter = {
     name: counterName(counter),
     ...(counter.encoding !== undefined ? { encoding: counter.encoding } : {}),

@@ -42,6 +42,30 @@ function rankOf(table: RankTable, bytes: string, start: number, end: number): nu
 }
 
 /**
+ * How many bytes `text` takes in UTF-8, as `TextEncoder` writes it (a lone surrogate is
+ * U+FFFD, 3 bytes): what `Buffer.byteLength(text, 'utf8')` says, without `Buffer` (the
+ * portable core runs where there is none).
+ *
+ * @param text - Any string.
+ * @returns Its length in UTF-8 bytes.
+ */
+export function utf8Length(text: string): number {
+  const length = text.length
+  let bytes = length
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) bytes += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: two code units, four bytes.
+      bytes += 2
+      i++
+    } else bytes += 2
+  }
+  return bytes
+}
+
+/**
  * UTF-8 encodes `text` into a byte string (one code unit 0–255 per byte),
  * exactly like `TextEncoder`: a lone surrogate becomes U+FFFD (`EF BF BD`).
  * An all-ASCII string is returned as is.

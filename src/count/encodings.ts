@@ -1,15 +1,16 @@
 /**
- * Encoding names, the model → encoding mapping, and lazy, synchronous loading
- * of js-tiktoken's rank data.
+ * Encoding names, the model → encoding mapping, and loading js-tiktoken's rank
+ * data (through the platform, `src/platform/`).
  *
- * Nothing here does heavy work at import time: the rank modules (1–2.3 MB of
- * JavaScript each) are only `require`d when {@link loadEncodingData} is called.
+ * Nothing here does heavy work at import time: in Node the rank modules (1–2.3 MB
+ * of JavaScript each) are only `require`d when {@link loadEncodingData} is called;
+ * in browsers and edge runtimes {@link loadEncoding} imports them.
  *
  * @module
  */
 
 import { InvalidOptionError, UnknownEncodingError } from '../errors.js'
-import { localRequire } from '../lazy.js'
+import { loadEncodingRanks, loadTiktokenModels, preloadEncoding } from '../platform/index.js'
 
 /** Names of the BPE encodings promptfold can count with. */
 export type EncodingName = 'o200k_base' | 'cl100k_base'
@@ -89,8 +90,7 @@ export function encodingForModel(model: string): EncodingName {
   // Then js-tiktoken's own table (gpt-4-32k, gpt-4o-audio-preview, text-embedding-ada-002, ...).
   let known: string | undefined
   try {
-    const lite = localRequire()('js-tiktoken/lite') as { getEncodingNameForModel(m: string): string }
-    known = lite.getEncodingNameForModel(name)
+    known = loadTiktokenModels().getEncodingNameForModel(name)
   } catch {
     known = undefined
   }
@@ -117,10 +117,31 @@ export function loadEncodingData(name: EncodingName): EncodingData {
       `Unknown encoding ${JSON.stringify(name)}; expected one of ${ENCODING_NAMES.join(', ')}`,
     )
   }
-  const require = localRequire()
-  // Literal specifiers, one per encoding, so bundlers can see them.
-  const mod = (
-    name === 'o200k_base' ? require('js-tiktoken/ranks/o200k_base') : require('js-tiktoken/ranks/cl100k_base')
-  ) as EncodingData | { default: EncodingData }
-  return 'bpe_ranks' in mod ? mod : mod.default
+  return loadEncodingRanks(name)
+}
+
+/**
+ * Make an encoding's rank data available for counting. Browsers, workers and edge runtimes
+ * (the package's portable build) load rank data on demand: await this once per encoding
+ * before the first count there (`assemble`, `createTokenCounter`, ...), or counting throws
+ * `EncodingNotLoadedError` (code `ENCODING_NOT_LOADED`). A bundler puts each encoding's data
+ * (o200k_base: ~2.2 MB of JavaScript) in a chunk of its own, fetched by this call. In Node it
+ * resolves at once: rank data is read when first needed.
+ *
+ * @param encoding - The encoding to load. Default `'o200k_base'`.
+ * @returns A promise that resolves when counting with `encoding` can start.
+ * @throws {@link UnknownEncodingError} (rejects) when `encoding` is not supported.
+ *
+ * @example
+ * ```ts
+ * import { assemble, loadEncoding } from 'promptfold'
+ * await loadEncoding('o200k_base')
+ * const { prompt, report } = await assemble(source, { budget: 3000, resolver })
+ * ```
+ */
+export async function loadEncoding(encoding: EncodingName = DEFAULT_ENCODING): Promise<void> {
+  if (!isEncodingName(encoding)) {
+    throw new UnknownEncodingError(`Unknown encoding ${JSON.stringify(encoding)}; expected one of ${ENCODING_NAMES.join(', ')}`)
+  }
+  await preloadEncoding(encoding)
 }

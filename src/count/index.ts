@@ -7,6 +7,6 @@
  */
 
 export type { EncodingName } from './encodings.js'
-export { encodingForModel } from './encodings.js'
+export { encodingForModel, loadEncoding } from './encodings.js'
 export type { TokenCounter, TokenCounterOptions } from './counter.js'
 export { createTokenCounter } from './counter.js'

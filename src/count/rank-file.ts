@@ -43,6 +43,9 @@ function rankFilePath(encoding: EncodingName): URL | string | undefined {
   return undefined
 }
 
+/** Reads the rank file of an encoding (undefined when there is none). */
+export type ReadRankFile = (encoding: EncodingName) => Uint8Array | undefined
+
 /**
  * The rank file of `encoding` next to the running bundle, read whole.
  *

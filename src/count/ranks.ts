@@ -22,7 +22,7 @@
 
 import { loadEncodingData, type EncodingData, type EncodingName } from './encodings.js'
 import { packEncodingData, parseRankFile, type PackedRanks } from './packed.js'
-import { readRankFile } from './rank-file.js'
+import { readRankFile } from '../platform/index.js'
 
 /** Where a rank table's packed data came from: the build's rank file, or js-tiktoken's rank data decoded at run time. */
 export type RankSource = 'rank file' | 'js-tiktoken'

@@ -13,7 +13,6 @@
  *
  * @module
  */
-import * as nodePath from 'node:path'
 import { createTokenCounter, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError } from '../errors.js'
 import type { Library, LibraryEntry } from './library.js'
@@ -216,7 +215,7 @@ function nameOf(entry: LibraryEntry): string {
 
 function locator(library: CatalogLibrary, location: CatalogLocation | undefined): (entry: LibraryEntry) => string {
   if (location === undefined || location === 'path') return (entry) => entry.path
-  if (location === 'absolute') return (entry) => nodePath.join(library.root, ...entry.path.split('/'))
+  if (location === 'absolute') return (entry) => joinPath(library.root, entry.path)
   if (typeof location !== 'function') throw new InvalidOptionError('location', `must be 'path', 'absolute' or a function (entry) => string, got ${JSON.stringify(location)}`)
   return (entry) => {
     const text = location(entry)
@@ -370,4 +369,14 @@ export function skillCatalog(library: CatalogLibrary, options: SkillCatalogOptio
     omitted: skills.length - chosen.size,
   }
   return { text, report }
+}
+
+/**
+ * `root` and a `/`-separated path below it, joined with the root's own separator (`\\` for a
+ * Windows root), without `node:path` (the catalog is part of the portable core).
+ */
+function joinPath(root: string, path: string): string {
+  const sep = /^[A-Za-z]:\\|^\\\\/.test(root) && !root.includes('/') ? '\\' : '/'
+  const base = root.endsWith(sep) ? root.slice(0, -1) : root
+  return `${base}${sep}${path.split('/').join(sep)}`
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto'
+import { sha256 } from '../platform/index.js'
 import type { Root } from 'mdast'
 import type { ParseStore } from '../cache/store.js'
 import { InvalidOptionError } from '../errors.js'
@@ -19,6 +19,7 @@ import { DEFAULT_SCHEMES, parseUri } from './uri.js'
 import { isOpenEnd, type OpenEnd, openEndOf } from '../render/close.js'
 import { formatNumber } from '../report/number.js'
 import { VERSION } from '../version.js'
+import { utf8Length } from '../count/bpe.js'
 
 /** Options for {@link parseDocument}. */
 export interface ParseOptions<M = Frontmatter> {
@@ -101,7 +102,7 @@ export function uriFromPath(path: string, scheme: string = DEFAULT_SCHEMES[0] ??
 
 /** SHA-256 hex digest of a string. */
 export function digestOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+  return sha256(text, 'hex')
 }
 
 /**
@@ -153,7 +154,7 @@ const PARSE_FORMAT = 4
 /** Key of a parse in a {@link ParseStore}: the source's digest, every option that changes the result, the version. */
 function storeKey(digest: string, bom: boolean, options: ParseOptions<unknown>): string {
   const opts = JSON.stringify([bom, options.path ?? null, options.uri ?? null, options.schemes ?? DEFAULT_SCHEMES, options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES, options.relativeReferences ?? true])
-  return createHash('sha256').update(`promptfold-parse\u0000${PARSE_FORMAT}\u0000${VERSION}\u0000${digest}\u0000${opts}`).digest('base64url')
+  return sha256(`promptfold-parse\u0000${PARSE_FORMAT}\u0000${VERSION}\u0000${digest}\u0000${opts}`, 'base64url')
 }
 
 /** Whether `value` survives JSON unchanged (plain objects and arrays of strings, finite numbers, booleans, null). */
@@ -210,7 +211,7 @@ function parseNow<M>(source: string, options: ParseOptions<M>, digest?: string):
 
   const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES
   if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw new InvalidOptionError('maxDocumentBytes', `must be a positive number of bytes, got ${String(maxBytes)}`)
-  const bytes = Buffer.byteLength(text, 'utf8')
+  const bytes = utf8Length(text)
   const textDigest = digest ?? digestOf(text)
   if (bytes > maxBytes) {
     diagnostics.push(

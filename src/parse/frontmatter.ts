@@ -6,7 +6,8 @@
  * @module
  */
 import type { z } from 'zod'
-import { lazyObject, loadZod, localRequire, once } from '../lazy.js'
+import { lazyObject } from '../lazy.js'
+import { loadYamlEngine as yamlEngine, loadZod } from '../platform/index.js'
 import type { Assignable, KnownKeys, Never } from '../schema-types.js'
 import type { Diagnostic } from '../types.js'
 import { diagnostic } from './diagnostics.js'
@@ -169,9 +170,6 @@ interface YamlErrorLike {
   message?: string
   mark?: { line?: number; column?: number }
 }
-
-/** gray-matter's YAML engine (js-yaml's safe loader), without the wrapper around it; loaded on first use. */
-const yamlEngine = once(() => (localRequire()('gray-matter') as { engines: { yaml: { parse(text: string): unknown } } }).engines.yaml)
 
 /**
  * Parse a YAML block with gray-matter's YAML engine. The engine is called directly: gray-matter's

@@ -23,26 +23,9 @@
 import type { Root, RootContent } from 'mdast'
 import type { Node } from 'unist'
 import { InvalidOptionError } from '../errors.js'
-import { localRequire, once } from '../lazy.js'
+import { driveOffThread, loadMarkdownEngine as engine } from '../platform/index.js'
 import { type Refusal, RefusalMemo, runWithin } from './bounded.js'
-import { driveOffThread } from './offload.js'
-import type * as Engine from './markdown-engine.js'
 import { walkTree } from './walk.js'
-
-/**
- * The markdown stack, loaded on first use: from the bundled `markdown-engine.cjs` next to
- * the built code, or (running from source) from the packages themselves.
- */
-const engine = once((): typeof Engine => {
-  const require = localRequire()
-  try {
-    return require('./markdown-engine.cjs') as typeof Engine
-  } catch (error) {
-    const { code, message } = error as { code?: unknown; message?: unknown }
-    if (code !== 'MODULE_NOT_FOUND' || !String(message).includes('markdown-engine')) throw error
-  }
-  return { unified: (require('unified') as typeof import('unified')).unified, remarkParse: (require('remark-parse') as typeof import('remark-parse')).default }
-})
 
 let processor: ReturnType<typeof create> | undefined
 

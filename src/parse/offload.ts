@@ -16,7 +16,7 @@
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Root } from 'mdast'
-import { localRequire } from '../lazy.js'
+import { localRequire } from '../platform/require.js'
 import type { Bounded, Refusal } from './bounded.js'
 
 /** Heap limit of the parser's worker, in MB (a body that needs more is refused for `memory`). */

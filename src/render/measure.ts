@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto'
+import { sha256 } from '../platform/index.js'
 import type { CountStore } from '../cache/store.js'
 import type { TokenCounter } from '../count/index.js'
 import { type DocNode, type Piece, segmentsOf, walkSegment } from './render.js'
@@ -61,10 +61,10 @@ export function cachedCount(counter: TokenCounter, text: string, store?: CountSt
     cache = new Map()
     caches.set(counter, cache)
   }
-  const key = text.length <= MAX_KEY_LENGTH ? text : `\u0000sha256:${createHash('sha256').update(text).digest('base64')}:${text.length}`
+  const key = text.length <= MAX_KEY_LENGTH ? text : `\u0000sha256:${sha256(text, 'base64')}:${text.length}`
   let n = cache.get(key)
   if (n === undefined) {
-    const storeKey = store ? `${counter.encoding}:${createHash('sha256').update(text).digest('base64')}` : ''
+    const storeKey = store ? `${counter.encoding}:${sha256(text, 'base64')}` : ''
     n = store?.get(storeKey)
     if (n === undefined) {
       n = counter.count(text)

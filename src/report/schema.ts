@@ -8,7 +8,8 @@
  */
 import { type Level, LEVELS } from '../assemble/levels.js'
 import type { z as Zod } from 'zod'
-import { lazyObject, loadZod } from '../lazy.js'
+import { lazyObject } from '../lazy.js'
+import { loadZod } from '../platform/index.js'
 import type { Assignable } from '../schema-types.js'
 import type { Decision } from '../render/lines.js'
 import type { Strategy } from '../select/items.js'

@@ -35,8 +35,8 @@ describe('package.json', () => {
     expect(barrel.MCP_SDK_RANGE).toBe(pkg.peerDependencies[SDK])
   })
 
-  it('the runtime dependencies are the four that dist/ loads', () => {
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['commander', 'gray-matter', 'js-tiktoken', 'zod'])
+  it('the runtime dependencies are the five that dist/ loads (@noble/hashes: SHA-256 in the portable build)', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@noble/hashes', 'commander', 'gray-matter', 'js-tiktoken', 'zod'])
   })
 })
 
