@@ -33,7 +33,55 @@ function longFunctions(file: string, max: number): string[] {
   return out
 }
 
+/**
+ * Every module `from` reaches through its runtime imports (type-only imports and exports left
+ * out), with the platform module replaced by `platform`, as the build does for that platform.
+ */
+function reachable(from: string, platform: 'node' | 'bundled' | 'portable'): Map<string, string[]> {
+  const seen = new Map<string, string[]>()
+  const queue = [from]
+  while (queue.length > 0) {
+    const file = queue.pop() as string
+    if (seen.has(file)) continue
+    const sf = ts.createSourceFile(file, readFileSync(join(repoRoot, file), 'utf8'), ts.ScriptTarget.Latest, true)
+    const specifiers: string[] = []
+    for (const st of sf.statements) {
+      if (ts.isImportDeclaration(st) && !st.importClause?.isTypeOnly && ts.isStringLiteral(st.moduleSpecifier)) {
+        const named = st.importClause?.namedBindings
+        const allTypes = st.importClause !== undefined && st.importClause.name === undefined && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly)
+        if (!allTypes) specifiers.push(st.moduleSpecifier.text)
+      }
+      if (ts.isExportDeclaration(st) && !st.isTypeOnly && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+        const named = st.exportClause
+        const allTypes = named !== undefined && ts.isNamedExports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly)
+        if (!allTypes) specifiers.push(st.moduleSpecifier.text)
+      }
+    }
+    seen.set(file, specifiers.filter((x) => !x.startsWith('.')))
+    for (const x of specifiers.filter((x) => x.startsWith('.'))) {
+      let target = join(file, '..', x).replace(/\.js$/, '.ts')
+      if (target.endsWith('platform/index.ts')) target = target.replace(/index\.ts$/, `${platform}.ts`)
+      queue.push(target)
+    }
+  }
+  return seen
+}
+
 describe('architecture', () => {
+  it('the portable core (src/core.ts with the portable platform) imports no node: module and no Node-only dependency', () => {
+    const graph = reachable('src/core.ts', 'portable')
+    const offending = [...graph].flatMap(([file, deps]) => deps.filter((d) => d.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'module', 'vm', 'worker_threads', 'gray-matter'].includes(d)).map((d) => `${file} -> ${d}`))
+    expect(offending).toEqual([])
+    // What it does import statically: the dependencies, which bundlers resolve with the browser's
+    // conditions (the rank data comes by import(), when loadEncoding asks for it).
+    expect([...new Set([...graph.values()].flat())].sort()).toEqual(['@noble/hashes/sha2.js', 'github-slugger', 'gray-matter/lib/engines.js', 'js-tiktoken/lite', 'remark-parse', 'stemmer', 'unified', 'zod'])
+    // Node's platform, the file-system resolver, the caches and libraries are out of it.
+    for (const f of ['src/platform/node.ts', 'src/resolve/fs.ts', 'src/cache/store.ts', 'src/library/library.ts', 'src/parse/offload.ts', 'src/count/rank-file.ts']) expect(graph.has(f), f).toBe(false)
+    // And the Node build does reach them (the same walk sees Node's platform).
+    expect(reachable('src/index.ts', 'node').has('src/platform/node.ts')).toBe(true)
+  })
+
+
   it('assemble is a folder of phases, none of whose functions is over 80 lines', () => {
     const files = sources('src/assemble')
     expect(files).toEqual(['choose.ts', 'expand.ts', 'fetch.ts', 'index.ts', 'levels.ts', 'measure.ts', 'parse-cache.ts', 'report.ts', 'settings.ts', 'tree.ts'].map((f) => `src/assemble/${f}`))
