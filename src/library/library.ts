@@ -357,7 +357,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     const files: PersistedFile[] = []
     for (const r of state.records.values()) {
       if (!r.readable || r.stat === undefined) continue
-      const file: PersistedFile = { path: r.path, role: r.role, stat: r.stat, checkedAt: r.checkedAt, digest: r.digest, bytes: r.bytes, fm: r.fm, readDiagnostics: r.readDiagnostics, lines: r.lines }
+      // The raw frontmatter (`data`) is read for skills only (name, description).
+      const fm = r.role === 'skill' ? r.fm : { ...r.fm, data: {} }
+      const file: PersistedFile = { path: r.path, role: r.role, stat: r.stat, checkedAt: r.checkedAt, digest: r.digest, bytes: r.bytes, fm, readDiagnostics: r.readDiagnostics, lines: r.lines }
       if (r.sha256 !== undefined) file.sha256 = r.sha256
       if (r.binary) file.binary = true
       if (r.row) file.row = r.row

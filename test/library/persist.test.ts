@@ -1,0 +1,258 @@
+/**
+ * The persistent library index (`loadLibrary`'s `indexStore`): the same library whether
+ * loaded fresh or from the index, never stale after an edit, a damaged index ignored and
+ * replaced.
+ */
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { fileLibraryIndexStore, type LibraryIndexStore } from '../../src/cache/store.js'
+import type { PromptfoldError } from '../../src/errors.js'
+import { createTokenCounter } from '../../src/count/index.js'
+import { type Library, type LoadLibraryOptions, loadLibrary } from '../../src/library/index.js'
+import { Vocabulary } from '../../src/library/match.js'
+import { decodeIndex, encodeIndex, type PersistedFile } from '../../src/library/persist.js'
+import { fixtureLibrary, repoRoot } from './helpers.js'
+
+const QUERIES = ['restore postgres to a point in time', 'react component testing', 'kafka consumer groups', 'pdf form filling', 'incident postmortem template', 'data quality']
+const HOUR_AGO = (Date.now() - 3600_000) / 1000
+
+let base: string
+let root: string
+let cache: string
+
+/** Every file below `dir`, mtime and atime set an hour back (a library not edited in the last seconds). */
+function age(dir: string): void {
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const file = path.join(dir, name)
+    if (statSync(file).isFile()) utimesSync(file, HOUR_AGO, HOUR_AGO)
+  }
+}
+
+beforeEach(() => {
+  base = path.join(tmpdir(), `promptfold-persist-${process.pid}-${Math.random().toString(36).slice(2)}`)
+  root = path.join(base, 'root')
+  cache = path.join(base, 'cache')
+  cpSync(fixtureLibrary, root, { recursive: true })
+  cpSync(path.join(repoRoot, 'fixtures', 'skills'), path.join(root, 'skillset'), { recursive: true })
+  // A binary file in a skill, and frontmatter that is not plain JSON (a YAML date): never kept in the index, read every time.
+  writeFileSync(path.join(root, 'skillset', 'data', 'csv-cleanup', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]))
+  writeFileSync(path.join(root, 'guides', 'dated.md'), '---\nid: dated\ncreated: 2024-01-02\ntags: [release]\n---\n\n# Dated Guide\n\nShip it.\n')
+  age(root)
+})
+
+afterEach(() => {
+  rmSync(base, { recursive: true, force: true })
+})
+
+const withIndex = (more: Partial<LoadLibraryOptions> = {}): Promise<Library> => loadLibrary({ root, indexStore: fileLibraryIndexStore({ dir: cache }), ...more })
+
+/** Everything a load produces that callers see: entries, diagnostics, match results, titles. */
+function observed(library: Library): unknown {
+  return {
+    entries: library.entries,
+    diagnostics: library.diagnostics,
+    matches: QUERIES.map((q) => library.match(q, { maxResults: 8 })),
+    filtered: library.match('postgres', { categories: ['example'], tags: ['postgres'], maxResults: 100 }),
+  }
+}
+
+function indexFiles(): string[] {
+  const dir = path.join(cache, 'library-v1')
+  try {
+    return readdirSync(dir).map((f) => path.join(dir, f))
+  } catch {
+    return []
+  }
+}
+
+/** Replace a file's text without a refresh (the library cannot know). */
+function swap(rel: string, text: string): void {
+  writeFileSync(path.join(root, rel), text)
+}
+
+describe('loadLibrary with an index store', () => {
+  it('gives the same entries, diagnostics and matches loaded fresh, on the first run and from the index', async () => {
+    const fresh = observed(await loadLibrary({ root }))
+    const first = await withIndex()
+    expect(observed(first)).toStrictEqual(fresh)
+    expect(indexFiles()).toHaveLength(1)
+    const warm = await withIndex()
+    expect(observed(warm)).toStrictEqual(fresh)
+    expect(warm.title('orchestr8://agents/postgres-specialist')).toBe(first.title('orchestr8://agents/postgres-specialist'))
+    expect(await warm('orchestr8://agents/postgres-specialist')).toEqual(await first('orchestr8://agents/postgres-specialist'))
+    expect(warm.get('skill://skillset/data/csv-cleanup')?.files?.map((f) => f.path)).toEqual(['SKILL.md', 'logo.png', 'scripts/profile.py'])
+  })
+
+  it('reads and parses no unchanged file: entries, matches and counts come from the index', async () => {
+    const first = await withIndex()
+    const uri = 'orchestr8://examples/database/postgres-replication'
+    const rel = 'examples/database/postgres-replication.md'
+    const original = readFileSync(path.join(root, rel), 'utf8')
+    const tokens = first.tokens(uri)
+    const before = first.match('replicas failing over', { maxResults: 3 })
+    first.match('refresh the index with the count')
+    const fresh = await loadLibrary({ root })
+    const warm = await withIndex()
+    // The file now says something else, and the library was not told: what the index holds is what it sees.
+    const { mtimeMs } = statSync(path.join(root, rel))
+    swap(rel, original.replace(/replica/gi, 'mirrors'))
+    utimesSync(path.join(root, rel), HOUR_AGO, mtimeMs / 1000)
+    expect(warm.match('replicas failing over', { maxResults: 3 })).toEqual(before)
+    expect(warm.tokens(uri)).toBe(tokens)
+    expect(warm.get(uri)).toEqual(fresh.get(uri))
+    // Its text was never read: it is read now, as it is now (the library loaded without an index kept its text).
+    expect(warm.source(uri)).toContain('mirrors')
+    expect(fresh.source(uri)).toBe(original)
+  })
+
+  it('sees an edit that keeps the size and the modification time (utimes)', async () => {
+    await withIndex()
+    const rel = 'examples/database/postgres-replication.md'
+    const file = path.join(root, rel)
+    const text = readFileSync(file, 'utf8')
+    const edited = text.replace('postgres', 'POSTGRES')
+    expect(edited.length).toBe(text.length)
+    const { atime, mtime } = statSync(file)
+    writeFileSync(file, edited)
+    utimesSync(file, atime, mtime)
+    expect(statSync(file).mtimeMs).toBe(mtime.getTime())
+    const warm = await withIndex()
+    const fresh = await loadLibrary({ root })
+    expect(observed(warm)).toStrictEqual(observed(fresh))
+    expect(warm.get('orchestr8://examples/database/postgres-replication')?.digest).toBe(fresh.get('orchestr8://examples/database/postgres-replication')?.digest)
+    expect(warm.source('orchestr8://examples/database/postgres-replication')).toBe(edited)
+  })
+
+  it('sees deleted, added and renamed files', async () => {
+    await withIndex()
+    unlinkSync(path.join(root, 'examples/web/component-testing.md'))
+    writeFileSync(path.join(root, 'examples/web/new-one.md'), '---\nid: new-one\ntags: [react]\n---\n\n# Brand New Hooks Guide\n\nHooks.\n')
+    renameSync(path.join(root, 'examples/data/kafka-consumer-groups.md'), path.join(root, 'examples/data/kafka-groups.md'))
+    renameSync(path.join(root, 'skillset/data/csv-cleanup/scripts/profile.py'), path.join(root, 'skillset/data/csv-cleanup/scripts/profiler.py'))
+    const warm = await withIndex()
+    const fresh = await loadLibrary({ root })
+    expect(observed(warm)).toStrictEqual(observed(fresh))
+    const uris = warm.entries.map((e) => e.uri)
+    expect(uris).not.toContain('orchestr8://examples/web/component-testing')
+    expect(uris).toContain('orchestr8://examples/web/new-one')
+    expect(uris).toContain('orchestr8://examples/data/kafka-groups')
+    expect(warm.match('brand new hooks', { maxResults: 1 })[0]?.uri).toBe('orchestr8://examples/web/new-one')
+    expect(warm.get('skill://skillset/data/csv-cleanup')?.files?.map((f) => f.path)).toEqual(['SKILL.md', 'logo.png', 'scripts/profiler.py'])
+  })
+
+  it('reads again a file modified within 2 s of when it was read, and one whose stat differs; trusts the rest', async () => {
+    await withIndex()
+    const [file] = indexFiles()
+    const stored = readFileSync(file as string)
+    const key = path.basename(file as string, '.idx')
+    const index = decodeIndex(stored, key)
+    expect(index).toBeDefined()
+    if (!index) return
+    const rel = 'examples/web/component-testing.md'
+    const real = index.files.get(rel) as PersistedFile
+    const fake = '0'.repeat(64)
+    /** The stored index with this file's digest and frontmatter made up, and its `checkedAt` moved. */
+    const tampered = (checkedAt: number, stat = real.stat) => {
+      const files = [...index.files.values()].map((f) => (f.path === rel ? { ...f, stat, checkedAt, digest: fake, fm: { ...f.fm, meta: { ...f.fm.meta, tags: ['made-up'] } } } : f))
+      return encodeIndex(key, files, index.vocabulary, index.writtenAt)
+    }
+    const store = (value: Uint8Array): LibraryIndexStore => ({ get: () => value, set: () => undefined })
+    const uri = 'orchestr8://examples/web/component-testing'
+    const changed = Math.max(real.stat.mtimeMs, real.stat.ctimeMs)
+    // Same stat, checked long after the last modification: trusted, not read (the made-up fields show).
+    const trusted = await loadLibrary({ root, indexStore: store(tampered(changed + 10_000)) })
+    expect(trusted.get(uri)?.digest).toBe(fake)
+    expect(trusted.get(uri)?.meta.tags).toEqual(['made-up'])
+    // Same stat, but modified less than 2 s before it was checked: read again, by digest.
+    const racy = await loadLibrary({ root, indexStore: store(tampered(changed + 1000)) })
+    const fresh = await loadLibrary({ root })
+    expect(racy.get(uri)).toEqual(fresh.get(uri))
+    // Another size (or inode, or time): read again.
+    const moved = await loadLibrary({ root, indexStore: store(tampered(changed + 10_000, { ...real.stat, ino: real.stat.ino + 1 })) })
+    expect(moved.get(uri)).toEqual(fresh.get(uri))
+  })
+
+  it('ignores a damaged, truncated or foreign index and writes a sound one in its place', async () => {
+    const fresh = observed(await loadLibrary({ root }))
+    await withIndex()
+    const [file] = indexFiles()
+    const good = readFileSync(file as string)
+    const flipped = Buffer.from(good)
+    flipped[Math.floor(good.length / 2)] = (flipped[Math.floor(good.length / 2)] as number) ^ 0xff
+    const foreign = Buffer.from(good)
+    foreign.writeUInt32LE(99, 8)
+    const damaged = [good.subarray(0, good.length - 5), good.subarray(0, 20), flipped, foreign, Buffer.from('not an index at all'), Buffer.alloc(0)]
+    for (const value of damaged) {
+      writeFileSync(file as string, value)
+      const faults: PromptfoldError[] = []
+      const library = await withIndex({ indexStore: fileLibraryIndexStore({ dir: cache, onFault: (e) => faults.push(e) }) })
+      expect(observed(library)).toStrictEqual(fresh)
+      expect(faults).toEqual([])
+      // Replaced by a sound index, which the next load uses.
+      expect(decodeIndex(readFileSync(file as string), path.basename(file as string, '.idx'))).toBeDefined()
+    }
+    // Another library's index under this key: ignored too.
+    const key = path.basename(file as string, '.idx')
+    expect(decodeIndex(good, key)).toBeDefined()
+    expect(decodeIndex(good, 'someone-elses-key')).toBeUndefined()
+    expect(decodeIndex(encodeIndex('someone-elses-key', [], new Vocabulary(), 0), key)).toBeUndefined()
+  })
+
+  it('keeps one index per root and schemes; a store that cannot be written is a fault, and the library loads all the same', async () => {
+    await withIndex()
+    await withIndex({ schemes: ['acme', 'orchestr8'] })
+    expect(indexFiles()).toHaveLength(2)
+    writeFileSync(path.join(base, 'not-a-folder'), 'x')
+    const faults: PromptfoldError[] = []
+    const library = await loadLibrary({ root, indexStore: fileLibraryIndexStore({ dir: path.join(base, 'not-a-folder'), onFault: (e) => faults.push(e) }) })
+    expect(library.match('postgres replication', { maxResults: 1 })[0]?.uri).toBe('orchestr8://examples/database/postgres-replication')
+    expect(faults.map((f) => f.code)).toEqual(['CACHE_FAULT'])
+  })
+
+  it('keeps token counts of the shared counters only', async () => {
+    const first = await withIndex()
+    const uri = 'orchestr8://agents/frontend-specialist'
+    const custom = { encoding: 'o200k_base', count: (text: string) => text.length }
+    expect(first.tokens(uri, { counter: custom })).toBe(first.source(uri)?.length)
+    const exact = first.tokens(uri, { counter: createTokenCounter({ encoding: 'cl100k_base' }) })
+    first.match('save now')
+    const index = decodeIndex(readFileSync(indexFiles()[0] as string), path.basename(indexFiles()[0] as string, '.idx'))
+    expect(index?.files.get('agents/frontend-specialist.md')?.tokens).toEqual({ cl100k_base: exact })
+  })
+
+  it('is off by default: nothing is written without an index store', async () => {
+    const before = process.env.XDG_CACHE_HOME
+    process.env.XDG_CACHE_HOME = cache
+    try {
+      const library = await loadLibrary({ root })
+      library.match('postgres')
+    } finally {
+      if (before === undefined) delete process.env.XDG_CACHE_HOME
+      else process.env.XDG_CACHE_HOME = before
+    }
+    expect(() => readdirSync(cache)).toThrow()
+  })
+
+  it('rejects an index store that is not one', async () => {
+    await expect(loadLibrary({ root, indexStore: {} as LibraryIndexStore })).rejects.toThrow(/indexStore/)
+    await expect(loadLibrary({ root, indexStore: null as unknown as LibraryIndexStore })).rejects.toThrow(/indexStore/)
+  })
+})
+
+describe('maxFiles is never a silent cap', () => {
+  it('a library cut short at maxFiles says where, for documents and for other files', async () => {
+    const library = await loadLibrary({ root, maxFiles: 5 })
+    expect(library.entries.length).toBeLessThanOrEqual(5)
+    const limits = library.diagnostics.filter((d) => d.code === 'LIMIT_MAX_FILES')
+    expect(limits.length).toBeGreaterThanOrEqual(1)
+    expect(limits[0]).toMatchObject({ severity: 'warning', message: 'Stopped indexing after 5 files (maxFiles)' })
+    mkdirSync(path.join(base, 'others'))
+    for (let i = 0; i < 4; i++) writeFileSync(path.join(base, 'others', `script-${i}.py`), 'print(1)\n')
+    writeFileSync(path.join(base, 'others', 'doc.md'), '# Doc\n')
+    const others = await loadLibrary({ root: path.join(base, 'others'), maxFiles: 2 })
+    expect(others.entries.map((e) => e.path)).toEqual(['doc.md'])
+    expect(others.diagnostics.filter((d) => d.code === 'LIMIT_MAX_FILES').map((d) => [d.severity, d.file])).toEqual([['warning', 'script-2.py']])
+  })
+})
