@@ -3,12 +3,16 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto'
 import type { Readable, Writable } from 'node:stream'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
-import { DEFAULT_MAX_FILES, type LoadLibraryOptions, loadLibrary } from '../library/library.js'
+import { DEFAULT_MAX_FILES, type Library, type LoadLibraryOptions, loadLibrary } from '../library/library.js'
 import { stopParseWorker } from '../parse/offload.js'
-import { type CreateServerOptions, createServer } from './server.js'
+import type { ParseStore } from '../cache/store.js'
+import { DEFAULT_SCHEMES } from '../parse/uri.js'
+import { VERSION } from '../version.js'
+import { type CreateServerOptions, type KnownListing, serverOver } from './server.js'
 
 /** How often a persistent `parseStore` is written while serving, in milliseconds. */
 const FLUSH_EVERY_MS = 5000
@@ -72,6 +76,9 @@ class LineTransport implements Transport {
   private dropping: { head: Buffer; tail: Buffer; bytes: number } | undefined
   private drained: Promise<void> | undefined
   private closed = false
+  /** Ids of the requests passed on and not answered yet, and who waits for none to be left. */
+  private readonly unanswered = new Set<string | number>()
+  private whenAnswered: (() => void) | undefined
 
   constructor(
     private readonly input: Readable,
@@ -96,7 +103,24 @@ class LineTransport implements Transport {
     this.onclose?.()
   }
 
+  /** Resolves once every request passed on so far is answered (at once when none is waiting). */
+  answered(): Promise<void> {
+    if (this.unanswered.size === 0) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const before = this.whenAnswered
+      this.whenAnswered = () => {
+        before?.()
+        resolve()
+      }
+    })
+  }
+
   send(message: JSONRPCMessage): Promise<void> {
+    if ('id' in message && ('result' in message || 'error' in message) && this.unanswered.delete(message.id as string | number) && this.unanswered.size === 0) {
+      const waiting = this.whenAnswered
+      this.whenAnswered = undefined
+      waiting?.()
+    }
     if (this.output.write(`${JSON.stringify(message)}\n`)) return Promise.resolve()
     this.drained ??= new Promise<void>((resolve) => {
       this.output.once('drain', () => {
@@ -167,7 +191,9 @@ class LineTransport implements Transport {
       this.reply(id, ErrorCode.InvalidRequest, 'Invalid request: the line is not a JSON-RPC 2.0 message')
       return
     }
-    this.onmessage?.(checked.data)
+    const message = checked.data
+    if ('method' in message && 'id' in message) this.unanswered.add(message.id)
+    this.onmessage?.(message)
   }
 
   private reply(id: string | number | undefined, code: number, message: string): void {
@@ -176,26 +202,105 @@ class LineTransport implements Transport {
 }
 
 /**
+ * The key of a library's listing in a parse store: the titles `resources/list` shows, kept
+ * between sessions so that the next one lists them without parsing (the store's keys are 16 to
+ * 128 characters of `[A-Za-z0-9_-]`; parse keys are digests, so none is of this form).
+ */
+function listingKey(root: string, scheme: string): string {
+  return `mcp-listing-${createHash('sha256').update(`${VERSION}\u0000${scheme}\u0000${root}`).digest('base64url')}`
+}
+
+/** Rows `[uri, digest, title | null]` of a listing entry, as `serve` writes them. */
+type ListingRow = [string, string, string | null]
+
+/**
+ * Put into `titles` the titles of a stored listing that still name an entry of `library` with
+ * the same content (by URI and digest: a title is its entry's, never another content's).
+ * Anything in the entry that is not a row of this form is left out.
+ */
+function readListing(store: ParseStore, key: string, library: Library, titles: KnownListing['titles']): void {
+  let value: unknown
+  try {
+    value = store.get(key)
+  } catch {
+    return
+  }
+  const rows = typeof value === 'object' && value !== null ? (value as { titles?: unknown }).titles : undefined
+  if (!Array.isArray(rows)) return
+  const live = new Set(library.entries.map((e) => `${e.uri}\u0000${e.digest}`))
+  for (const row of rows as unknown[]) {
+    if (!Array.isArray(row) || row.length !== 3) continue
+    const [uri, digest, title] = row as unknown[]
+    if (typeof uri !== 'string' || typeof digest !== 'string' || (title !== null && typeof title !== 'string')) continue
+    const k = `${uri}\u0000${digest}`
+    if (live.has(k)) titles.set(k, title ?? undefined)
+  }
+}
+
+/** The rows of the titles known for the entries of `library` now. */
+function listingRows(library: Library, titles: KnownListing['titles']): ListingRow[] {
+  const rows: ListingRow[] = []
+  for (const e of library.entries) {
+    const k = `${e.uri}\u0000${e.digest}`
+    if (titles.has(k)) rows.push([e.uri, e.digest, titles.get(k) ?? null])
+  }
+  return rows
+}
+
+/**
  * Load the library below `root` and serve it as an MCP server over stdio.
- * Resolves when the client disconnects (stdin ends) or the server is closed.
+ * Resolves when the client disconnects (stdin ends) or the server is closed; rejects, once the
+ * server is closed, when the library cannot be loaded.
+ *
+ * The session starts before the library is loaded: `initialize` is answered at once, and the
+ * library is loaded right after (its first turn of the event loop is left to the client's first
+ * line, which is usually waiting); other requests wait for it.
  */
 export async function serve(root: string, options: ServeOptions = {}): Promise<void> {
-  const library = await loadLibrary({
-    root,
-    ...(options.schemes !== undefined ? { schemes: options.schemes } : {}),
-    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-    ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
-    ...(options.parseStore !== undefined ? { parseStore: options.parseStore } : {}),
+  const scheme = (options.schemes?.[0] ?? DEFAULT_SCHEMES[0] ?? 'orchestr8').toLowerCase()
+  const parseStore = options.parseStore
+  // Titles listed in an earlier session over the same store (see listingKey).
+  const known: KnownListing = { titles: new Map() }
+  let listing: { key: string; library: Library; saved: string } | undefined
+  let load: () => void = () => undefined
+  const loading = new Promise<Library>((resolve, reject) => {
+    load = () =>
+      void loadLibrary({
+        root,
+        ...(options.schemes !== undefined ? { schemes: options.schemes } : {}),
+        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+        ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
+        ...(parseStore !== undefined ? { parseStore } : {}),
+      }).then((library) => {
+        if (parseStore !== undefined) {
+          listing = { key: listingKey(library.root, scheme), library, saved: '' }
+          readListing(parseStore, listing.key, library, known.titles)
+          listing.saved = `${library.version}:${listingRows(library, known.titles).length}`
+        }
+        resolve(library)
+      }, reject)
   })
+  loading.catch(() => undefined)
   // Parses made while serving (titles for listing, matching, assembled views) are written to a
   // persistent store every few seconds and at the end, so the next session starts warm.
   const store = options.parseStore as { flush?: () => unknown } | undefined
-  const flush = () => void store?.flush?.()
+  const flush = () => {
+    // The titles learned since the last write, as one entry of the store.
+    if (listing !== undefined && parseStore !== undefined) {
+      const rows = listingRows(listing.library, known.titles)
+      const signature = `${listing.library.version}:${rows.length}`
+      if (signature !== listing.saved) {
+        parseStore.set(listing.key, { titles: rows })
+        listing.saved = signature
+      }
+    }
+    store?.flush?.()
+  }
   const flusher = typeof store?.flush === 'function' ? setInterval(flush, FLUSH_EVERY_MS) : undefined
   flusher?.unref()
   // Serving follows the files below the root and warms its documents in the background unless
   // told not to (createServer alone does neither).
-  const server = createServer(library, { ...options, watch: options.watch ?? true, warm: options.warm ?? true })
+  const server = serverOver(loading, scheme, { ...options, watch: options.watch ?? true, warm: options.warm ?? true }, known)
   const stdin = options.stdin ?? process.stdin
   const stdout = options.stdout ?? process.stdout
   const log = options.log === undefined ? process.stderr : options.log
@@ -205,14 +310,28 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   })
   server.onerror = (error) => log?.write(`promptfold serve: ${error instanceof Error ? error.message : String(error)}\n`)
   await server.connect(transport)
+  // The requests read before the end are answered first (some may be waiting for the library).
+  const onEnd = () => void transport.answered().then(() => server.close())
+  stdin.once('end', onEnd)
+  stdin.once('close', onEnd)
+  // Two turns of the event loop: the stream's first read (the client's initialize, when it is
+  // already written) comes before loading, which holds the loop while it reads the files.
+  setImmediate(() => setImmediate(load))
+  let library: Library
+  try {
+    library = await loading
+  } catch (error) {
+    await server.close()
+    if (flusher !== undefined) clearInterval(flusher)
+    stdin.off('end', onEnd)
+    stdin.off('close', onEnd)
+    throw error
+  }
   const broken = library.entries.filter((e) => e.diagnostics.some((d) => d.severity === 'error')).length
   // A library cut short at maxFiles says so here, not only in a diagnostic nobody reads.
   const limited = library.diagnostics.some((d) => d.code === 'LIMIT_MAX_FILES')
   const cut = limited ? `; indexing stopped at ${options.maxFiles ?? DEFAULT_MAX_FILES} files (--max-files raises it)` : ''
   log?.write(`promptfold serve: ${library.entries.length} documents from ${library.root}${broken > 0 ? ` (${broken} with errors)` : ''}${cut} over stdio\n`)
-  const onEnd = () => void server.close()
-  stdin.once('end', onEnd)
-  stdin.once('close', onEnd)
   await closed
   // The parser's worker (parsing ahead, warming) is not needed past the session.
   stopParseWorker()

@@ -43,6 +43,7 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import { assemble } from '../assemble/index.js'
+import type { CountStore } from '../cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { BudgetExceededError, InvalidOptionError, PromptfoldError } from '../errors.js'
 import { DEFAULT_MAX_DOCUMENT_BYTES, detectBinary } from '../parse/document.js'
@@ -122,6 +123,14 @@ export interface CreateServerOptions {
   /** Called each time the background warming of {@link warm} has emptied its queue, with how many documents it warmed since the last call. Default: none. */
   onWarmed?: (documents: number) => void
   /**
+   * Where exact token counts are kept between sessions (see `fileCountStore`): a document's
+   * whole-text count is looked up there before it is counted (key `<encoding>:<base64 of the
+   * SHA-256 of its text>`, the key `assemble` uses), and counts made while serving are set into
+   * it; assembled views and prompts pass it to `assemble`. Writing it to disk is the caller's
+   * (`serve` leaves that to its `parseStore`'s `flush`; the CLI flushes both). Default: none.
+   */
+  countStore?: CountStore
+  /**
    * Skills in one `skills/list` page and children in one `resources/directory/read` page.
    * Default {@link DEFAULT_SKILLS_PAGE_SIZE} (50).
    */
@@ -189,7 +198,31 @@ function baseName(path: string): string {
  * `await createServer(library).connect(new StdioServerTransport())`.
  */
 export function createServer(library: Library, options: CreateServerOptions = {}): Server {
-  const scheme = library.schemes[0] ?? 'orchestr8'
+  return serverOver(library, library.schemes[0] ?? 'orchestr8', options)
+}
+
+/** What a caller of {@link serverOver} already knows of the library (for `serve`'s persistent listing). */
+export interface KnownListing {
+  /** Titles (`library.title`) by `<uri>\0<digest>`, `undefined` for an entry without one; the server adds what it learns. */
+  titles: Map<string, string | undefined>
+}
+
+/**
+ * The server of {@link createServer} over a library that may still be loading (for `serve`):
+ * `initialize` is answered at once (its result does not depend on the library); every other
+ * request waits for `source`, and fails as the load did if it fails. Watching and warming
+ * start once it is loaded (and, for warming, connected). `scheme` is the library's first scheme.
+ */
+export function serverOver(source: Library | Promise<Library>, scheme: string, options: CreateServerOptions = {}, known: KnownListing = { titles: new Map() }): Server {
+  // Set once `source` is loaded; every use below is in a handler (which waits for it) or after it.
+  let library = undefined as unknown as Library
+  let ready = false
+  const loaded = Promise.resolve(source).then((l) => {
+    library = l
+    ready = true
+    return l
+  })
+  loaded.catch(() => undefined)
   const defaultBudget = options.defaultBudget ?? 8000
   const maxBudget = options.maxBudget ?? 1_000_000
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
@@ -199,7 +232,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     { name: options.name ?? 'promptfold', version: options.version ?? VERSION },
     {
       capabilities: { resources: { listChanged: true, subscribe: true }, prompts: {}, extensions: { [SKILLS_EXTENSION]: { directoryRead: true } } },
-      instructions: instructionsFor(library, scheme),
+      instructions: instructionsFor(scheme, typeof (source as Partial<Promise<Library>>).then === 'function' ? undefined : (source as Library)),
     },
   )
   const skillsPage = (cursor: string | undefined) => ({ cursor, pageSize: options.skillsPageSize ?? DEFAULT_SKILLS_PAGE_SIZE })
@@ -225,6 +258,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   >(schema: S, handler: (request: ReturnType<S['parse']>) => Promise<ServerResult | ListSkillsResult | { skill: SkillEntryResult } | ReadDirectoryResult>): void {
     const method = schema.shape.method.value
     server.setRequestHandler(RequestSchema.extend({ method: schema.shape.method }), async (request) => {
+      if (!ready) await loaded
       const checked = schema.safeParse(request)
       if (!checked.success) throw invalid(paramsSentence(method, checked.error.issues))
       try {
@@ -255,18 +289,75 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   ]
   const matchTemplate = `${scheme}://match?query={query}&categories={categories}&tags={tags}&maxResults={maxResults}`
 
+  // What resources/list shows of an entry that costs a parse (title) or a count (tokens),
+  // by `<uri>\0<digest>` and by digest: learned by the warming, by reads, or from `countStore`.
+  const titles = known.titles
+  const counts = new Map<string, number>()
+  const countStore = options.countStore
+  const storeKey = (digest: string) => `${counter.encoding}:${Buffer.from(digest, 'hex').toString('base64')}`
+  // With warming, resources/list never parses or counts: it gives what is known, and a list
+  // that lacked something is followed by notifications/resources/list_changed once the warming
+  // has learned it (see docs/mcp.md). Without warming it parses and counts what it lists.
+  const listKnownOnly = options.warm === true
+  let listLacked = false
+
+  /** Exact tokens of an entry's whole text: known, stored, or counted when `count` (else `undefined`); `null` for an entry without text. */
+  function tokensOf(entry: LibraryEntry, count: boolean): number | null | undefined {
+    if (entry.digest === '') return null
+    let n = counts.get(entry.digest)
+    if (n === undefined && countStore !== undefined) {
+      n = countStore.get(storeKey(entry.digest))
+      if (n !== undefined) counts.set(entry.digest, n)
+    }
+    if (n !== undefined || !count) return n
+    const counted = library.tokens(entry.uri, { counter })
+    if (counted === undefined) return null
+    counts.set(entry.digest, counted)
+    countStore?.set(storeKey(entry.digest), counted)
+    return counted
+  }
+
+  /** An entry's title (`library.title`): known, or found (parsing it) when `parse`. The outer `undefined` means "not known yet". */
+  function titleOf(entry: LibraryEntry, parse: boolean): { title: string | undefined } | undefined {
+    const key = `${entry.uri}\u0000${entry.digest}`
+    if (titles.has(key)) return { title: titles.get(key) }
+    if (!parse) return undefined
+    const title = library.title(entry.uri)
+    titles.set(key, title)
+    return { title }
+  }
+
+  /** Title and tokens of a listed entry, as {@link listKnownOnly} allows; notes when something was left out. */
+  function listed(entry: LibraryEntry): { title: string | undefined; known: boolean; tokens: number | null | undefined } {
+    const title = titleOf(entry, !listKnownOnly)
+    const tokens = tokensOf(entry, !listKnownOnly)
+    if (title === undefined || tokens === undefined) listLacked = true
+    return { title: title?.title, known: title !== undefined, tokens }
+  }
+
+  /** `_meta` of a listed resource: the token count when known (absent while not counted yet, `null` for an entry without text). */
+  function listMeta(entry: LibraryEntry, tokens: number | null | undefined, kind?: string): Record<string, unknown> {
+    return {
+      ...(tokens !== undefined ? { 'promptfold/tokens': tokens } : {}),
+      'promptfold/encoding': counter.encoding,
+      'promptfold/category': entry.category,
+      ...(kind !== undefined ? { 'promptfold/kind': kind } : {}),
+    }
+  }
+
   handle(ListResourcesRequestSchema, async () => {
     const skills = new Map(servedSkills(library).map((s) => [s.entry, s]))
     const resources: Resource[] = library.entries.map((e) => {
       const skill = skills.get(e)
       if (skill) return skillResource(skill)
+      const { title, known, tokens } = listed(e)
       const r: Resource = {
         uri: e.uri,
         name: e.aliases.includes(e.id ?? '') ? (e.id as string) : e.path.replace(/\.md$/i, ''),
-        title: library.title(e.uri) ?? baseName(e.path),
+        ...(known ? { title: title ?? baseName(e.path) } : {}),
         mimeType: 'text/markdown',
         size: e.bytes,
-        _meta: { 'promptfold/tokens': library.tokens(e.uri, { counter }) ?? null, 'promptfold/encoding': counter.encoding, 'promptfold/category': e.category },
+        _meta: listMeta(e, tokens),
       }
       const useWhen = e.meta.useWhen.join('; ')
       if (useWhen) r.description = useWhen
@@ -277,13 +368,14 @@ export function createServer(library: Library, options: CreateServerOptions = {}
 
   /** A skill in `resources/list`: its `SKILL.md`, named and described by its frontmatter (SEP-2640 resource metadata). */
   function skillResource({ entry, skillPath }: ServedSkill): Resource {
+    const { title, known, tokens } = listed(entry)
     const r: Resource = {
       uri: skillUri(skillPath, 'SKILL.md'),
       name: entry.name ?? skillPath.slice(skillPath.lastIndexOf('/') + 1),
-      title: library.title(entry.uri) ?? entry.name ?? skillPath,
+      ...(known ? { title: title ?? entry.name ?? skillPath } : {}),
       mimeType: 'text/markdown',
       size: entry.bytes,
-      _meta: { 'promptfold/tokens': library.tokens(entry.uri, { counter }) ?? null, 'promptfold/encoding': counter.encoding, 'promptfold/category': entry.category, 'promptfold/kind': 'skill' },
+      _meta: listMeta(entry, tokens, 'skill'),
     }
     if (entry.description) r.description = entry.description
     return r
@@ -376,19 +468,46 @@ export function createServer(library: Library, options: CreateServerOptions = {}
 
   // Entries (URI and digest) whose markdown was parsed ahead, off the event loop (see parseAhead).
   const prepared = new Set<string>()
-  const warmer = options.warm === true ? warmLibrary(library, counter, prepared, options.onWarmed) : undefined
-  const stopWatching = options.watch
-    ? watchLibrary(library, options.watch, async (result) => {
+  /** The warming has emptied its queue: a list that lacked titles or counts is told to look again. */
+  const warmed = (documents: number): void => {
+    if (listLacked && server.transport !== undefined) {
+      listLacked = false
+      server.sendResourceListChanged().catch(() => undefined)
+    }
+    options.onWarmed?.(documents)
+  }
+  const learn = (entry: LibraryEntry): void => {
+    titleOf(entry, true)
+    tokensOf(entry, true)
+  }
+  let warmer: Warmer | undefined
+  let stopWatching = (): void => undefined
+  let closed = false
+  let connected = false
+  let watching = false
+  /** Start following the files and warming, once the library is loaded (warming: and connected). */
+  const start = (): void => {
+    if (closed || !ready) return
+    if (options.watch && !watching) {
+      watching = true
+      stopWatching = watchLibrary(library, options.watch, async (result) => {
         warmer?.add([...result.added, ...result.changed])
         await notify(result)
       })
-    : () => undefined
+    }
+    if (options.warm === true && connected && warmer === undefined) {
+      warmer = warmLibrary(library, learn, prepared, warmed)
+      warmer.add(library.entries.map((e) => e.uri))
+    }
+  }
+  void loaded.then(start, () => undefined)
   // Stop following the files when the server closes, whoever set `onclose` (serve does).
   let onclose: (() => void) | undefined
   Object.defineProperty(server, 'onclose', {
     configurable: true,
     enumerable: true,
     get: () => () => {
+      closed = true
       stopWatching()
       warmer?.stop()
       onclose?.()
@@ -398,11 +517,12 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     },
   })
 
-  if (warmer !== undefined) {
+  if (options.warm === true) {
     const connect = server.connect.bind(server)
     server.connect = async (transport) => {
       await connect(transport)
-      warmer.add(library.entries.map((e) => e.uri))
+      connected = true
+      start()
     }
   }
 
@@ -466,7 +586,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     const doc = library.document(entry.uri)
     if (!doc) throw internal(`${entry.uri} could not be read`)
     try {
-      return await assemble(doc, { budget, resolver: library, counter, match: library.resolveMatch, schemes: library.schemes, ...(query ? { query } : {}) })
+      return await assemble(doc, { budget, resolver: library, counter, match: library.resolveMatch, schemes: library.schemes, ...(countStore !== undefined ? { countStore } : {}), ...(query ? { query } : {}) })
     } catch (error) {
       if (error instanceof BudgetExceededError) {
         throw invalid(`Budget ${budget} is below the ${error.minimumBudget} tokens the core of ${entry.uri} needs`, { minimumBudget: error.minimumBudget })
@@ -517,7 +637,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
 
     if (parsed.search !== undefined) return assembledView(uri, entry, parsed.search)
     return {
-      contents: [{ uri: entry.uri, mimeType: 'text/markdown', text: source, _meta: { 'promptfold/tokens': library.tokens(entry.uri, { counter }) ?? null } }],
+      contents: [{ uri: entry.uri, mimeType: 'text/markdown', text: source, _meta: { 'promptfold/tokens': tokensOf(entry, true) ?? null } }],
     }
   }
 
@@ -586,7 +706,7 @@ export function createServer(library: Library, options: CreateServerOptions = {}
     const lines = results.map((r, i) => {
       const e = library.get(r.uri)
       const useWhen = e?.meta.useWhen[0]
-      const tokens = library.tokens(r.uri, { counter })
+      const tokens = e !== undefined ? tokensOf(e, true) : undefined
       return `${i + 1}. ${r.uri} (score ${r.score}, ${tokens ?? '?'} tokens): ${library.title(r.uri) ?? ''}${useWhen ? `. Use when: ${useWhen}` : ''}`
     })
     const text = results.length > 0 ? `${lines.join('\n')}\n` : `No document matches "${query}".\n`
@@ -601,13 +721,17 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   return server
 }
 
-/** The server's `instructions`: what the library holds and how to reach it. */
-function instructionsFor(library: Library, scheme: string): string {
-  const skills = library.entries.filter((e) => e.kind === 'skill').length
-  const documents = library.entries.length - skills
-  const base = `Resources of a promptfold library (${documents} documents). Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`
+/**
+ * The server's `instructions`: what the library holds and how to reach it. Without the library
+ * (a server answering `initialize` while its library loads) they say the same without counts.
+ */
+function instructionsFor(scheme: string, library: Library | undefined): string {
+  const skills = library?.entries.filter((e) => e.kind === 'skill').length
+  const documents = library !== undefined ? ` (${library.entries.length - (skills ?? 0)} documents)` : ''
+  const base = `Resources of a promptfold library${documents}. Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`
   if (skills === 0) return base
-  return `${base} It also serves ${skills} skill${skills === 1 ? '' : 's'} (Skills extension ${SKILLS_EXTENSION}): skills/list and skills/get give each skill's frontmatter and files; read skill://<skill-path>/<file> for a file and skill://<skill-path>/SKILL.md?budget=N&query=... for a skill assembled under a token budget.`
+  const serves = skills === undefined ? 'Skills (folders holding a SKILL.md), when the library has any, are served' : `It also serves ${skills} skill${skills === 1 ? '' : 's'}`
+  return `${base} ${serves} (Skills extension ${SKILLS_EXTENSION}): skills/list and skills/get give each skill's frontmatter and files; read skill://<skill-path>/<file> for a file and skill://<skill-path>/SKILL.md?budget=N&query=... for a skill assembled under a token budget.`
 }
 
 /** A background warmer of library entries (see {@link CreateServerOptions.warm}). */
@@ -620,13 +744,13 @@ interface Warmer {
 
 /**
  * Warm entries one at a time: the markdown of each is parsed off the event loop first
- * (`parseMarkdownOffThread`: a worker thread, within the parse's limit of CPU time), then its
- * title (`library.title`, which finds that parse ready, or the refusal remembered) and exact
- * token count (`library.tokens`) are taken on the event loop, one entry per turn
+ * (`parseMarkdownOffThread`: a worker thread, within the parse's limit of CPU time), then
+ * `learn` takes its title (`library.title`, which finds that parse ready, or the refusal
+ * remembered) and exact token count on the event loop, one entry per turn
  * (`setImmediate`). Between two entries every pending request and I/O callback runs, so a
  * request waits at most for one entry's work on the loop, and never for a slow parse.
  */
-function warmLibrary(library: Library, counter: TokenCounter, prepared: Set<string>, onWarmed: ((documents: number) => void) | undefined): Warmer {
+function warmLibrary(library: Library, learn: (entry: LibraryEntry) => void, prepared: Set<string>, onWarmed: (documents: number) => void): Warmer {
   const queue: string[] = []
   let stopped = false
   let busy = false
@@ -635,9 +759,9 @@ function warmLibrary(library: Library, counter: TokenCounter, prepared: Set<stri
     try {
       if (library.get(uri) === undefined) return
       await parseAhead(library, uri, prepared, 0)
-      if (stopped) return
-      library.title(uri)
-      library.tokens(uri, { counter })
+      const entry = library.get(uri)
+      if (stopped || entry === undefined) return
+      learn(entry)
       warmed++
     } catch {
       // A request for it will meet the same fault and answer it.
@@ -655,7 +779,7 @@ function warmLibrary(library: Library, counter: TokenCounter, prepared: Set<stri
     busy = false
     const n = warmed
     warmed = 0
-    onWarmed?.(n)
+    onWarmed(n)
   }
   return {
     add(uris) {
@@ -683,6 +807,8 @@ const PARSE_AHEAD_DOCUMENTS = 100
  * documents its slots name (to the depth and count `assemble` goes by default) that are not
  * parsed yet: the assembly then finds every parse ready (or refused and remembered), so one
  * request's slow parse does not hold the others. Nothing changes in what is assembled.
+ * `prepared` holds `<uri>\0<digest>` of entries parsed ahead for the library, and
+ * `<uri>\0<digest>\0resolved` of those parsed ahead a second time for the assembly.
  */
 async function parseAhead(library: Library, uri: string, prepared: Set<string>, maxDepth: number = PARSE_AHEAD_DEPTH): Promise<void> {
   const seen = new Set<string>()
@@ -701,6 +827,13 @@ async function parseAhead(library: Library, uri: string, prepared: Set<string>, 
         prepared.add(key)
       }
       const doc = library.document(entry.uri)
+      // A referenced document is parsed again by the assembly (through the resolver, which hands
+      // it the source): that parse finds a second tree ready, once per content.
+      if (depth > 0 && !prepared.has(`${key}\u0000resolved`)) {
+        const body = markdownBody(library.source(entry.uri))
+        if (body !== undefined) await parseMarkdownOffThread(body)
+        prepared.add(`${key}\u0000resolved`)
+      }
       if (depth < maxDepth) for (const r of doc?.references ?? []) if (r.kind === 'slot') next.push(r.uri)
     }
     level = next

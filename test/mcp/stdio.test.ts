@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import * as path from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { type Resource, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTokenCounter } from '../../src/count/index.js'
 import { type AssemblyReport, assemblyReportSchema } from '../../src/report/schema.js'
@@ -16,6 +17,14 @@ let client: Client
 let transport: StdioClientTransport
 const builtCli = path.join(repoRoot, 'dist', 'cli.js')
 let stderr = ''
+/** Resolved by the next notifications/resources/list_changed. */
+let listChanged: Promise<void>
+let onListChanged = () => undefined as void
+const expectListChanged = () => {
+  listChanged = new Promise<void>((resolve) => {
+    onListChanged = resolve
+  })
+}
 
 beforeAll(async () => {
   transport = new StdioClientTransport({
@@ -29,6 +38,8 @@ beforeAll(async () => {
     stderr += d.toString()
   })
   client = new Client({ name: 'promptfold-e2e', version: '0.0.0' })
+  expectListChanged()
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, async () => onListChanged())
   await client.connect(transport)
 })
 
@@ -51,7 +62,15 @@ describe('promptfold MCP server over stdio', () => {
   })
 
   it('lists every entry as a resource with name, title, description from useWhen, mime type, size and tokens', async () => {
-    const { resources } = await client.listResources()
+    // The list gives the titles and counts known so far (docs/mcp.md, "Listing"); a list that
+    // lacked some is followed by list_changed once the background warming has them all.
+    const lacks = (list: Resource[]) => list.some((r) => r.title === undefined || r._meta?.['promptfold/tokens'] === undefined)
+    let { resources } = await client.listResources()
+    if (lacks(resources)) {
+      await listChanged
+      ;({ resources } = await client.listResources())
+    }
+    expect(lacks(resources)).toBe(false)
     expect(resources).toHaveLength(25)
     const r = resources.find((x) => x.uri === u('examples/database/postgres-replication'))
     expect(r).toMatchObject({

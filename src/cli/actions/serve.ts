@@ -17,10 +17,12 @@ export async function runServe(root: string, options: ServeCommandOptions): Prom
   if (options.encoding !== undefined) serveOptions.encoding = options.encoding
   if (options.maxFiles !== undefined) serveOptions.maxFiles = options.maxFiles
   // The CLI's caches, as assemble and report open them: a fault turns them off with one warning.
+  // Token counts persist too: the next session lists them without counting (docs/mcp.md).
   const caches = openCaches(options.cache)
   if (caches) {
     const store: ServeOptions['parseStore'] & { flush(): void } = { ...caches.parseStore, flush: () => caches.flush() }
     serveOptions.parseStore = store
+    serveOptions.countStore = caches.countStore
   }
   await serve(root, serveOptions)
 }
