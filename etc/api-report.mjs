@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// The public API report: etc/promptfold.api.md, etc/promptfold-mcp.api.md and
-// etc/promptfold-testing.api.md, written by API Extractor from the built declarations
-// (dist/index.d.ts, dist/mcp.d.ts, dist/testing.d.ts), so that a change to the public
+// The public API report: etc/promptfold.api.md, etc/promptfold-mcp.api.md,
+// etc/promptfold-testing.api.md and etc/promptfold-core.api.md (the portable core: what browsers,
+// workers and edge runtimes get), written by API Extractor from the built declarations
+// (dist/index.d.ts, dist/core.d.ts, dist/mcp.d.ts, dist/testing.d.ts), so that a change to the public
 // surface shows up in review as a change to these files.
 //
 //   node etc/api-report.mjs           write the reports (`npm run api`, which builds first when dist/ is stale)
 //   node etc/api-report.mjs --check   fail (exit 1) when a report differs from the built declarations
 //                                     (`npm run api:check`; scripts/package-check.sh runs it after its build)
 //
-// One process for the three entries: the compiler is loaded once.
+// One process for the four entries: the compiler is loaded once.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,7 +17,7 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor'
 
 const etc = dirname(fileURLToPath(import.meta.url))
 const check = process.argv.includes('--check')
-const CONFIGS = ['api-extractor.json', 'api-extractor.mcp.json', 'api-extractor.testing.json']
+const CONFIGS = ['api-extractor.json', 'api-extractor.core.json', 'api-extractor.mcp.json', 'api-extractor.testing.json']
 
 let failed = false
 for (const name of CONFIGS) {

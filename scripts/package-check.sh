@@ -35,7 +35,8 @@ test -f "$TARBALL" || fail "npm pack produced no tarball"
 LISTING=$(tar -tzf "$TARBALL" | sort)
 printf '%s\n' "$LISTING" | sed 's/^/  /'
 for f in dist/index.js dist/index.cjs dist/index.d.ts dist/index.d.cts dist/cli.js package.json \
-  dist/mcp.js dist/mcp.cjs dist/mcp-server.cjs dist/mcp.d.ts dist/mcp.d.cts dist/testing.js dist/testing.cjs dist/testing.d.ts dist/testing.d.cts; do
+  dist/mcp.js dist/mcp.cjs dist/mcp-server.cjs dist/mcp.d.ts dist/mcp.d.cts dist/testing.js dist/testing.cjs dist/testing.d.ts dist/testing.d.cts \
+  dist/bundler.js dist/portable.js dist/core.d.ts; do
   printf '%s\n' "$LISTING" | grep -qx "package/$f" || fail "the tarball lacks $f (was dist/ rebuilt while packing?)"
 done
 if printf '%s\n' "$LISTING" | grep -Eq '^package/(src|test|fixtures|node_modules)/'; then
