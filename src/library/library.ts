@@ -19,6 +19,7 @@ import { DEFAULT_SCHEMES, type MatchQuery } from '../parse/uri.js'
 import type { ResolveContext, ResolvedDocument } from '../resolve/resolver.js'
 import type { Diagnostic, ReferenceKind } from '../types.js'
 import { normalizeCategory } from './category.js'
+import { scanHeadings } from './headings.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
@@ -813,11 +814,28 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return n
   }
 
-  /** The match row of an entry: kept on its record (and in the index store) once worked out from its frontmatter and parse. */
+  /**
+   * Title and headings of an entry from a line scan of its body (src/library/headings.ts),
+   * when the body is plain enough for the scan to be certain to agree with the parse; else
+   * `undefined` (the caller parses). The title falls back as the parse's does.
+   */
+  function scannedHeadings(e: LibraryEntry, record: FileRecord | undefined): { title: string; headings: string[]; digest: string } | undefined {
+    const text = record ? textOf(record) : undefined
+    if (!record || !text || text.digest !== record.digest) return undefined
+    const source = text.source.charCodeAt(0) === 0xfeff ? text.source.slice(1) : text.source
+    if (detectBinary(source)) return undefined
+    const titles = scanHeadings(source.slice(record.fm.bodyOffset))?.filter((t) => t !== '')
+    if (!titles) return undefined
+    const id = record.fm.meta.id
+    const title = titles[0] ?? (typeof id === 'string' ? id : (e.path.split('/').pop()?.replace(/\.mdc?$/i, '') ?? ''))
+    return { title, headings: titles.slice(1), digest: text.digest }
+  }
+
+  /** The match row of an entry: kept on its record (and in the index store) once worked out from its frontmatter and headings. */
   function rowOf(e: LibraryEntry): Uint32Array {
     const record = recordOfEntry(e)
     if (record?.row) return record.row
-    const { title, headings, digest } = headingsOf(e)
+    const { title, headings, digest } = scannedHeadings(e, record) ?? headingsOf(e)
     const folders = e.path.split('/').slice(0, -1).join(' ')
     const row = matchRow(
       {

@@ -1,0 +1,104 @@
+/**
+ * Headings of a markdown body without parsing it, for matching: a line scan that answers only
+ * when the body is plain enough that its answer is certainly the parser's (the same titles,
+ * in the same order, as `parseDocument(...).sections`), and `undefined` otherwise (the caller
+ * then parses). Checked against the parser on real and generated documents
+ * (test/library/headings.test.ts).
+ *
+ * It answers for ATX headings (`# Title`) at the top level, outside fenced code, whose text
+ * has no inline markup (code spans, emphasis, links, HTML, escapes, entities). It declines a
+ * body holding anything that could make or hide a heading in a way a line scan cannot tell
+ * for certain: setext underlines, HTML blocks, indented headings (in list items or indented
+ * code), headings or fences in block quotes or list items, a fence whose content leaves its
+ * indentation, tabs before a line's text, carriage returns.
+ *
+ * @module
+ */
+
+/** Characters of inline markup (CommonMark, as remark-parse reads it): a heading holding one is left to the parser. */
+const INLINE = /[`*_[\]<\\&]/
+const FENCE = /^(`{3,}|~{3,})(.*)$/
+const ATX = /^(#{1,6})(?:[ \t]+(.*)|[ \t]*)$/
+const SETEXT_EQ = /^=+[ \t]*$/
+const DASHES = /^-+[ \t]*$/
+const LIST = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*)|$)/
+/** What, at the start of a block quote's or list item's text, could open a heading, a fence or an HTML block. */
+const RISKY_START = /^(?:#|`{3}|~{3}|<|=+[ \t]*$|-+[ \t]*$)/
+const CONTAINER_MARK = /^(?:>[ ]?|(?:[-*+]|\d{1,9}[.)])(?:[ ]+|$))/
+
+/** Whether a line's text, inside any block quote or list markers it starts with, could open a heading, a fence or an HTML block. */
+function risky(text: string): boolean {
+  if (text.includes('\t')) return true
+  let rest = text.trimStart()
+  for (let m = CONTAINER_MARK.exec(rest); m !== null && m[0] !== ''; m = CONTAINER_MARK.exec(rest)) {
+    rest = rest.slice(m[0].length).trimStart()
+    if (rest === '') return false
+  }
+  return RISKY_START.test(rest)
+}
+
+/** Limit of the scan: longer bodies are left to the parser (which may treat them otherwise). */
+const MAX_CHARS = 256 * 1024
+
+/**
+ * The titles of a body's headings in document order (empty ones included, as `''`), or
+ * `undefined` when the body is not plain enough to be sure (see the module comment).
+ */
+export function scanHeadings(body: string): string[] | undefined {
+  if (body.length > MAX_CHARS || body.includes('\r') || body.includes('\0')) return undefined
+  const titles: string[] = []
+  let fence: { char: string; length: number; indent: number } | undefined
+  let previous: 'blank' | 'text' = 'blank'
+  let start = 0
+  while (start <= body.length) {
+    let end = body.indexOf('\n', start)
+    if (end < 0) end = body.length
+    const line = body.slice(start, end)
+    start = end + 1
+    let indent = 0
+    while (indent < line.length && line.charCodeAt(indent) === 32) indent++
+    const rest = line.slice(indent)
+    if (rest.startsWith('\t')) return undefined
+    const blank = rest.trim() === ''
+    if (fence) {
+      if (blank) continue
+      // A line less indented than its fence may end a list item, and the fence with it.
+      if (indent < fence.indent) return undefined
+      const close = indent - fence.indent < 4 ? FENCE.exec(rest) : null
+      if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length && close[2]?.trim() === '') fence = undefined
+      continue
+    }
+    if (blank) {
+      previous = 'blank'
+      continue
+    }
+    if (indent >= 4) {
+      if (risky(rest)) return undefined
+      previous = 'text'
+      continue
+    }
+    const open = FENCE.exec(rest)
+    if (open) {
+      const marks = open[1] as string
+      // A backtick fence's info string holds no backtick (else the line is text).
+      if (marks[0] === '`' && open[2]?.includes('`')) return undefined
+      fence = { char: marks[0] as string, length: marks.length, indent }
+      previous = 'blank'
+      continue
+    }
+    const atx = ATX.exec(rest)
+    if (atx) {
+      if (indent > 0) return undefined
+      const text = (atx[2] ?? '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trim()
+      if (INLINE.test(text) || text.includes('\t')) return undefined
+      titles.push(text)
+      previous = 'blank'
+      continue
+    }
+    if (rest.startsWith('<') || SETEXT_EQ.test(rest)) return undefined
+    if (DASHES.test(rest) && previous === 'text') return undefined
+    if ((rest.startsWith('>') || LIST.test(rest)) && risky(rest)) return undefined
+    previous = 'text'
+  }
+  return fence && fence.indent > 0 ? undefined : titles
+}

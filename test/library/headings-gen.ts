@@ -1,0 +1,41 @@
+/**
+ * Shared by the heading-scan tests: markdown bodies made of the lines that make or hide
+ * headings, and the parser's answer to compare the scan with.
+ */
+import fc from 'fast-check'
+import { parseDocument } from '../../src/parse/document.js'
+
+/** Titles of a body's headings as `parseDocument` finds them in a document of that body under a frontmatter block. */
+export function parsedTitles(body: string): string[] {
+  return parseDocument(`---\nid: doc\n---\n${body}`, { path: 'x/doc.md' }).sections.map((s) => s.title)
+}
+
+/** Titles of a whole document's headings as `parseDocument` finds them. */
+export function documentTitles(source: string, path: string): string[] {
+  return parseDocument(source, { path }).sections.map((s) => s.title)
+}
+
+const plain = fc.constantFrom('alpha', 'Beta', 'gamma 2', 'δelta', 'x', 'kafka-streams', 'v1.2', 'a:b', '(paren)', "it's", '"quoted"', '#tag', '50%', 'a  b', '!bang', 'c++', '~tilde~')
+const markup = fc.constantFrom('*star*', '`code`', '[link](u)', '<b>', 'a\\b', '&amp;', '_u_')
+const word = fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: markup })
+const text = fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' '))
+const indent = fc.constantFrom('', '', '', '', '', ' ', '  ', '   ', '    ', '      ', '\t')
+const fenceMark = fc.constantFrom('```', '````', '~~~', '```ts', '~~~~ info', '``` a`b')
+
+/** One line (or a few) of markdown. */
+const line: fc.Arbitrary<string> = fc.oneof(
+  { weight: 5, arbitrary: fc.tuple(fc.integer({ min: 1, max: 7 }), text, fc.constantFrom('', ' #', ' ##', '#', '  ')).map(([n, t, close]) => `${'#'.repeat(n)} ${t}${close}`) },
+  { weight: 1, arbitrary: fc.constantFrom('#', '##', '# ', '### ###', '#no-space', '#\tTabbed') },
+  { weight: 4, arbitrary: text },
+  { weight: 4, arbitrary: fc.constant('') },
+  { weight: 3, arbitrary: fc.tuple(indent, fenceMark).map(([i, f]) => `${i}${f}`) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('- ', '* ', '+ ', '1. ', '2) ', '  - ', '   1. '), fc.oneof(text, fc.constant('# In item'), fc.constant('```'), fc.constant('> q'))).map(([m, t]) => `${m}${t}`) },
+  { weight: 2, arbitrary: fc.tuple(indent, fc.oneof(text, fc.constant('# indented'), fc.constant('```'))).map(([i, t]) => `${i}${t}`) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('> ', '>', '> > '), fc.oneof(text, fc.constant('# quoted'), fc.constant('```'), fc.constant('- # x'))).map(([q, t]) => `${q}${t}`) },
+  { weight: 1, arbitrary: fc.constantFrom('===', '---', '- - -', '***', '___', '  ---', '<div>', '<!-- c -->', '</div>', '<details>') },
+)
+
+/** A markdown body of up to `max` lines. */
+export function body(max = 40): fc.Arbitrary<string> {
+  return fc.array(line, { maxLength: max }).map((lines) => lines.join('\n'))
+}

@@ -1,0 +1,60 @@
+/**
+ * The heading scan (src/library/headings.ts) answers only when it agrees with the parser.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import * as path from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { scanHeadings } from '../../src/library/headings.js'
+import { readFrontmatter } from '../../src/parse/frontmatter.js'
+import { body, documentTitles, parsedTitles } from './headings-gen.js'
+import { repoRoot } from './helpers.js'
+
+describe('scanHeadings', () => {
+  it('reads ATX headings outside fences, with closing sequences and empty ones', () => {
+    const text = ['# Title', '', 'Text #not', '```ts', '# in code', '```', '## Second ##', '#hashtag', '### ###', '~~~~', '# still code', '~~~', '# still code', '~~~~~', '###### Six #x'].join('\n')
+    expect(scanHeadings(text)).toEqual(['Title', 'Second', '', 'Six #x'])
+    expect(parsedTitles(text)).toEqual(['Title', 'Second', '', 'Six #x'])
+  })
+
+  it('reads to the end of an unclosed top-level fence, and through list items and quotes without headings', () => {
+    const text = ['# A', '- item', '  more', '1. step', '   ```bash', '   # comment', '   ```', '> quoted text', '```', '# code to the end'].join('\n')
+    expect(scanHeadings(text)).toEqual(['A'])
+    expect(parsedTitles(text)).toEqual(['A'])
+  })
+
+  it('declines what a line scan cannot be sure of', () => {
+    for (const text of ['Title\n===', 'Para\n---', '<div>\n# x\n</div>', '- # In item', '> # Quoted', '    # indented', '  # indented', '# With `code`', '# *Emphasis*', '# a\\#', '# Tom &amp; Jerry', '- x\n  ```\nout\n  ```', 'a\r\n# b', '\t# tab']) {
+      expect(scanHeadings(text), JSON.stringify(text)).toBeUndefined()
+    }
+  })
+
+  it('agrees with the parser on every fixture it answers for', () => {
+    let answered = 0
+    const root = path.join(repoRoot, 'fixtures')
+    for (const rel of readdirSync(root, { recursive: true }) as string[]) {
+      if (!/\.mdc?$/i.test(rel)) continue
+      let source = readFileSync(path.join(root, rel), 'utf8')
+      if (source.charCodeAt(0) === 0xfeff) source = source.slice(1)
+      const titles = scanHeadings(source.slice(readFrontmatter(source, undefined, rel).bodyOffset))
+      if (titles === undefined) continue
+      answered++
+      expect(titles, rel).toEqual(documentTitles(source, rel))
+    }
+    expect(answered).toBeGreaterThan(50)
+  })
+
+  it('agrees with the parser on generated bodies (when it answers, which it does for many)', () => {
+    let answered = 0
+    fc.assert(
+      fc.property(body(20), (text) => {
+        const titles = scanHeadings(text)
+        if (titles === undefined) return
+        answered++
+        expect(titles).toEqual(parsedTitles(text))
+      }),
+      { numRuns: 200, seed: 14 },
+    )
+    expect(answered).toBeGreaterThan(40)
+  })
+})
