@@ -6,7 +6,8 @@
  * (test/library/headings.test.ts).
  *
  * It answers for ATX headings (`# Title`) at the top level, outside fenced code, whose text
- * has no inline markup (code spans, emphasis, links, HTML, escapes, entities). It declines a
+ * has no inline markup but code spans of single backticks (no emphasis, links, HTML, escapes,
+ * character references). It declines a
  * body holding anything that could make or hide a heading in a way a line scan cannot tell
  * for certain: setext underlines, HTML blocks, indented headings (in list items or indented
  * code), headings or fences in block quotes or list items, a fence whose content leaves its
@@ -15,8 +16,33 @@
  * @module
  */
 
-/** Characters of inline markup (CommonMark, as remark-parse reads it): a heading holding one is left to the parser. */
-const INLINE = /[`*_[\]<\\&]/
+/** Characters of inline markup (CommonMark, as remark-parse reads it) but code spans: a heading holding one is left to the parser. */
+const INLINE = /[*_[\]<\\`]/
+/** A character reference (`&amp;`, `&#35;`, `&#x23;`); a bare `&` is text. */
+const ENTITY = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
+/** A code span of single backticks. */
+const CODE = /`([^`]+)`/g
+
+/**
+ * The text of a heading's content as the parser gives it, when the only inline markup is code
+ * spans of single backticks; else `undefined`.
+ */
+function headingText(content: string): string | undefined {
+  if (ENTITY.test(content) || content.includes('\t')) return undefined
+  let out = ''
+  let last = 0
+  for (const m of content.matchAll(CODE)) {
+    const outside = content.slice(last, m.index)
+    if (INLINE.test(outside)) return undefined
+    const code = m[1] as string
+    // One space is stripped from both ends of a code span that starts and ends with one and is not all spaces.
+    out += outside + (code.length >= 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '' ? code.slice(1, -1) : code)
+    last = m.index + m[0].length
+  }
+  const rest = content.slice(last)
+  // The section title is the heading's text, trimmed (a code span of spaces leaves none).
+  return INLINE.test(rest) ? undefined : (out + rest).trim()
+}
 const FENCE = /^(`{3,}|~{3,})(.*)$/
 const ATX = /^(#{1,6})(?:[ \t]+(.*)|[ \t]*)$/
 const SETEXT_EQ = /^=+[ \t]*$/
@@ -89,8 +115,8 @@ export function scanHeadings(body: string): string[] | undefined {
     const atx = ATX.exec(rest)
     if (atx) {
       if (indent > 0) return undefined
-      const text = (atx[2] ?? '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trim()
-      if (INLINE.test(text) || text.includes('\t')) return undefined
+      const text = headingText((atx[2] ?? '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trim())
+      if (text === undefined) return undefined
       titles.push(text)
       previous = 'blank'
       continue

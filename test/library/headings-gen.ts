@@ -15,8 +15,8 @@ export function documentTitles(source: string, path: string): string[] {
   return parseDocument(source, { path }).sections.map((s) => s.title)
 }
 
-const plain = fc.constantFrom('alpha', 'Beta', 'gamma 2', 'δelta', 'x', 'kafka-streams', 'v1.2', 'a:b', '(paren)', "it's", '"quoted"', '#tag', '50%', 'a  b', '!bang', 'c++', '~tilde~')
-const markup = fc.constantFrom('*star*', '`code`', '[link](u)', '<b>', 'a\\b', '&amp;', '_u_')
+const plain = fc.constantFrom('alpha', 'Beta', 'gamma 2', 'δelta', 'x', 'kafka-streams', 'v1.2', 'a:b', '(paren)', "it's", '"quoted"', '#tag', '50%', 'a  b', '!bang', 'c++', '~tilde~', '&', 'R&D', '`x`', '` spaced `', '`a*b`', '`  `', '&copy', '&#;')
+const markup = fc.constantFrom('*star*', '`code`', '[link](u)', '<b>', 'a\\b', '&amp;', '&#35;', '&#x23;', '_u_', '``double``', '`odd', '`a\\`')
 const word = fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: markup })
 const text = fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' '))
 const indent = fc.constantFrom('', '', '', '', '', ' ', '  ', '   ', '    ', '      ', '\t')

@@ -23,8 +23,14 @@ describe('scanHeadings', () => {
     expect(parsedTitles(text)).toEqual(['A'])
   })
 
+  it('reads code spans of single backticks and bare ampersands as the parser does', () => {
+    const text = ['# Setup & Indexing', '## The `/patterns/` folder', '## ` padded ` and `x`', '## R&D'].join('\n')
+    expect(scanHeadings(text)).toEqual(['Setup & Indexing', 'The /patterns/ folder', 'padded and x', 'R&D'])
+    expect(parsedTitles(text)).toEqual(['Setup & Indexing', 'The /patterns/ folder', 'padded and x', 'R&D'])
+  })
+
   it('declines what a line scan cannot be sure of', () => {
-    for (const text of ['Title\n===', 'Para\n---', '<div>\n# x\n</div>', '- # In item', '> # Quoted', '    # indented', '  # indented', '# With `code`', '# *Emphasis*', '# a\\#', '# Tom &amp; Jerry', '- x\n  ```\nout\n  ```', 'a\r\n# b', '\t# tab']) {
+    for (const text of ['Title\n===', 'Para\n---', '<div>\n# x\n</div>', '- # In item', '> # Quoted', '    # indented', '  # indented', '# With ``code``', '# Odd ` tick', '# *Emphasis*', '# a\\#', '# Tom &amp; Jerry', '- x\n  ```\nout\n  ```', 'a\r\n# b', '\t# tab']) {
       expect(scanHeadings(text), JSON.stringify(text)).toBeUndefined()
     }
   })
