@@ -235,6 +235,8 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
       instructions: instructionsFor(scheme, typeof (source as Partial<Promise<Library>>).then === 'function' ? undefined : (source as Library)),
     },
   )
+  // Requests being handled: the background warming waits while there are any (see warmLibrary).
+  const requests = inFlight()
   const skillsPage = (cursor: string | undefined) => ({ cursor, pageSize: options.skillsPageSize ?? DEFAULT_SKILLS_PAGE_SIZE })
 
   /**
@@ -258,15 +260,18 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   >(schema: S, handler: (request: ReturnType<S['parse']>) => Promise<ServerResult | ListSkillsResult | { skill: SkillEntryResult } | ReadDirectoryResult>): void {
     const method = schema.shape.method.value
     server.setRequestHandler(RequestSchema.extend({ method: schema.shape.method }), async (request) => {
-      if (!ready) await loaded
-      const checked = schema.safeParse(request)
-      if (!checked.success) throw invalid(paramsSentence(method, checked.error.issues))
+      requests.started()
       try {
+        if (!ready) await loaded
+        const checked = schema.safeParse(request)
+        if (!checked.success) throw invalid(paramsSentence(method, checked.error.issues))
         // Results of the Skills methods are not in the SDK's ServerResult union; they are plain JSON results all the same.
         return (await handler(checked.data as ReturnType<S['parse']>)) as ServerResult
       } catch (error) {
         if (error instanceof SkillsRequestError) throw new RequestError(SKILLS_ERROR_RPC_CODES[error.code], error.message, { code: error.code, subject: error.subject })
         throw error
+      } finally {
+        requests.ended()
       }
     })
   }
@@ -496,7 +501,7 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
       })
     }
     if (options.warm === true && connected && warmer === undefined) {
-      warmer = warmLibrary(library, learn, prepared, warmed)
+      warmer = warmLibrary(library, learn, prepared, warmed, requests.idle)
       warmer.add(library.entries.map((e) => e.uri))
     }
   }
@@ -734,6 +739,25 @@ function instructionsFor(scheme: string, library: Library | undefined): string {
   return `${base} ${serves} (Skills extension ${SKILLS_EXTENSION}): skills/list and skills/get give each skill's frontmatter and files; read skill://<skill-path>/<file> for a file and skill://<skill-path>/SKILL.md?budget=N&query=... for a skill assembled under a token budget.`
 }
 
+/** A count of requests being handled, and a way to wait until none is. */
+function inFlight(): { started(): void; ended(): void; idle(): Promise<void> | undefined } {
+  let count = 0
+  let waiting: (() => void)[] = []
+  return {
+    started() {
+      count++
+    },
+    ended() {
+      count--
+      if (count > 0) return
+      const resolve = waiting
+      waiting = []
+      for (const r of resolve) r()
+    },
+    idle: () => (count === 0 ? undefined : new Promise<void>((resolve) => waiting.push(resolve))),
+  }
+}
+
 /** A background warmer of library entries (see {@link CreateServerOptions.warm}). */
 interface Warmer {
   /** Queue entries by URI (each is warmed once per queueing, in order). */
@@ -748,9 +772,10 @@ interface Warmer {
  * `learn` takes its title (`library.title`, which finds that parse ready, or the refusal
  * remembered) and exact token count on the event loop, one entry per turn
  * (`setImmediate`). Between two entries every pending request and I/O callback runs, so a
- * request waits at most for one entry's work on the loop, and never for a slow parse.
+ * request waits at most for one entry's work on the loop, and never for a slow parse; no entry
+ * is begun while a request is being handled (`idle` gives a promise then).
  */
-function warmLibrary(library: Library, learn: (entry: LibraryEntry) => void, prepared: Set<string>, onWarmed: (documents: number) => void): Warmer {
+function warmLibrary(library: Library, learn: (entry: LibraryEntry) => void, prepared: Set<string>, onWarmed: (documents: number) => void, idle: () => Promise<void> | undefined): Warmer {
   const queue: string[] = []
   let stopped = false
   let busy = false
@@ -768,6 +793,9 @@ function warmLibrary(library: Library, learn: (entry: LibraryEntry) => void, pre
     }
   }
   const step = async (): Promise<void> => {
+    // Requests come first: the warming waits while any is being handled (each request does the
+    // work it needs itself), so that it takes neither the event loop nor the parser's worker from them.
+    for (let wait = idle(); wait !== undefined && !stopped; wait = idle()) await wait
     if (stopped) return
     const uri = queue.shift()
     if (uri !== undefined) await warmOne(uri)
