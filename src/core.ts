@@ -16,6 +16,7 @@ export {
   type ParseCacheStats,
   parseCacheStats,
 } from './assemble/index.js'
+export type { CountStore, ParseStore } from './cache/types.js'
 export { createTokenCounter, type EncodingName, encodingForModel, loadEncoding, type TokenCounter, type TokenCounterOptions } from './count/index.js'
 export {
   AccessDeniedError,

@@ -7,7 +7,6 @@
  * @module
  */
 export {
-  type CountStore,
   defaultCacheDir,
   type FileCountStore,
   type FileCountStoreOptions,
@@ -15,7 +14,6 @@ export {
   type FileParseStoreOptions,
   fileCountStore,
   fileParseStore,
-  type ParseStore,
 } from './cache/store.js'
 export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemResolver } from './resolve/fs.js'
 export {

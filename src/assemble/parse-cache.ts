@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ParseStore } from '../cache/store.js'
+import type { ParseStore } from '../cache/types.js'
 import { digestOf, type PromptDocument, parseDocument } from '../parse/document.js'
 import type { Frontmatter } from '../parse/frontmatter.js'
 

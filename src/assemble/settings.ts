@@ -5,7 +5,7 @@
  * @module
  */
 import { type Level, levelsFrom, type PartialLevel } from './levels.js'
-import type { CountStore, ParseStore } from '../cache/store.js'
+import type { CountStore, ParseStore } from '../cache/types.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { InvalidOptionError } from '../errors.js'
 import { DEFAULT_MAX_DOCUMENT_BYTES, type PromptDocument, parseDocument } from '../parse/document.js'

@@ -13,15 +13,12 @@ import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, read
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { PromptfoldError } from '../errors.js'
+import type { CountStore, ParseStore } from './types.js'
 
-/** A key-value store of token counts. Any object of this shape can be passed to `assemble` as `countStore`. */
-export interface CountStore {
-  get(key: string): number | undefined
-  set(key: string, value: number): void
-}
+export type { CountStore, ParseStore } from './types.js'
 
 /** The platform's cache folder for promptfold: `$XDG_CACHE_HOME/promptfold` (Linux), `~/Library/Caches/promptfold` (macOS), `%LOCALAPPDATA%\promptfold\Cache` (Windows). */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env, platform: string = process.platform): string {
   const home = homedir()
   if (platform === 'darwin') return join(home, 'Library', 'Caches', 'promptfold')
   if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'promptfold', 'Cache')
@@ -278,17 +275,6 @@ export function fileCountStore(options: FileCountStoreOptions = {}): FileCountSt
       }
     },
   }
-}
-
-/**
- * A key-value store of parsed documents (plain JSON data, without their source). Any
- * object of this shape can be passed to `parseDocument` and `assemble` as `parseStore`.
- * Keys are SHA-256 digests of the source, the parse options and the promptfold version,
- * so a changed file, option or release never reuses a stale parse.
- */
-export interface ParseStore {
-  get(key: string): unknown
-  set(key: string, value: object): void
 }
 
 /** A {@link ParseStore} backed by one JSON file per document, written with {@link FileParseStore.flush}. */

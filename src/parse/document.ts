@@ -5,7 +5,7 @@
  */
 import { sha256 } from '../platform/index.js'
 import type { Root } from 'mdast'
-import type { ParseStore } from '../cache/store.js'
+import type { ParseStore } from '../cache/types.js'
 import { InvalidOptionError } from '../errors.js'
 import type { Diagnostic, Point } from '../types.js'
 import { diagnostic } from './diagnostics.js'

@@ -14,7 +14,7 @@
  * @module
  */
 import { sha256 } from '../platform/index.js'
-import type { CountStore } from '../cache/store.js'
+import type { CountStore } from '../cache/types.js'
 import type { TokenCounter } from '../count/index.js'
 import { type DocNode, type Piece, segmentsOf, walkSegment } from './render.js'
 

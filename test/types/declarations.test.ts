@@ -41,6 +41,14 @@ describe('published declarations, skipLibCheck: false', () => {
     expect(tsc('bundler', { module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023'] }, ['core.mts'])).toBe('')
   }, 240_000)
 
+  it('compile for a browser consumer without @types/node: the portable core (Bundler, browser condition, lib ES2023 + DOM)', () => {
+    const out = tsc('browser', { module: 'ESNext', moduleResolution: 'Bundler', customConditions: ['browser'], lib: ['ES2023', 'DOM'], types: [] }, ['browser.mts'])
+    expect(out).toBe('')
+    // The same consumer against the Node build's declarations names loadLibrary; the core's do not have it.
+    writeFileSync(join(work, 'browser-node-only.mts'), "import { loadLibrary } from 'promptfold'\nexport const l = loadLibrary\n")
+    expect(tsc('browser-node-only', { module: 'ESNext', moduleResolution: 'Bundler', customConditions: ['browser'], lib: ['ES2023', 'DOM'], types: [] }, ['browser-node-only.mts'])).toMatch(/has no exported member 'loadLibrary'/)
+  }, 240_000)
+
   it('declare the hand-written types, not zod internals or builder functions', () => {
     // index.d.ts re-exports what the entries share from chunks (dist/<chunk>-<hash>.d.ts, since
     // promptfold/testing is an entry too): read them all.
