@@ -125,6 +125,7 @@ async function section(name, fn) {
 await section('count', () => countRows({ quick, log }))
 await section('assemble', async () => (await import('./assemble.mjs')).run({ quick, log }))
 await section('cli', async () => (await import('./cli.mjs')).run({ quick, log }))
+await section('mcp', async () => (await import('./mcp.mjs')).run({ quick, log }))
 await section('encoder', async () => (await import('./encoder.mjs')).run({ quick, log }))
 await section('library', () => libraryRows({ quick, log }))
 await section('memory', async () => (await import('./memory.mjs')).run({ quick, log }))
