@@ -33,7 +33,7 @@ function headingText(content: string): string | undefined {
   let last = 0
   for (const m of content.matchAll(CODE)) {
     const outside = content.slice(last, m.index)
-    if (INLINE.test(outside)) return undefined
+    if (INLINE.test(outside.replace(INTRAWORD_UNDERSCORES, ''))) return undefined
     const code = m[1] as string
     // One space is stripped from both ends of a code span that starts and ends with one and is not all spaces.
     out += outside + (code.length >= 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '' ? code.slice(1, -1) : code)
@@ -41,7 +41,7 @@ function headingText(content: string): string | undefined {
   }
   const rest = content.slice(last)
   // The section title is the heading's text, trimmed (a code span of spaces leaves none).
-  return INLINE.test(rest) ? undefined : (out + rest).trim()
+  return INLINE.test(rest.replace(INTRAWORD_UNDERSCORES, '')) ? undefined : (out + rest).trim()
 }
 const FENCE = /^(`{3,}|~{3,})(.*)$/
 const ATX = /^(#{1,6})(?:[ \t]+(.*)|[ \t]*)$/
@@ -49,7 +49,9 @@ const SETEXT_EQ = /^=+[ \t]*$/
 const DASHES = /^-+[ \t]*$/
 const LIST = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*)|$)/
 /** What, at the start of a block quote's or list item's text, could open a heading, a fence or an HTML block. */
-const RISKY_START = /^(?:#|`{3}|~{3}|<|=+[ \t]*$|-+[ \t]*$)/
+const RISKY_START = /^(?:#|`{3}|~{3}|<[A-Za-z/!?]|=+[ \t]*$|-+[ \t]*$)/
+/** Underscores between letters or digits: never emphasis (they can neither open nor close it). */
+const INTRAWORD_UNDERSCORES = /(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])/g
 const CONTAINER_MARK = /^(?:>[ ]?|(?:[-*+]|\d{1,9}[.)])(?:[ ]+|$))/
 
 /** Whether a line's text, inside any block quote or list markers it starts with, could open a heading, a fence or an HTML block. */
@@ -121,7 +123,7 @@ export function scanHeadings(body: string): string[] | undefined {
       previous = 'blank'
       continue
     }
-    if (rest.startsWith('<') || SETEXT_EQ.test(rest)) return undefined
+    if (/^<[A-Za-z/!?]/.test(rest) || SETEXT_EQ.test(rest)) return undefined
     if (DASHES.test(rest) && previous === 'text') return undefined
     if ((rest.startsWith('>') || LIST.test(rest)) && risky(rest)) return undefined
     previous = 'text'

@@ -429,16 +429,16 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     }
     const digest = digestOf(read.source)
     if (known && known.readable && known.digest === digest) return { ...known, real: file.real, uri, skill: file.skill, readDiagnostics: read.diagnostics, stat: read.stat, checkedAt }
-    const record: FileRecord = { path: file.path, real: file.real, uri, role, skill: file.skill, readable: true, digest, bytes: read.bytes, fm: noFrontmatter(), readDiagnostics: read.diagnostics, lines: {}, stat: read.stat, checkedAt }
-    if (read.sha256 !== undefined) record.sha256 = read.sha256
+    const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
     // A skill's other files are not documents: no frontmatter is read, binary files keep no text.
+    const fm = role === 'file' ? noFrontmatter() : readFrontmatter<Frontmatter>(text, undefined, file.path)
+    const record: FileRecord = { path: file.path, real: file.real, uri, role, skill: file.skill, readable: true, digest, bytes: read.bytes, fm, readDiagnostics: read.diagnostics, lines: {}, stat: read.stat, checkedAt }
+    if (read.sha256 !== undefined) record.sha256 = read.sha256
     if (role === 'file') {
       if (detectBinary(read.source)) Object.assign(record, { binary: true, readDiagnostics: [] })
       else keepSource(record, read.source)
       return record
     }
-    const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
-    record.fm = readFrontmatter<Frontmatter>(text, undefined, file.path)
     if (typeof record.fm.meta.category === 'string') record.lines.category = frontmatterKeyLine(read.source, 'category')
     if (typeof record.fm.meta.id === 'string') record.lines.id = frontmatterKeyLine(read.source, 'id')
     keepSource(record, read.source)

@@ -15,8 +15,8 @@ export function documentTitles(source: string, path: string): string[] {
   return parseDocument(source, { path }).sections.map((s) => s.title)
 }
 
-const plain = fc.constantFrom('alpha', 'Beta', 'gamma 2', 'δelta', 'x', 'kafka-streams', 'v1.2', 'a:b', '(paren)', "it's", '"quoted"', '#tag', '50%', 'a  b', '!bang', 'c++', '~tilde~', '&', 'R&D', '`x`', '` spaced `', '`a*b`', '`  `', '&copy', '&#;')
-const markup = fc.constantFrom('*star*', '`code`', '[link](u)', '<b>', 'a\\b', '&amp;', '&#35;', '&#x23;', '_u_', '``double``', '`odd', '`a\\`')
+const plain = fc.constantFrom('alpha', 'Beta', 'gamma 2', 'δelta', 'x', 'kafka-streams', 'v1.2', 'a:b', '(paren)', "it's", '"quoted"', '#tag', '50%', 'a  b', '!bang', 'c++', '~tilde~', '&', 'R&D', '`x`', '` spaced `', '`a*b`', '`  `', '&copy', '&#;', 'pg_dump', 'a__b', '<50', '< 3', 'snake_case_name')
+const markup = fc.constantFrom('*star*', '`code`', '[link](u)', '<b>', 'a\\b', '&amp;', '&#35;', '&#x23;', '_u_', '``double``', '`odd', '`a\\`', '_lead', 'trail_', '<x>', '<!-- c -->')
 const word = fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: markup })
 const text = fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' '))
 const indent = fc.constantFrom('', '', '', '', '', ' ', '  ', '   ', '    ', '      ', '\t')
@@ -32,7 +32,7 @@ const line: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom('- ', '* ', '+ ', '1. ', '2) ', '  - ', '   1. '), fc.oneof(text, fc.constant('# In item'), fc.constant('```'), fc.constant('> q'))).map(([m, t]) => `${m}${t}`) },
   { weight: 2, arbitrary: fc.tuple(indent, fc.oneof(text, fc.constant('# indented'), fc.constant('```'))).map(([i, t]) => `${i}${t}`) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('> ', '>', '> > '), fc.oneof(text, fc.constant('# quoted'), fc.constant('```'), fc.constant('- # x'))).map(([q, t]) => `${q}${t}`) },
-  { weight: 1, arbitrary: fc.constantFrom('===', '---', '- - -', '***', '___', '  ---', '<div>', '<!-- c -->', '</div>', '<details>') },
+  { weight: 1, arbitrary: fc.constantFrom('===', '---', '- - -', '***', '___', '  ---', '<div>', '<!-- c -->', '</div>', '<details>', '<50 items', '- <50: few', '<?php', '<![CDATA[') },
 )
 
 /** A markdown body of up to `max` lines. */
