@@ -2,10 +2,22 @@
 // copied to a temp dir, plus generated documents up to about 3.5 MB), match latency,
 // assembleTask warm at an 8k budget, and peak RSS. Prints medians.
 //
-//   npm run build && node bench/library.mjs [--quick] [--json]
+// Cold rows (issue 14), each in fresh child processes (this file with --cold-child): import +
+// loadLibrary + the first match, on a library root run for the first time (an empty cache
+// folder: the persistent library index is built and written) and again (the index that
+// first run left), alternating; warm match p50/p99 and peak RSS. Libraries: the base library
+// of bench/lib/scale-corpus.mjs (orchestr8's own 413 resources when ORCHESTR8_DIR is given,
+// else the shared corpus plus generated documents, 413 in all) and copies of it at 2,000 /
+// 10,000 / 50,000 documents (under numbered folders, distinct ids; written once under
+// bench/.tmp/scale/). Default sizes: 413, 2000, 10000 (--quick: 413); --sizes=413,50000
+// chooses. The child uses the package's fileLibraryIndexStore, or an equivalent store of
+// its own (one file per key, written by rename) when the build does not export it yet.
+//
+//   npm run build && node bench/library.mjs [--quick] [--json] [--sizes=413,2000,10000,50000] [--no-cold]
 //
 // PROMPTFOLD_ENTRY=<path or URL> benchmarks another build of the package (default ../dist/index.js).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -14,15 +26,23 @@ import { rng } from './lib/generate.mjs'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.resolve(here, '..')
 const corpus = path.resolve(repo, '..', 'shared', 'corpus', 'orchestr8', 'resources')
-const args = new Set(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const args = new Set(argv)
 const quick = args.has('--quick')
 
 const entry = process.env.PROMPTFOLD_ENTRY ?? path.join(repo, 'dist', 'index.js')
+const entryUrl = entry.startsWith('file:') ? entry : pathToFileURL(path.resolve(entry)).href
 if (!process.env.PROMPTFOLD_ENTRY && !existsSync(entry)) {
   console.error('bench/library.mjs: dist/index.js not found; run `npm run build` first')
   process.exit(1)
 }
-const pf = await import(entry.startsWith('file:') ? entry : pathToFileURL(path.resolve(entry)).href)
+
+if (args.has('--cold-child')) {
+  await coldChild(argv.slice(argv.indexOf('--cold-child') + 1))
+  process.exit(0)
+}
+
+const pf = await import(entryUrl)
 for (const name of ['loadLibrary', 'assembleTask', 'createTokenCounter']) {
   if (typeof pf[name] !== 'function') {
     console.error(`bench/library.mjs: ${entry} does not export ${name} (re-export src/library from src/index.ts)`)
@@ -231,6 +251,7 @@ async function main() {
       node: process.version,
       generatedBytes: built.generatedBytes,
     }
+    if (!args.has('--no-cold')) result.cold = await coldRows()
     if (args.has('--json')) {
       console.log(JSON.stringify(result, null, 2))
     } else {
@@ -245,11 +266,191 @@ async function main() {
       ]
       const w = Math.max(...rows.map((r) => r[0].length))
       for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`)
+      if (result.cold) printCold(result.cold)
     }
     return result
   } finally {
     rmSync(base, { recursive: true, force: true })
   }
+}
+
+// ---------------------------------------------------------------- cold rows (issue 14)
+
+/** Median [p25-p75] of a summary, in ms. */
+function spread(x, d = 1) {
+  return x ? `${round(x.median, d)} [${round(x.p25, d)}-${round(x.p75, d)}]` : '-'
+}
+
+function summarize(xs) {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+  if (s.length === 0) return null
+  const q = (p) => {
+    const pos = (s.length - 1) * p
+    const lo = Math.floor(pos)
+    return s[lo] + (s[Math.ceil(pos)] - s[lo]) * (pos - lo)
+  }
+  return { n: s.length, median: round(q(0.5), 2), p25: round(q(0.25), 2), p75: round(q(0.75), 2), min: round(s[0], 2), max: round(s[s.length - 1], 2) }
+}
+
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
+/** One fresh process: import, loadLibrary (with the index store in `cache`, or none for '-'), first match, `warm` more. */
+function runChild(root, cache, warm) {
+  const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--cold-child', root, cache, String(warm)], {
+    encoding: 'utf8',
+    env: { ...process.env, PROMPTFOLD_ENTRY: entryUrl },
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 900_000,
+  })
+  if (out.status !== 0) throw new Error(`cold child failed (${out.status}): ${out.stderr.slice(-2000)}`)
+  return JSON.parse(out.stdout.trim().split('\n').pop())
+}
+
+function coldRows() {
+  const sizesArg = argv.find((a) => a.startsWith('--sizes='))
+  const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [413] : [413, 2000, 10_000]
+  return import('./lib/scale-corpus.mjs').then(({ baseLibrary, scaledLibrary }) => {
+    const base = baseLibrary({ orchestr8Dir: process.env.ORCHESTR8_DIR })
+    const out = { base: base.source, rows: [] }
+    for (const size of sizes) {
+      const lib = scaledLibrary(base, size)
+      // Files written less than 2 s ago are read again by design (racily clean): let the copies age.
+      const stamp = path.join(lib.root, '.bench-stamp')
+      if (existsSync(stamp)) {
+        const age = Date.now() - statSync(stamp).mtimeMs
+        if (age < 2500) sleep(2500 - age)
+      }
+      const pairs = quick ? 2 : size <= 500 ? 7 : size <= 2000 ? 4 : size <= 10_000 ? 2 : 1
+      const warm = size <= 2000 ? 400 : 200
+      const first = []
+      const again = []
+      for (let i = 0; i < pairs; i++) {
+        const cache = mkdtempSync(path.join(tmpdir(), 'promptfold-bench-index-'))
+        try {
+          first.push(runChild(lib.root, cache, 0))
+          again.push(runChild(lib.root, cache, warm))
+        } finally {
+          rmSync(cache, { recursive: true, force: true })
+        }
+      }
+      const pick = (list, f) => summarize(list.map(f))
+      out.rows.push({
+        documents: first[0].documents,
+        megabytes: round(lib.bytes / 1e6, 1),
+        runs: pairs,
+        store: first[0].store,
+        first: {
+          importMs: pick(first, (r) => r.importMs),
+          loadMs: pick(first, (r) => r.loadMs),
+          firstMatchMs: pick(first, (r) => r.firstMatchMs),
+          loadAndMatchMs: pick(first, (r) => r.loadMs + r.firstMatchMs),
+          answeredMs: pick(first, (r) => r.answeredMs),
+          peakRssMb: pick(first, (r) => r.peakRssMb),
+        },
+        again: {
+          importMs: pick(again, (r) => r.importMs),
+          loadMs: pick(again, (r) => r.loadMs),
+          firstMatchMs: pick(again, (r) => r.firstMatchMs),
+          loadAndMatchMs: pick(again, (r) => r.loadMs + r.firstMatchMs),
+          answeredMs: pick(again, (r) => r.answeredMs),
+          peakRssMb: pick(again, (r) => r.peakRssMb),
+        },
+        warmMatch: { p50Ms: pick(again, (r) => r.warm.p50), p99Ms: pick(again, (r) => r.warm.p99), queries: again[0].warm.n },
+        indexBytes: again[0].indexBytes,
+        sameTop: first.every((r) => r.top === again[0].top) && again.every((r) => r.top === again[0].top),
+      })
+      console.error(`library cold: ${size} documents done`)
+    }
+    return out
+  })
+}
+
+function printCold(cold) {
+  console.log(`\ncold, fresh processes (${cold.base}); median [p25-p75] ms; "first" = first run on the root (builds and writes the index), "again" = with the index it left`)
+  const rows = [['documents', 'first: load + 1st match', 'again: load + 1st match', 'again: answered from process start', 'warm match p50 / p99', 'peak RSS first / again (MB)', 'index']]
+  for (const r of cold.rows) {
+    rows.push([
+      `${r.documents} (${r.megabytes} MB, ${r.runs} runs)`,
+      spread(r.first.loadAndMatchMs),
+      spread(r.again.loadAndMatchMs),
+      spread(r.again.answeredMs),
+      `${spread(r.warmMatch.p50Ms, 3)} / ${spread(r.warmMatch.p99Ms, 2)}`,
+      `${spread(r.first.peakRssMb, 0)} / ${spread(r.again.peakRssMb, 0)}`,
+      `${round(r.indexBytes / 1e6, 1)} MB${r.sameTop ? '' : ' (top result differs!)'}`,
+    ])
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '))
+}
+
+/** An index store of the package's shape (one file per key, written by rename), for builds that do not export `fileLibraryIndexStore`. */
+function ownIndexStore(dir) {
+  const at = (key) => path.join(dir, 'library-v1', `${key}.idx`)
+  return {
+    get(key) {
+      try {
+        return readFileSync(at(key))
+      } catch {
+        return undefined
+      }
+    },
+    set(key, value) {
+      mkdirSync(path.dirname(at(key)), { recursive: true })
+      const tmp = `${at(key)}.${process.pid}.tmp`
+      writeFileSync(tmp, value)
+      renameSync(tmp, at(key))
+    },
+  }
+}
+
+async function coldChild([root, cache, warmArg]) {
+  const { QUERIES: queries } = await import('./lib/queries.mjs')
+  let t = performance.now()
+  const pkg = await import(entryUrl)
+  const importMs = performance.now() - t
+  const options = { root, maxFiles: 1_000_000 }
+  let store = 'none'
+  if (cache !== '-') {
+    store = typeof pkg.fileLibraryIndexStore === 'function' ? 'fileLibraryIndexStore' : 'bench store'
+    options.indexStore = store === 'fileLibraryIndexStore' ? pkg.fileLibraryIndexStore({ dir: cache }) : ownIndexStore(cache)
+  }
+  t = performance.now()
+  const library = await pkg.loadLibrary(options)
+  const loadMs = performance.now() - t
+  t = performance.now()
+  const first = library.match(queries[0], { maxResults: 10 })
+  const firstMatchMs = performance.now() - t
+  const answeredMs = performance.now()
+  const warm = []
+  for (let i = 0; i < Number(warmArg); i++) {
+    const q = queries[i % queries.length]
+    t = performance.now()
+    library.match(q, { maxResults: 10 })
+    warm.push(performance.now() - t)
+  }
+  warm.sort((a, b) => a - b)
+  const at = (q) => warm[Math.min(warm.length - 1, Math.max(0, Math.ceil(q * warm.length) - 1))]
+  let indexBytes = 0
+  if (cache !== '-') {
+    try {
+      const dir = path.join(cache, 'library-v1')
+      for (const f of (await import('node:fs')).readdirSync(dir)) indexBytes += statSync(path.join(dir, f)).size
+    } catch {}
+  }
+  console.log(
+    JSON.stringify({
+      importMs,
+      loadMs,
+      firstMatchMs,
+      answeredMs,
+      documents: library.entries.length,
+      top: first[0]?.uri ?? null,
+      warm: warm.length ? { p50: at(0.5), p99: at(0.99), n: warm.length } : null,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      store,
+      indexBytes,
+    }),
+  )
 }
 
 await main()
