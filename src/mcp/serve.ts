@@ -12,6 +12,7 @@ import { stopParseWorker } from '../parse/offload.js'
 import type { ParseStore } from '../cache/store.js'
 import { DEFAULT_SCHEMES } from '../parse/uri.js'
 import { VERSION } from '../version.js'
+import { takeEarlyStart } from './handshake.js'
 import { type CreateServerOptions, type KnownListing, serverOver } from './server.js'
 
 /** How often a persistent `parseStore` is written while serving, in milliseconds. */
@@ -19,6 +20,12 @@ const FLUSH_EVERY_MS = 5000
 
 /** Default {@link ServeOptions.maxLineBytes}: 10 MiB, the SDK's own stdio limit. */
 export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024
+
+/**
+ * The id under which an `initialize` answered before `serve` started (see `./handshake.ts`) is
+ * handed to the SDK, so that it learns the client's capabilities; its answer to that id is not sent.
+ */
+const EARLY_INITIALIZE_ID = '\u0000promptfold-early-initialize'
 
 /** Bytes kept from each end of a dropped line, to find its request id. */
 const KEEP_BYTES = 256
@@ -88,8 +95,17 @@ class LineTransport implements Transport {
   ) {}
 
   async start(): Promise<void> {
+    // What was read before serve started (and the initialize answered then) is read first.
+    const early = takeEarlyStart(this.input)
     this.input.on('data', this.onData)
     this.input.on('error', this.onError)
+    if (early === undefined) return
+    let chunks = early.chunks
+    if (early.answered !== undefined) {
+      this.onData(Buffer.from(`${JSON.stringify({ ...early.answered.request, id: EARLY_INITIALIZE_ID })}\n`))
+      chunks = [Buffer.concat(chunks).subarray(early.answered.lineBytes)]
+    }
+    for (const chunk of chunks) this.onData(chunk)
   }
 
   async close(): Promise<void> {
@@ -116,11 +132,13 @@ class LineTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    const early = 'id' in message && message.id === EARLY_INITIALIZE_ID
     if ('id' in message && ('result' in message || 'error' in message) && this.unanswered.delete(message.id as string | number) && this.unanswered.size === 0) {
       const waiting = this.whenAnswered
       this.whenAnswered = undefined
       waiting?.()
     }
+    if (early) return Promise.resolve()
     if (this.output.write(`${JSON.stringify(message)}\n`)) return Promise.resolve()
     this.drained ??= new Promise<void>((resolve) => {
       this.output.once('drain', () => {
@@ -314,6 +332,8 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   const onEnd = () => void transport.answered().then(() => server.close())
   stdin.once('end', onEnd)
   stdin.once('close', onEnd)
+  // Input that ended before serve listened (read for the early initialize, src/mcp/handshake.ts).
+  if (stdin.readableEnded || stdin.destroyed) onEnd()
   // Two turns of the event loop: the stream's first read (the client's initialize, when it is
   // already written) comes before loading, which holds the loop while it reads the files.
   setImmediate(() => setImmediate(load))

@@ -54,6 +54,7 @@ import type { AssemblyReport } from '../report/schema.js'
 import { safeSegments } from '../resolve/fs.js'
 import type { Library, LibraryEntry, RefreshResult } from '../library/library.js'
 import { VERSION } from '../version.js'
+import { instructionsFor, SERVER_CAPABILITIES } from './handshake.js'
 import {
   DEFAULT_SKILLS_PAGE_SIZE,
   GetSkillRequestSchema,
@@ -68,7 +69,6 @@ import {
   readSkillDirectory,
   readSkillFile,
   SKILLS_ERROR_RPC_CODES,
-  SKILLS_EXTENSION,
   SkillsRequestError,
   type ServedSkill,
   type SkillEntryResult,
@@ -231,8 +231,8 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   const server = new Server(
     { name: options.name ?? 'promptfold', version: options.version ?? VERSION },
     {
-      capabilities: { resources: { listChanged: true, subscribe: true }, prompts: {}, extensions: { [SKILLS_EXTENSION]: { directoryRead: true } } },
-      instructions: instructionsFor(scheme, typeof (source as Partial<Promise<Library>>).then === 'function' ? undefined : (source as Library)),
+      capabilities: SERVER_CAPABILITIES,
+      instructions: instructionsFor(scheme, libraryCounts(source)),
     },
   )
   // Requests being handled: the background warming waits while there are any (see warmLibrary).
@@ -726,17 +726,12 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   return server
 }
 
-/**
- * The server's `instructions`: what the library holds and how to reach it. Without the library
- * (a server answering `initialize` while its library loads) they say the same without counts.
- */
-function instructionsFor(scheme: string, library: Library | undefined): string {
-  const skills = library?.entries.filter((e) => e.kind === 'skill').length
-  const documents = library !== undefined ? ` (${library.entries.length - (skills ?? 0)} documents)` : ''
-  const base = `Resources of a promptfold library${documents}. Read ${scheme}://match?query=... to find documents for a task, and ${scheme}://agents/<path>?budget=N&query=... for an agent assembled under a token budget.`
-  if (skills === 0) return base
-  const serves = skills === undefined ? 'Skills (folders holding a SKILL.md), when the library has any, are served' : `It also serves ${skills} skill${skills === 1 ? '' : 's'}`
-  return `${base} ${serves} (Skills extension ${SKILLS_EXTENSION}): skills/list and skills/get give each skill's frontmatter and files; read skill://<skill-path>/<file> for a file and skill://<skill-path>/SKILL.md?budget=N&query=... for a skill assembled under a token budget.`
+/** Documents and skills of a loaded library, for the instructions; none while it loads. */
+function libraryCounts(source: Library | Promise<Library>): { documents: number; skills: number } | undefined {
+  if (typeof (source as Partial<Promise<Library>>).then === 'function') return undefined
+  const library = source as Library
+  const skills = library.entries.filter((e) => e.kind === 'skill').length
+  return { documents: library.entries.length - skills, skills }
 }
 
 /** A count of requests being handled, and a way to wait until none is. */

@@ -30,7 +30,7 @@ import { readFrontmatter } from '../parse/frontmatter.js'
 import { MAX_URI_LENGTH, splitQuery } from '../parse/uri.js'
 
 /** Identifier of the Skills extension, the key under `capabilities.extensions`. */
-export const SKILLS_EXTENSION = 'io.modelcontextprotocol/skills'
+export { SKILLS_EXTENSION } from './handshake.js'
 
 /** Scheme of skill resources. */
 export const SKILL_SCHEME = 'skill'

@@ -3,9 +3,13 @@
  *
  * @module
  */
+import { statSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import type { EncodingName } from '../../index.js'
-import { MCP_SDK_INSTALL } from '../../mcp/sdk.js'
+import { answerInitializeEarly } from '../../mcp/handshake.js'
+import { MCP_SDK_INSTALL, MCP_SDK_PACKAGE } from '../../mcp/sdk.js'
+import { DEFAULT_SCHEMES } from '../../parse/uri.js'
+import { VERSION } from '../../version.js'
 import { docsFile } from '../about.js'
 import { CliError, EXIT } from '../io.js'
 import { encodingOption, nonNegativeInteger } from '../options.js'
@@ -50,11 +54,27 @@ Example (an MCP client configuration):
 `,
     )
     .action(async (root: string, options: ServeCommandOptions) => {
+      answerEarly(root)
       const { runServe } = await import('../actions/serve.js').catch((error: unknown) => {
         throw missingPeer(error)
       })
       await runServe(root, options)
     })
+}
+
+/**
+ * Answer the client's `initialize` while the server code (the MCP SDK, ~150 ms to load) and the
+ * library load (see src/mcp/handshake.ts): only when the root is a folder and the SDK is
+ * installed, so that a usage error or a missing SDK is told as before, with nothing on stdout.
+ */
+function answerEarly(root: string): void {
+  try {
+    if (!statSync(root).isDirectory()) return
+    import.meta.resolve(`${MCP_SDK_PACKAGE}/server/index.js`)
+  } catch {
+    return
+  }
+  answerInitializeEarly(process.stdin, process.stdout, { name: 'promptfold', version: VERSION, scheme: DEFAULT_SCHEMES[0] ?? 'orchestr8' })
 }
 
 /**
