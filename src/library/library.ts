@@ -244,6 +244,8 @@ interface FileRecord {
   checkedAt: number
   /** The entry's match row (see `matchRow`), in the library's vocabulary, once known. */
   row?: Uint32Array
+  /** Heading titles from the scan of the body when it was read (`null`: the scan declined, the body is parsed for them). */
+  titles?: string[] | null
   /** Exact token counts of the text by encoding (shared counters only), once known. */
   tokens?: Record<string, number>
 }
@@ -431,7 +433,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     if (known && known.readable && known.digest === digest) return { ...known, real: file.real, uri, skill: file.skill, readDiagnostics: read.diagnostics, stat: read.stat, checkedAt }
     const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
     // A skill's other files are not documents: no frontmatter is read, binary files keep no text.
-    const fm = role === 'file' ? noFrontmatter() : readFrontmatter<Frontmatter>(text, undefined, file.path)
+    const frontmatter = role === 'file' ? noFrontmatter() : readFrontmatter<Frontmatter>(text, undefined, file.path)
+    // The raw frontmatter (`data`) is read for skills only (their name and description).
+    const fm = role === 'document' ? { ...frontmatter, data: {} } : frontmatter
     const record: FileRecord = { path: file.path, real: file.real, uri, role, skill: file.skill, readable: true, digest, bytes: read.bytes, fm, readDiagnostics: read.diagnostics, lines: {}, stat: read.stat, checkedAt }
     if (read.sha256 !== undefined) record.sha256 = read.sha256
     if (role === 'file') {
@@ -441,6 +445,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     }
     if (typeof record.fm.meta.category === 'string') record.lines.category = frontmatterKeyLine(read.source, 'category')
     if (typeof record.fm.meta.id === 'string') record.lines.id = frontmatterKeyLine(read.source, 'id')
+    // Headings for matching, while the text is at hand (see `scannedHeadings`).
+    record.titles = detectBinary(text) ? null : (scanHeadings(text.slice(fm.bodyOffset)) ?? null)
     keepSource(record, read.source)
     return record
   }
@@ -820,15 +826,19 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
    * `undefined` (the caller parses). The title falls back as the parse's does.
    */
   function scannedHeadings(e: LibraryEntry, record: FileRecord | undefined): { title: string; headings: string[]; digest: string } | undefined {
-    const text = record ? textOf(record) : undefined
-    if (!record || !text || text.digest !== record.digest) return undefined
-    const source = text.source.charCodeAt(0) === 0xfeff ? text.source.slice(1) : text.source
-    if (detectBinary(source)) return undefined
-    const titles = scanHeadings(source.slice(record.fm.bodyOffset))?.filter((t) => t !== '')
+    if (!record) return undefined
+    let scanned = record.titles
+    if (scanned === undefined) {
+      const text = textOf(record)
+      if (!text || text.digest !== record.digest) return undefined
+      const source = text.source.charCodeAt(0) === 0xfeff ? text.source.slice(1) : text.source
+      scanned = detectBinary(source) ? null : (scanHeadings(source.slice(record.fm.bodyOffset)) ?? null)
+    }
+    const titles = scanned?.filter((t) => t !== '')
     if (!titles) return undefined
     const id = record.fm.meta.id
     const title = titles[0] ?? (typeof id === 'string' ? id : (e.path.split('/').pop()?.replace(/\.mdc?$/i, '') ?? ''))
-    return { title, headings: titles.slice(1), digest: text.digest }
+    return { title, headings: titles.slice(1), digest: record.digest }
   }
 
   /** The match row of an entry: kept on its record (and in the index store) once worked out from its frontmatter and headings. */

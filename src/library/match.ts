@@ -138,6 +138,31 @@ export class Vocabulary {
   }
 }
 
+/** Stems of the words seen (`''` for a stop word or a one-letter word), shared: `terms` of one word, worked out once. */
+const stems = new Map<string, string>()
+/** Most words remembered in {@link stems}; past it the map starts over. */
+const MAX_STEMS = 200_000
+
+/**
+ * `terms(text)`, with each word's stem remembered: the words of the lower-cased text (as
+ * `terms` finds them), each read through `terms` once. The same list, since `terms` lower-cases
+ * (idempotent on a lower-cased word) and splits on the same pattern.
+ */
+function termsOf(text: string): string[] {
+  const out: string[] = []
+  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+    const w = m[0]
+    let stem = stems.get(w)
+    if (stem === undefined) {
+      stem = terms(w)[0] ?? ''
+      if (stems.size >= MAX_STEMS) stems.clear()
+      stems.set(w, stem)
+    }
+    if (stem !== '') out.push(stem)
+  }
+  return out
+}
+
 /** The matchable text of an entry: {@link MatchInput} without its URI and category. */
 export type MatchText = Omit<MatchInput, 'uri' | 'category'>
 
@@ -147,13 +172,13 @@ export type MatchText = Omit<MatchInput, 'uri' | 'category'>
  */
 export function matchRow(input: MatchText, vocabulary: Vocabulary): Uint32Array {
   const raw: string[][] = [
-    terms(input.title),
-    terms(input.description ?? ''),
-    terms(input.useWhen.join('\n')),
-    terms(input.tags.join(' ')),
-    terms(input.capabilities.join('\n')),
-    terms(input.headings.join('\n')),
-    terms(input.name.replace(/[-_/.]/g, ' ')),
+    termsOf(input.title),
+    termsOf(input.description ?? ''),
+    termsOf(input.useWhen.join('\n')),
+    termsOf(input.tags.join(' ')),
+    termsOf(input.capabilities.join('\n')),
+    termsOf(input.headings.join('\n')),
+    termsOf(input.name.replace(/[-_/.]/g, ' ')),
   ]
   const pairs: number[] = raw.map((list) => list.length)
   for (let f = 0; f < FIELDS; f++) {

@@ -115,7 +115,8 @@ const WORDS = (
   'postgres replication backup index query transaction schema migration react component state form router render kafka stream batch ' +
   'warehouse partition spark kubernetes terraform helm ingress secret container deployment training model feature inference drift ' +
   'experiment registry pipeline evaluation embedding auth token oauth encryption audit policy session password certificate tracking ' +
-  'serving latency budget error dashboard alert cache pool testing data rust async ownership lifetime metric tracing'
+  'serving latency budget error dashboard alert cache pool testing data rust async ownership lifetime metric tracing ' +
+  'İstanbul Straße ΣΊΣΥΦΟΣ café naïve x a the running runs ran 42 v2'
 ).split(' ')
 const CATEGORIES = ['agent', 'example', 'pattern', 'skill', 'guide', 'Examples']
 
