@@ -1,23 +1,9 @@
 /**
- * Resource libraries: loading, aliases, graph, matching and task assembly.
+ * Resource libraries: loading, aliases, graph, matching and task assembly (Node). Skill
+ * catalogs (`catalog.ts`) are part of the portable core and exported by src/core.ts.
  *
  * @module
  */
-export {
-  CATALOG_CAUSES,
-  CATALOG_FORMATS,
-  type CatalogCause,
-  type CatalogDecision,
-  type CatalogFormat,
-  type CatalogLibrary,
-  type CatalogLocation,
-  type CatalogReport,
-  type CatalogSkillReport,
-  describeCatalogCause,
-  type SkillCatalog,
-  type SkillCatalogOptions,
-  skillCatalog,
-} from './catalog.js'
 export { normalizeCategory } from './category.js'
 export type { DanglingReference, GraphEdge, GraphOptions, LibraryGraph, LookupVia, OtherReference } from './graph.js'
 export { isLibrary, type Library, type LibraryEntry, type LibraryFile, type LibraryLookup, type LoadLibraryOptions, loadLibrary, type RefreshResult, type SkillFile, type TokensOptions } from './library.js'
