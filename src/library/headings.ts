@@ -6,8 +6,8 @@
  * (test/library/headings.test.ts).
  *
  * It answers for ATX headings (`# Title`) at the top level, outside fenced code, whose text
- * has no inline markup but code spans of single backticks (no emphasis, links, HTML, escapes,
- * character references). It declines a
+ * holds no inline markup it cannot read for certain (see `headingText`: no links, escapes,
+ * character references, autolinks, emphasis but one closing strong span). It declines a
  * body holding anything that could make or hide a heading in a way a line scan cannot tell
  * for certain: setext underlines, HTML blocks, indented headings (in list items or indented
  * code), headings or fences in block quotes or list items, a fence whose content leaves its
@@ -16,24 +16,43 @@
  * @module
  */
 
-/** Characters of inline markup (CommonMark, as remark-parse reads it) but code spans: a heading holding one is left to the parser. */
-const INLINE = /[*_[\]<\\`]/
+/** Inline markup (CommonMark, as remark-parse reads it) this scan does not read: emphasis, escapes, code spans (read apart, see below). */
+const MARKUP = /[*_\\`]/
 /** A character reference (`&amp;`, `&#35;`, `&#x23;`); a bare `&` is text. */
 const ENTITY = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
+/** An autolink (`<https://x>`, `<a@b.c>`): its text is not what is written. */
+const AUTOLINK = /<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>]+>/
+/** What makes brackets a link or an image (given no link reference definition in the body). */
+const LINK = /\]\s*[([:]|!\[/
+/** A heading ending in one strong span opened after a space (or at the start): `1. **Keep It Simple**`. */
+const STRONG_END = /^(.*?)(?:^|(?<=\s))\*\*(\S(?:[^*]*\S)?)\*\*$/
 /** A code span of single backticks. */
 const CODE = /`([^`]+)`/g
 
+/** Whether text outside code spans holds markup this scan does not read (underscores inside words are text). */
+const marked = (text: string) => MARKUP.test(text.replace(INTRAWORD_UNDERSCORES, ''))
+
 /**
- * The text of a heading's content as the parser gives it, when the only inline markup is code
- * spans of single backticks; else `undefined`.
+ * The text of a heading's content as the parser gives it, trimmed, or `undefined` when it
+ * holds inline markup this scan does not read. It reads: character `&` (not a reference),
+ * underscores inside words, brackets when no link can form (the body defines no link
+ * reference, and no `](`, `][`, `]:` or `![`), `<` that opens no autolink (raw HTML reads as
+ * written), one strong span closing the heading, code spans of single backticks.
  */
-function headingText(content: string): string | undefined {
+function headingText(content: string, definitions: boolean): string | undefined {
   if (ENTITY.test(content) || content.includes('\t')) return undefined
+  if (/[[\]]/.test(content) && (definitions || LINK.test(content))) return undefined
+  if (content.includes('<')) return AUTOLINK.test(content) || marked(content) ? undefined : content.trim()
+  const strong = STRONG_END.exec(content)
+  if (strong) {
+    const [, before, inner] = strong as unknown as [string, string, string]
+    return marked(before) || marked(inner) ? undefined : (before + inner).trim()
+  }
   let out = ''
   let last = 0
   for (const m of content.matchAll(CODE)) {
     const outside = content.slice(last, m.index)
-    if (INLINE.test(outside.replace(INTRAWORD_UNDERSCORES, ''))) return undefined
+    if (marked(outside)) return undefined
     const code = m[1] as string
     // One space is stripped from both ends of a code span that starts and ends with one and is not all spaces.
     out += outside + (code.length >= 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '' ? code.slice(1, -1) : code)
@@ -41,7 +60,7 @@ function headingText(content: string): string | undefined {
   }
   const rest = content.slice(last)
   // The section title is the heading's text, trimmed (a code span of spaces leaves none).
-  return INLINE.test(rest.replace(INTRAWORD_UNDERSCORES, '')) ? undefined : (out + rest).trim()
+  return marked(rest) ? undefined : (out + rest).trim()
 }
 const FENCE = /^(`{3,}|~{3,})(.*)$/
 const ATX = /^(#{1,6})(?:[ \t]+(.*)|[ \t]*)$/
@@ -75,6 +94,7 @@ const MAX_CHARS = 256 * 1024
 export function scanHeadings(body: string): string[] | undefined {
   if (body.length > MAX_CHARS || body.includes('\r') || body.includes('\0')) return undefined
   const titles: string[] = []
+  const definitions = body.includes(']:')
   let fence: { char: string; length: number; indent: number } | undefined
   let previous: 'blank' | 'text' = 'blank'
   let start = 0
@@ -117,7 +137,7 @@ export function scanHeadings(body: string): string[] | undefined {
     const atx = ATX.exec(rest)
     if (atx) {
       if (indent > 0) return undefined
-      const text = headingText((atx[2] ?? '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trim())
+      const text = headingText((atx[2] ?? '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trim(), definitions)
       if (text === undefined) return undefined
       titles.push(text)
       previous = 'blank'

@@ -15,8 +15,8 @@ export function documentTitles(source: string, path: string): string[] {
   return parseDocument(source, { path }).sections.map((s) => s.title)
 }
 
-const plain = fc.constantFrom('alpha', 'Beta', 'gamma 2', 'δelta', 'x', 'kafka-streams', 'v1.2', 'a:b', '(paren)', "it's", '"quoted"', '#tag', '50%', 'a  b', '!bang', 'c++', '~tilde~', '&', 'R&D', '`x`', '` spaced `', '`a*b`', '`  `', '&copy', '&#;', 'pg_dump', 'a__b', '<50', '< 3', 'snake_case_name')
-const markup = fc.constantFrom('*star*', '`code`', '[link](u)', '<b>', 'a\\b', '&amp;', '&#35;', '&#x23;', '_u_', '``double``', '`odd', '`a\\`', '_lead', 'trail_', '<x>', '<!-- c -->')
+const plain = fc.constantFrom('alpha', 'Beta', 'gamma 2', 'δelta', 'x', 'kafka-streams', 'v1.2', 'a:b', '(paren)', "it's", '"quoted"', '#tag', '50%', 'a  b', '!bang', 'c++', '~tilde~', '&', 'R&D', '`x`', '` spaced `', '`a*b`', '`  `', '&copy', '&#;', 'pg_dump', 'a__b', '<50', '< 3', 'snake_case_name', '[Phase]', '[a] b', '<file>', '<T, E>', '**Bold**', '**Note:**', '** x**', '1.')
+const markup = fc.constantFrom('*star*', '`code`', '[link](u)', '<b>', 'a\\b', '&amp;', '&#35;', '&#x23;', '_u_', '``double``', '`odd', '`a\\`', '_lead', 'trail_', '<x>', '<!-- c -->', '[a](b)', '[a][b]', '![i](u)', '<https://x.y>', '<a@b.co>', '**a*b**', '[x]: /url')
 const word = fc.oneof({ weight: 9, arbitrary: plain }, { weight: 1, arbitrary: markup })
 const text = fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' '))
 const indent = fc.constantFrom('', '', '', '', '', ' ', '  ', '   ', '    ', '      ', '\t')
@@ -27,6 +27,7 @@ const line: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: fc.tuple(fc.integer({ min: 1, max: 7 }), text, fc.constantFrom('', ' #', ' ##', '#', '  ')).map(([n, t, close]) => `${'#'.repeat(n)} ${t}${close}`) },
   { weight: 1, arbitrary: fc.constantFrom('#', '##', '# ', '### ###', '#no-space', '#\tTabbed') },
   { weight: 4, arbitrary: text },
+  { weight: 1, arbitrary: fc.constantFrom('[Phase]: /url', '[a]: <b>', 'see [a]') },
   { weight: 4, arbitrary: fc.constant('') },
   { weight: 3, arbitrary: fc.tuple(indent, fenceMark).map(([i, f]) => `${i}${f}`) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom('- ', '* ', '+ ', '1. ', '2) ', '  - ', '   1. '), fc.oneof(text, fc.constant('# In item'), fc.constant('```'), fc.constant('> q'))).map(([m, t]) => `${m}${t}`) },
