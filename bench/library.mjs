@@ -429,6 +429,8 @@ async function coldChild([root, cache, warmArg]) {
     warm.push(performance.now() - t)
   }
   warm.sort((a, b) => a - b)
+  // The index is written in the next turn of the event loop (before process.exit would skip it).
+  await new Promise((resolve) => setImmediate(resolve))
   const at = (q) => warm[Math.min(warm.length - 1, Math.max(0, Math.ceil(q * warm.length) - 1))]
   let indexBytes = 0
   if (cache !== '-') {

@@ -53,7 +53,8 @@ export interface LoadLibraryOptions {
    * counts already known. The next load of the same root (and schemes) reads and parses only
    * files that changed: a file whose stat differs, or was modified within 2 s of when it was
    * read (its timestamp cannot be trusted), is read again and compared by content digest.
-   * Written after a load, the first `match` and a `refresh()` that read anything. A damaged,
+   * Written (in the next turn of the event loop) after a load, a first `match` and a `refresh()`
+   * that learnt anything (token counts of the shared counters go with the next write). A damaged,
    * truncated or foreign index is ignored and replaced. Default: none (nothing is kept
    * between processes; the result is the same with or without one).
    */
@@ -345,7 +346,17 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   let unsaved = false
   let state: State = buildState(new Map(), persisted)
   let version = 0
-  if (unsaved) saveIndex()
+  let saving: ReturnType<typeof setImmediate> | undefined
+  if (unsaved) scheduleSave()
+
+  /** Store the index just after the current work (a first `match` right after the load adds its rows to the same write). */
+  function scheduleSave(): void {
+    if (!indexStore || saving !== undefined) return
+    saving = setImmediate(() => {
+      saving = undefined
+      if (unsaved) saveIndex()
+    })
+  }
 
   /** The stored index of this library, if one is there and sound. */
   function loadIndex(from: LibraryIndexStore): PersistedIndex | undefined {
@@ -872,7 +883,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     const indexed: IndexedEntry[] = state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
     const built = new MatchIndex(indexed)
     matchIndex = { version, index: built }
-    if (unsaved) saveIndex()
+    if (unsaved) scheduleSave()
     return built
   }
 
@@ -975,7 +986,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
         sourceChars -= text.length
       }
     }
-    if (unsaved) saveIndex()
+    if (unsaved) scheduleSave()
     return { added: added.sort(compare), changed: changed.sort(compare), removed: removed.sort(compare), unchanged }
   }
 

@@ -140,6 +140,8 @@ export class Vocabulary {
 
 /** Stems of the words seen (`''` for a stop word or a one-letter word), shared: `terms` of one word, worked out once. */
 const stems = new Map<string, string>()
+/** What separates words for `terms`: anything but letters and digits. */
+const NOT_WORD = /[^\p{L}\p{N}]+/u
 /** Most words remembered in {@link stems}; past it the map starts over. */
 const MAX_STEMS = 200_000
 
@@ -150,8 +152,9 @@ const MAX_STEMS = 200_000
  */
 function termsOf(text: string): string[] {
   const out: string[] = []
-  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
-    const w = m[0]
+  // The runs of letters and digits, as `terms` matches them (split leaves '' at the ends).
+  for (const w of text.toLowerCase().split(NOT_WORD)) {
+    if (w === '') continue
     let stem = stems.get(w)
     if (stem === undefined) {
       stem = terms(w)[0] ?? ''

@@ -16,7 +16,7 @@ import { decodeIndex, encodeIndex, type PersistedFile } from '../../src/library/
 import { fixtureLibrary, repoRoot } from './helpers.js'
 
 const QUERIES = ['restore postgres to a point in time', 'react component testing', 'kafka consumer groups', 'pdf form filling', 'incident postmortem template', 'data quality']
-const HOUR_AGO = (Date.now() - 3600_000) / 1000
+const HOUR_AGO = Math.floor((Date.now() - 3600_000) / 1000)
 
 let base: string
 let root: string
@@ -46,7 +46,14 @@ afterEach(() => {
   rmSync(base, { recursive: true, force: true })
 })
 
-const withIndex = (more: Partial<LoadLibraryOptions> = {}): Promise<Library> => loadLibrary({ root, indexStore: fileLibraryIndexStore({ dir: cache }), ...more })
+/** The index is written in the next turn of the event loop: let it be. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+async function withIndex(more: Partial<LoadLibraryOptions> = {}): Promise<Library> {
+  const library = await loadLibrary({ root, indexStore: fileLibraryIndexStore({ dir: cache }), ...more })
+  await settle()
+  return library
+}
 
 /** Everything a load produces that callers see: entries, diagnostics, match results, titles. */
 function observed(library: Library): unknown {
@@ -77,6 +84,7 @@ describe('loadLibrary with an index store', () => {
     const fresh = observed(await loadLibrary({ root }))
     const first = await withIndex()
     expect(observed(first)).toStrictEqual(fresh)
+    await settle()
     expect(indexFiles()).toHaveLength(1)
     const warm = await withIndex()
     expect(observed(warm)).toStrictEqual(fresh)
@@ -92,7 +100,7 @@ describe('loadLibrary with an index store', () => {
     const original = readFileSync(path.join(root, rel), 'utf8')
     const tokens = first.tokens(uri)
     const before = first.match('replicas failing over', { maxResults: 3 })
-    first.match('refresh the index with the count')
+    await settle()
     const fresh = await loadLibrary({ root })
     const warm = await withIndex()
     // The file now says something else, and the library was not told: what the index holds is what it sees.
@@ -163,6 +171,7 @@ describe('loadLibrary with an index store', () => {
     const changed = Math.max(real.stat.mtimeMs, real.stat.ctimeMs)
     // Same stat, checked long after the last modification: trusted, not read (the made-up fields show).
     const trusted = await loadLibrary({ root, indexStore: store(tampered(changed + 10_000)) })
+    await settle()
     expect(trusted.get(uri)?.digest).toBe(fake)
     expect(trusted.get(uri)?.meta.tags).toEqual(['made-up'])
     // Same stat, but modified less than 2 s before it was checked: read again, by digest.
@@ -218,6 +227,7 @@ describe('loadLibrary with an index store', () => {
     expect(first.tokens(uri, { counter: custom })).toBe(first.source(uri)?.length)
     const exact = first.tokens(uri, { counter: createTokenCounter({ encoding: 'cl100k_base' }) })
     first.match('save now')
+    await settle()
     const index = decodeIndex(readFileSync(indexFiles()[0] as string), path.basename(indexFiles()[0] as string, '.idx'))
     expect(index?.files.get('agents/frontend-specialist.md')?.tokens).toEqual({ cl100k_base: exact })
   })
