@@ -184,7 +184,7 @@ export interface Library {
   get(ref: string): LibraryEntry | undefined
   /**
    * Source text of an entry, as indexed at load or the last refresh. Texts are kept in memory up
-   * to 32 Mi characters (a large library, or one loaded from an `indexStore`, keeps less): a text
+   * to 8 Mi characters (a large library, or one loaded from an `indexStore`, keeps less): a text
    * not kept is read again when asked for, checked against the entry's digest; a file changed
    * on disk since is returned as it is now (call `refresh()` to index it again).
    */
@@ -270,7 +270,7 @@ interface State {
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 /** Most UTF-16 code units of file text a library keeps in memory (beyond it, text is read again from disk when needed, and checked by digest). */
-const SOURCE_BUDGET = 32 * 1024 * 1024
+const SOURCE_BUDGET = 8 * 1024 * 1024
 
 /** URI scheme of skill entries and their files (as the MCP Skills extension names them). */
 export const SKILL_SCHEME = 'skill'
@@ -445,8 +445,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
     // A skill's other files are not documents: no frontmatter is read, binary files keep no text.
     const frontmatter = role === 'file' ? noFrontmatter() : readFrontmatter<Frontmatter>(text, undefined, file.path)
-    // The raw frontmatter (`data`) is read for skills only (their name and description).
-    const fm = role === 'document' ? { ...frontmatter, data: {} } : frontmatter
+    // The raw frontmatter (`data`) is read for skills only (their name and description). Cloned:
+    // its strings are slices of the file's text, which would stay in memory with them.
+    const fm = structuredClone(role === 'document' ? { ...frontmatter, data: {} } : frontmatter)
     const record: FileRecord = { path: file.path, real: file.real, uri, role, skill: file.skill, readable: true, digest, bytes: read.bytes, fm, readDiagnostics: read.diagnostics, lines: {}, stat: read.stat, checkedAt }
     if (read.sha256 !== undefined) record.sha256 = read.sha256
     if (role === 'file') {
@@ -457,7 +458,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     if (typeof record.fm.meta.category === 'string') record.lines.category = frontmatterKeyLine(read.source, 'category')
     if (typeof record.fm.meta.id === 'string') record.lines.id = frontmatterKeyLine(read.source, 'id')
     // Headings for matching, while the text is at hand (see `scannedHeadings`).
-    record.titles = detectBinary(text) ? null : (scanHeadings(text.slice(fm.bodyOffset)) ?? null)
+    record.titles = detectBinary(text) ? null : structuredClone(scanHeadings(text.slice(fm.bodyOffset)) ?? null)
     keepSource(record, read.source)
     return record
   }
