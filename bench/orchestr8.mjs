@@ -3,7 +3,9 @@
 //
 //   ORCHESTR8_DIR=/tmp/o8/plugins/orchestr8 node bench/orchestr8.mjs [--quick] [--sizes=413,2000] [--snapshot] [--json] [--markdown]
 //     --snapshot: benchmark a frozen copy of dist/ (bench/.tmp/dist-orchestr8), so that a rebuild
-//     of dist/ during the run cannot break it; writes bench/.tmp/results-orchestr8.json
+//     of dist/ during the run cannot break it; writes bench/.tmp/results-orchestr8.json (--out=<file>),
+//     and <file>.partial after each size
+//   node bench/orchestr8.mjs --render=<file>[,<file>...]   the tables again from saved results
 //   node bench/run.mjs --only=orchestr8      (the same rows in the bench table)
 //
 // ORCHESTR8_DIR: orchestr8's MCP server package (plugins/orchestr8 of
@@ -29,7 +31,7 @@
 // Environment: ORCHESTR8_BENCH_SIZES=413,2000 (same as --sizes), ORCHESTR8_BENCH_TIMEOUT_S
 // (per process, default 900).
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -141,6 +143,7 @@ async function measureSize({ base, docs, o8, quick, log, timeoutMs }) {
       mcpAgain: () => mcpChild({ kind: 'pf', root: lib.root, cache: warmServe, docs, readUri: pfRead, timeoutMs }),
       ...(o8 ? { mcpO8: () => mcpChild({ kind: 'o8', o8, root: lib.root, docs, readUri: o8Read, timeoutMs }) } : {}),
     }
+    for (const [name, r] of Object.entries(primed)) log(`  ${docs} ${name} (fills the cache): ${r.failed ? `FAILED ${r.failed}` : `${((r.readMs ?? r.wallMs) / 1000).toFixed(1)} s`}`)
     const out = Object.fromEntries(Object.keys(variants).map((k) => [k, primed[k] ? [primed[k]] : []]))
     for (let i = 0; i < n; i++) {
       for (const [name, fn] of Object.entries(variants)) {
@@ -325,7 +328,7 @@ export function markdownBySize(measured, { o8Measured }) {
 }
 
 /** The bench section: rows for bench/run.mjs (with `details`). */
-export async function run({ quick = false, log = console.error, sizes } = {}) {
+export async function run({ quick = false, log = console.error, sizes, onSize } = {}) {
   requireBuild()
   mkdirSync(TMP, { recursive: true })
   const want = sizes ?? (process.env.ORCHESTR8_BENCH_SIZES ? process.env.ORCHESTR8_BENCH_SIZES.split(',').map(Number) : SIZES)
@@ -335,7 +338,10 @@ export async function run({ quick = false, log = console.error, sizes } = {}) {
   const base = baseLibrary({ orchestr8Dir: o8 ?? undefined })
   log(`orchestr8 bench: base library ${base.files.length} documents from ${base.source}`)
   const measured = []
-  for (const docs of want) measured.push(await measureSize({ base, docs: docs <= base.files.length ? base.files.length : docs, o8, quick, log, timeoutMs }))
+  for (const docs of want) {
+    measured.push(await measureSize({ base, docs: docs <= base.files.length ? base.files.length : docs, o8, quick, log, timeoutMs }))
+    onSize?.(measured.at(-1))
+  }
   const rows = measured.flatMap((m) => rowsOf(m, { o8Measured: Boolean(o8) }))
   rows.details = {
     orchestr8: o8 ? { dir: o8, measured: true } : { measured: false, why, recorded: ISSUE.orchestr8 },
@@ -357,13 +363,30 @@ if (main && process.argv.includes('--snapshot') && !process.env.PROMPTFOLD_BENCH
   cpSync(path.join(here, '..', 'dist'), snap, { recursive: true })
   const r = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, PROMPTFOLD_BENCH_DIST: snap } })
   process.exit(r.status ?? 1)
+} else if (main && process.argv.some((a) => a.startsWith('--render='))) {
+  // Tables again from saved results (results files or their .partial), sizes in the order given.
+  const files = process.argv.find((a) => a.startsWith('--render=')).slice(9).split(',')
+  const measured = files.flatMap((f) => {
+    const data = JSON.parse(readFileSync(f, 'utf8'))
+    return data.details?.sizes ?? data.sizes
+  })
+  const o8Measured = measured.some((m) => m.raw.libO8?.length)
+  console.log(textTable(measured.flatMap((m) => rowsOf(m, { o8Measured }))))
+  console.log(`\n${markdownBySize(measured, { o8Measured })}`)
 } else if (main) {
   const argv = process.argv.slice(2)
   const sizesArg = argv.find((a) => a.startsWith('--sizes='))?.slice(8)
   const started = Date.now()
   const loadBefore = os.loadavg()
-  const rows = await run({ quick: argv.includes('--quick'), sizes: sizesArg ? sizesArg.split(',').map(Number) : undefined })
-  const file = path.join(TMP, 'results-orchestr8.json')
+  const out = argv.find((a) => a.startsWith('--out='))?.slice(6)
+  const file = path.resolve(out ?? path.join(TMP, 'results-orchestr8.json'))
+  // Each size's raw samples as soon as it is measured (a long run stopped early keeps them).
+  const partial = []
+  const onSize = (m) => {
+    partial.push(m)
+    writeFileSync(`${file}.partial`, `${JSON.stringify({ date: new Date().toISOString(), sizes: partial }, null, 2)}\n`)
+  }
+  const rows = await run({ quick: argv.includes('--quick'), sizes: sizesArg ? sizesArg.split(',').map(Number) : undefined, onSize })
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), command: `node bench/orchestr8.mjs ${argv.join(' ')}`.trim(), seconds: Math.round((Date.now() - started) / 1000), loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg(), rows, details: rows.details }, null, 2)}\n`)
   if (argv.includes('--json')) console.log(JSON.stringify(rows.details, null, 2))
   else {
