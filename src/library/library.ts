@@ -272,6 +272,9 @@ const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 /** Most UTF-16 code units of file text a library keeps in memory (beyond it, text is read again from disk when needed, and checked by digest). */
 const SOURCE_BUDGET = 8 * 1024 * 1024
 
+/** Most claimants an `ALIAS_AMBIGUOUS` warning lists by URI (the others are counted). */
+const ALIAS_CLAIMANTS = 5
+
 /** URI scheme of skill entries and their files (as the MCP Skills extension names them). */
 export const SKILL_SCHEME = 'skill'
 
@@ -529,7 +532,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
         const claims = lookup.names.get(name) ?? []
         if (claims.length === 1) entry.aliases.push(name)
         else {
-          const who = claims.map((c) => `${c.entry.uri} (${c.how})`).join(', ')
+          // At most ALIAS_CLAIMANTS listed: a name copied across a large library would repeat every claimant in every claimant's warning.
+          const listed = claims.slice(0, ALIAS_CLAIMANTS).map((c) => `${c.entry.uri} (${c.how})`)
+          const who = claims.length > ALIAS_CLAIMANTS ? `${listed.join(', ')} and ${claims.length - ALIAS_CLAIMANTS} more` : listed.join(', ')
           entry.diagnostics.push(diagnostic('ALIAS_AMBIGUOUS', 'warning', `The name "${name}" is claimed by ${claims.length} documents: ${who}; it resolves to none of them`, { file: entry.path }))
         }
       }

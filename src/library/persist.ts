@@ -2,9 +2,10 @@
  * The persistent library index: what indexing a library root found, per file, kept in a
  * {@link LibraryIndexStore} between processes (see `loadLibrary`'s `indexStore`).
  *
- * One binary value per root: a header, a JSON part (the files: stat, digest, frontmatter,
- * diagnostics, token counts, and the vocabulary of the match rows) and the match rows as
- * 32-bit words. A value of another format, promptfold version, root or byte order, or whose
+ * One binary value per root: a header, a JSON part (one line for the version, root and
+ * vocabulary of the match rows, then one line per file: stat, digest, frontmatter, diagnostics,
+ * token counts; lines, so that neither writing nor reading holds the whole part as one string)
+ * and the match rows as 32-bit words. A value of another format, promptfold version, root or byte order, or whose
  * checksum, lengths or contents do not add up, decodes to `undefined`: the library is indexed
  * afresh and the value replaced.
  *
@@ -68,7 +69,7 @@ export const RACY_MS = 2000
 
 const MAGIC = 'PFLIBIDX'
 /** Bump when the layout or the meaning of a field changes. */
-const FORMAT = 1
+const FORMAT = 2
 const HEADER_BYTES = 28
 const BYTE_ORDER = 0x01020304
 
@@ -107,7 +108,7 @@ export function encodeIndex(key: string, files: Iterable<PersistedFile>, vocabul
   const remap = new Int32Array(vocabulary.size).fill(-1)
   const table: string[] = []
   const words: number[] = []
-  const out: unknown[] = []
+  const lines: Buffer[] = []
   for (const file of files) {
     if (!persistable(file)) continue
     const { row, ...rest } = file
@@ -127,9 +128,9 @@ export function encodeIndex(key: string, files: Iterable<PersistedFile>, vocabul
         } else words.push(w)
       }
     }
-    out.push(json)
+    lines.push(Buffer.from(`${JSON.stringify(json)}\n`, 'utf8'))
   }
-  const json = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, terms: table, files: out }), 'utf8')
+  const json = Buffer.concat([Buffer.from(`${JSON.stringify({ version: VERSION, key, writtenAt, terms: table })}\n`, 'utf8'), ...lines])
   const pad = (4 - (json.length % 4)) % 4
   const rows = new Uint8Array(Uint32Array.from(words).buffer)
   const jsonPart = pad > 0 ? Buffer.concat([json, Buffer.alloc(pad)]) : json
@@ -163,17 +164,22 @@ function decode(value: Uint8Array, key: string): PersistedIndex | undefined {
   const jsonEnd = HEADER_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4)
   if (bytes.length !== jsonEnd + wordCount * 4) return undefined
   if (checksum([bytes.subarray(HEADER_BYTES, jsonEnd), bytes.subarray(jsonEnd)]) !== bytes.readUInt32LE(20)) return undefined
-  const data = JSON.parse(bytes.toString('utf8', HEADER_BYTES, HEADER_BYTES + jsonLength)) as Record<string, unknown>
+  const jsonStop = HEADER_BYTES + jsonLength
+  let at = bytes.indexOf(10, HEADER_BYTES)
+  if (at < 0 || at >= jsonStop || bytes[jsonStop - 1] !== 10) return undefined
+  const data = JSON.parse(bytes.toString('utf8', HEADER_BYTES, at)) as Record<string, unknown>
   if (data === null || typeof data !== 'object' || data.version !== VERSION || data.key !== key || !isNumber(data.writtenAt)) return undefined
-  if (!Array.isArray(data.terms) || !data.terms.every((t) => typeof t === 'string') || !Array.isArray(data.files)) return undefined
+  if (!Array.isArray(data.terms) || !data.terms.every((t) => typeof t === 'string')) return undefined
   const vocabulary = Vocabulary.of(data.terms as string[])
   if (vocabulary.size !== data.terms.length) return undefined
   // Copied once: the words of a stored value need not be 4-byte aligned.
   const words = new Uint32Array(wordCount)
   new Uint8Array(words.buffer).set(bytes.subarray(jsonEnd))
   const files = new Map<string, PersistedFile>()
-  for (const raw of data.files as unknown[]) {
-    const file = persistedFile(raw, words, vocabulary.size)
+  // One file per line, each parsed on its own.
+  for (let from = at + 1; from < jsonStop; from = at + 1) {
+    at = bytes.indexOf(10, from)
+    const file = persistedFile(JSON.parse(bytes.toString('utf8', from, at)), words, vocabulary.size)
     if (!file || files.has(file.path)) return undefined
     files.set(file.path, file)
   }

@@ -251,6 +251,20 @@ describe('loadLibrary with an index store', () => {
   })
 })
 
+describe('large libraries', () => {
+  it('an ALIAS_AMBIGUOUS warning lists five claimants and counts the others', async () => {
+    const dir = path.join(base, 'copies')
+    for (let i = 0; i < 7; i++) {
+      mkdirSync(path.join(dir, `c${i}`), { recursive: true })
+      writeFileSync(path.join(dir, `c${i}`, 'same.md'), `# Copy ${i}\n`)
+    }
+    const library = await loadLibrary({ root: dir })
+    const warning = library.diagnostics.find((d) => d.code === 'ALIAS_AMBIGUOUS' && d.file === 'c3/same.md')
+    const listed = [0, 1, 2, 3, 4].map((i) => `orchestr8://c${i}/same (file name)`).join(', ')
+    expect(warning?.message).toBe(`The name "same" is claimed by 7 documents: ${listed} and 2 more; it resolves to none of them`)
+  })
+})
+
 describe('maxFiles is never a silent cap', () => {
   it('a library cut short at maxFiles says where, for documents and for other files', async () => {
     const library = await loadLibrary({ root, maxFiles: 5 })
