@@ -404,8 +404,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /** A record from the stored index, for the file found at its path. */
   function fromIndex(file: FoundFile, saved: PersistedFile | undefined): FileRecord | undefined {
     if (!saved) return undefined
-    const record: FileRecord = { ...saved, real: file.real, uri: fileUri(file), skill: file.skill, readable: true }
-    return record
+    // Decoded for this load alone: completed in place rather than copied.
+    return Object.assign(saved as PersistedFile & Partial<FileRecord>, { real: file.real, uri: fileUri(file), skill: file.skill, readable: true }) as FileRecord
   }
 
   /** Whether a known record still holds for a file of this stat without reading it: same stat, not modified within {@link RACY_MS} of when it was read. */
