@@ -289,6 +289,7 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
         ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
         ...(options.maxFiles !== undefined ? { maxFiles: options.maxFiles } : {}),
         ...(parseStore !== undefined ? { parseStore } : {}),
+        ...(options.indexStore !== undefined ? { indexStore: options.indexStore } : {}),
       }).then((library) => {
         if (parseStore !== undefined) {
           listing = { key: listingKey(library.root, scheme), library, saved: '' }

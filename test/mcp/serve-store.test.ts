@@ -107,3 +107,40 @@ describe('serve with a parseStore', () => {
     expect(two.getsAtFirstList).toEqual(listings)
   })
 })
+
+describe('serve with an indexStore', () => {
+  it('loads the library through it: the index a session writes is read by the next', async () => {
+    const kept = new Map<string, Uint8Array>()
+    const reads: string[] = []
+    const indexStore = {
+      get(key: string) {
+        reads.push(key)
+        return kept.get(key)
+      },
+      set(key: string, value: Uint8Array) {
+        kept.set(key, value)
+      },
+    }
+    const once = async () => {
+      const stdin = new PassThrough()
+      const stdout = new PassThrough()
+      let out = ''
+      stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+      const done = serve(resourcesRoot, { stdin, stdout, log: null, watch: false, warm: false, indexStore })
+      stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/list' })}\n`)
+      for (let i = 0; i < 400 && !out.includes('"id":1'); i++) await new Promise((r) => setTimeout(r, 10))
+      // The index is written in a turn after the load.
+      for (let i = 0; i < 400 && kept.size === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      stdin.end()
+      await done
+      return (JSON.parse(out.trim().split('\n')[0] as string) as { result: { resources: unknown[] } }).result.resources
+    }
+    const first = await once()
+    expect(reads).toHaveLength(1)
+    expect(kept.size).toBe(1)
+    expect([...kept.keys()]).toEqual(reads)
+    const second = await once()
+    expect(reads).toEqual([reads[0], reads[0]])
+    expect(second).toEqual(first)
+  })
+})
