@@ -13,7 +13,7 @@ import type { ParseStore } from '../cache/store.js'
 import { DEFAULT_SCHEMES } from '../parse/uri.js'
 import { VERSION } from '../version.js'
 import { takeEarlyStart } from './handshake.js'
-import { type CreateServerOptions, type KnownListing, serverOver } from './server.js'
+import { type CreateServerOptions, type ServeState, serverOver } from './server.js'
 
 /** How often a persistent `parseStore` is written while serving, in milliseconds. */
 const FLUSH_EVERY_MS = 5000
@@ -236,7 +236,7 @@ type ListingRow = [string, string, string | null]
  * the same content (by URI and digest: a title is its entry's, never another content's).
  * Anything in the entry that is not a row of this form is left out.
  */
-function readListing(store: ParseStore, key: string, library: Library, titles: KnownListing['titles']): void {
+function readListing(store: ParseStore, key: string, library: Library, titles: ServeState['titles']): void {
   let value: unknown
   try {
     value = store.get(key)
@@ -256,7 +256,7 @@ function readListing(store: ParseStore, key: string, library: Library, titles: K
 }
 
 /** The rows of the titles known for the entries of `library` now. */
-function listingRows(library: Library, titles: KnownListing['titles']): ListingRow[] {
+function listingRows(library: Library, titles: ServeState['titles']): ListingRow[] {
   const rows: ListingRow[] = []
   for (const e of library.entries) {
     const k = `${e.uri}\u0000${e.digest}`
@@ -278,7 +278,7 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   const scheme = (options.schemes?.[0] ?? DEFAULT_SCHEMES[0] ?? 'orchestr8').toLowerCase()
   const parseStore = options.parseStore
   // Titles listed in an earlier session over the same store (see listingKey).
-  const known: KnownListing = { titles: new Map() }
+  const known: ServeState = { titles: new Map(), ...(parseStore !== undefined ? { parseStore } : {}) }
   let listing: { key: string; library: Library; saved: string } | undefined
   let load: () => void = () => undefined
   const loading = new Promise<Library>((resolve, reject) => {

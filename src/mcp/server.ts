@@ -43,7 +43,7 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import { assemble } from '../assemble/index.js'
-import type { CountStore } from '../cache/store.js'
+import type { CountStore, ParseStore } from '../cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { BudgetExceededError, InvalidOptionError, PromptfoldError } from '../errors.js'
 import { DEFAULT_MAX_DOCUMENT_BYTES, detectBinary } from '../parse/document.js'
@@ -201,10 +201,12 @@ export function createServer(library: Library, options: CreateServerOptions = {}
   return serverOver(library, library.schemes[0] ?? 'orchestr8', options)
 }
 
-/** What a caller of {@link serverOver} already knows of the library (for `serve`'s persistent listing). */
-export interface KnownListing {
+/** What `serve` shares with {@link serverOver}: its persistent listing, and its parse store. */
+export interface ServeState {
   /** Titles (`library.title`) by `<uri>\0<digest>`, `undefined` for an entry without one; the server adds what it learns. */
   titles: Map<string, string | undefined>
+  /** The library's parse store, passed to `assemble` too: documents parsed in an earlier session are read back, not parsed. */
+  parseStore?: ParseStore
 }
 
 /**
@@ -213,7 +215,7 @@ export interface KnownListing {
  * request waits for `source`, and fails as the load did if it fails. Watching and warming
  * start once it is loaded (and, for warming, connected). `scheme` is the library's first scheme.
  */
-export function serverOver(source: Library | Promise<Library>, scheme: string, options: CreateServerOptions = {}, known: KnownListing = { titles: new Map() }): Server {
+export function serverOver(source: Library | Promise<Library>, scheme: string, options: CreateServerOptions = {}, known: ServeState = { titles: new Map() }): Server {
   // Set once `source` is loaded; every use below is in a handler (which waits for it) or after it.
   let library = undefined as unknown as Library
   let ready = false
@@ -591,7 +593,7 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
     const doc = library.document(entry.uri)
     if (!doc) throw internal(`${entry.uri} could not be read`)
     try {
-      return await assemble(doc, { budget, resolver: library, counter, match: library.resolveMatch, schemes: library.schemes, ...(countStore !== undefined ? { countStore } : {}), ...(query ? { query } : {}) })
+      return await assemble(doc, { budget, resolver: library, counter, match: library.resolveMatch, schemes: library.schemes, ...(countStore !== undefined ? { countStore } : {}), ...(known.parseStore !== undefined ? { parseStore: known.parseStore } : {}), ...(query ? { query } : {}) })
     } catch (error) {
       if (error instanceof BudgetExceededError) {
         throw invalid(`Budget ${budget} is below the ${error.minimumBudget} tokens the core of ${entry.uri} needs`, { minimumBudget: error.minimumBudget })
