@@ -22,6 +22,8 @@ const MARKUP = /[*_\\`]/
 const ENTITY = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
 /** An autolink (`<https://x>`, `<a@b.c>`): its text is not what is written. */
 const AUTOLINK = /<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>]+>/
+/** A line that may start a link reference definition (`[label]: url`), inside any block quote or list markers; the label may span lines. */
+const DEFINITION = /^[ \t]*(?:(?:>|(?:[-*+]|\d{1,9}[.)])[ \t])[ \t]*)*\[[^\]]*\]:/m
 /** What makes brackets a link or an image (given no link reference definition in the body). */
 const LINK = /\]\s*[([:]|!\[/
 /** A heading ending in one strong span opened after a space (or at the start): `1. **Keep It Simple**`. */
@@ -94,7 +96,7 @@ const MAX_CHARS = 256 * 1024
 export function scanHeadings(body: string): string[] | undefined {
   if (body.length > MAX_CHARS || body.includes('\r') || body.includes('\0')) return undefined
   const titles: string[] = []
-  const definitions = body.includes(']:')
+  const definitions = DEFINITION.test(body)
   let fence: { char: string; length: number; indent: number } | undefined
   let previous: 'blank' | 'text' = 'blank'
   let start = 0
@@ -112,8 +114,12 @@ export function scanHeadings(body: string): string[] | undefined {
       if (blank) continue
       // A line less indented than its fence may end a list item, and the fence with it.
       if (indent < fence.indent) return undefined
-      const close = indent - fence.indent < 4 ? FENCE.exec(rest) : null
-      if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length && close[2]?.trim() === '') fence = undefined
+      const close = FENCE.exec(rest)
+      if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length && close[2]?.trim() === '') {
+        // Up to three spaces before a closing fence at the top level; more may still close one in a list item: not certain.
+        if (indent >= 4) return undefined
+        fence = undefined
+      }
       continue
     }
     if (blank) {

@@ -27,7 +27,7 @@ const line: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: fc.tuple(fc.integer({ min: 1, max: 7 }), text, fc.constantFrom('', ' #', ' ##', '#', '  ')).map(([n, t, close]) => `${'#'.repeat(n)} ${t}${close}`) },
   { weight: 1, arbitrary: fc.constantFrom('#', '##', '# ', '### ###', '#no-space', '#\tTabbed') },
   { weight: 4, arbitrary: text },
-  { weight: 1, arbitrary: fc.constantFrom('[Phase]: /url', '[a]: <b>', 'see [a]') },
+  { weight: 1, arbitrary: fc.constantFrom('[Phase]: /url', '[a]: <b>', 'see [a]', '- **[Phase]:** done', '> [Phase]: /q', '1. [a]: /b', '   [Phase]:\n/url', '[Pha\nse]: /x', '**[a]:** b') },
   { weight: 4, arbitrary: fc.constant('') },
   { weight: 3, arbitrary: fc.tuple(indent, fenceMark).map(([i, f]) => `${i}${f}`) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom('- ', '* ', '+ ', '1. ', '2) ', '  - ', '   1. '), fc.oneof(text, fc.constant('# In item'), fc.constant('```'), fc.constant('> q'))).map(([m, t]) => `${m}${t}`) },

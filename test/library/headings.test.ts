@@ -30,7 +30,7 @@ describe('scanHeadings', () => {
   })
 
   it('declines what a line scan cannot be sure of', () => {
-    for (const text of ['Title\n===', 'Para\n---', '<div>\n# x\n</div>', '- # In item', '> # Quoted', '    # indented', '  # indented', '# With ``code``', '# Odd ` tick', '# *Emphasis*', '# a\\#', '# Tom &amp; Jerry', '- x\n  ```\nout\n  ```', 'a\r\n# b', '\t# tab']) {
+    for (const text of ['Title\n===', 'Para\n---', '<div>\n# x\n</div>', '- # In item', '> # Quoted', '    # indented', '  # indented', '# With ``code``', '# Odd ` tick', '# *Emphasis*', '# a\\#', '# Tom &amp; Jerry', '- x\n  ```\nout\n  ```', 'a\r\n# b', '\t# tab', '   ```\n    ```\n# after']) {
       expect(scanHeadings(text), JSON.stringify(text)).toBeUndefined()
     }
   })
