@@ -8,10 +8,12 @@
 // up to 413 documents of about the same size.
 //
 // Scaled copies: copy 0 is the base library as it is; copy k (k >= 1) is every file of it
-// under a numbered folder inside its category folder (`agents/c0001/architect.md`), so
-// that orchestr8's loader (which only reads the category folders at the top) and
-// promptfold see the same files, with the frontmatter `id:` suffixed (`architect-c0001`)
-// so that every id is distinct. The last copy is cut short to reach the count exactly.
+// under a numbered folder inside its category folder, its name and its frontmatter `id:`
+// suffixed (`agents/c0001/architect-c0001.md`, `id: agent-architect-c0001`), so that
+// orchestr8's loader (which only reads the category folders at the top) and promptfold see
+// the same files, and every id and file name is distinct, as in a real library (121 copies
+// of one name would make every copy an ambiguous alias of the others: a diagnostic per
+// entry naming all of them). The last copy is cut short to reach the count exactly.
 // Libraries are written once under bench/.tmp/scale/ and reused while their recipe stays
 // the same (a stamp file records it).
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -22,7 +24,7 @@ import { SHARED_CORPUS, TMP } from './paths.mjs'
 /** Category folders orchestr8's loader reads (the first path segment of every document). */
 export const CATEGORIES = ['agents', 'skills', 'examples', 'patterns', 'guides', 'workflows']
 
-const RECIPE = 'scale-corpus v1'
+const RECIPE = 'scale-corpus v2'
 const BASE_DOCUMENTS = 413
 const BASE_BYTES = 3_500_000
 
@@ -110,7 +112,7 @@ export function scaledLibrary(base, documents) {
       const suffix = `c${String(k).padStart(4, '0')}`
       for (let i = 0; i < files.length && n < documents; i++, n++) {
         const [category, ...rest] = files[i].split('/')
-        const file = path.join(root, category, suffix, ...rest)
+        const file = path.join(root, category, suffix, ...rest).replace(/\.md$/, `-${suffix}.md`)
         mkdirSync(path.dirname(file), { recursive: true })
         writeFileSync(file, withIdSuffix(texts[i], suffix))
       }
