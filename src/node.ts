@@ -12,8 +12,12 @@ export {
   type FileCountStoreOptions,
   type FileParseStore,
   type FileParseStoreOptions,
+  type FileLibraryIndexStore,
+  type FileLibraryIndexStoreOptions,
   fileCountStore,
+  fileLibraryIndexStore,
   fileParseStore,
+  type LibraryIndexStore,
 } from './cache/store.js'
 export { DEFAULT_MAX_DOCUMENT_BYTES, type FileSystemResolverOptions, fileSystemResolver } from './resolve/fs.js'
 export {

@@ -1,22 +1,24 @@
 /**
- * The CLI's persistent caches: token counts and parsed documents, under the platform's
- * cache folder (`$XDG_CACHE_HOME/promptfold` on Linux). `--no-cache` turns both off.
+ * The CLI's persistent caches: token counts, parsed documents and the library index, under the
+ * platform's cache folder (`$XDG_CACHE_HOME/promptfold` on Linux). `--no-cache` turns them off.
  *
- * The cache is untrusted input: at the first fault of either store (a path that is not a
+ * The cache is untrusted input: at the first fault of any store (a path that is not a
  * folder, an entry that is a FIFO, a device, a symbolic link, too large or malformed, a write
- * that fails) both are turned off for the rest of the run, with one warning on stderr; the
+ * that fails) all are turned off for the rest of the run, with one warning on stderr; the
  * run goes on exactly as with `--no-cache`, so its output is the same bytes.
  *
  * @module
  */
 import type { PromptfoldError } from '../errors.js'
-import { type CountStore, defaultCacheDir, fileCountStore, fileParseStore, type ParseStore } from '../index.js'
+import { type CountStore, defaultCacheDir, fileCountStore, fileLibraryIndexStore, fileParseStore, type LibraryIndexStore, type ParseStore } from '../index.js'
 import { styles } from './io.js'
 
-/** Both stores, and one call to write what they learned. */
+/** The stores, and one call to write what they learned. */
 export interface Caches {
   countStore: CountStore
   parseStore: ParseStore
+  /** The persistent library index (docs/library.md): written when a library is loaded. */
+  indexStore: LibraryIndexStore
   /** Write what the stores learned (nothing after a fault). */
   flush(): void
   /** The first fault, once one happened (it was told on stderr). */
@@ -25,7 +27,7 @@ export interface Caches {
 
 /**
  * Open the caches, or `undefined` when `enabled` is false. `warn` is told of the first fault
- * of either store, once (default: one `warning:` line on stderr).
+ * of any store, once (default: one `warning:` line on stderr).
  */
 export function openCaches(enabled: boolean | undefined, warn: (error: PromptfoldError) => void = warnOnStderr): Caches | undefined {
   if (enabled === false) return undefined
@@ -37,6 +39,7 @@ export function openCaches(enabled: boolean | undefined, warn: (error: Promptfol
   }
   const counts = fileCountStore({ onFault })
   const parses = fileParseStore({ onFault })
+  const indexes = fileLibraryIndexStore({ onFault })
   return {
     countStore: {
       get: (key) => (fault === undefined ? counts.get(key) : undefined),
@@ -48,6 +51,12 @@ export function openCaches(enabled: boolean | undefined, warn: (error: Promptfol
       get: (key) => (fault === undefined ? parses.get(key) : undefined),
       set: (key, value) => {
         if (fault === undefined) parses.set(key, value)
+      },
+    },
+    indexStore: {
+      get: (key) => (fault === undefined ? indexes.get(key) : undefined),
+      set: (key, value) => {
+        if (fault === undefined) indexes.set(key, value)
       },
     },
     flush() {

@@ -8,7 +8,7 @@
 import { realpathSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { DEFAULT_MAX_DOCUMENT_BYTES, findLibraryRoot, type Library, loadLibrary, type ParseStore, type PromptDocument, parseDocument } from '../index.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES, findLibraryRoot, type Library, type LibraryIndexStore, loadLibrary, type ParseStore, type PromptDocument, parseDocument } from '../index.js'
 import { UsageError } from './io.js'
 
 /** `path` relative to `root` with `/` separators, or `undefined` when it is not inside `root`. */
@@ -83,15 +83,15 @@ export function rootFor(file: string, root?: string, fallback?: string): string 
  * Load and parse `file`, and load the library of its root (see {@link rootFor}). The
  * document is parsed with its path relative to the root, so its URI is known (for cycle
  * detection); a skill's SKILL.md gets its skill's URI. With a `parseStore`, a document parsed before (same content and path) is not
- * parsed again.
+ * parsed again; with an `indexStore`, the library is loaded from its persistent index.
  */
-export async function loadDocument(file: string, root: string | undefined, parseStore?: ParseStore): Promise<LoadedDocument> {
+export async function loadDocument(file: string, root: string | undefined, parseStore?: ParseStore, indexStore?: LibraryIndexStore): Promise<LoadedDocument> {
   const source = await readDocumentFile(file)
   const abs = real(file)
   const rootAbs = rootFor(abs, root)
   const relPath = relativeTo(rootAbs, abs)
   // The library's own parses (titles and headings for matching, graph) use the same store.
-  const library = await loadLibrary({ root: rootAbs, ...(parseStore ? { parseStore } : {}) })
+  const library = await loadLibrary({ root: rootAbs, ...(parseStore ? { parseStore } : {}), ...(indexStore ? { indexStore } : {}) })
   // A skill's SKILL.md is named by its skill's URI (skill://<skill-path>), as the library names it.
   const skill = relPath !== undefined && nodePath.basename(relPath) === 'SKILL.md' ? library.get(relPath) : undefined
   const uri = skill?.kind === 'skill' ? { uri: skill.uri } : {}

@@ -4,6 +4,33 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cli, mlops, oneErrorLine, resources, tempDir } from './run.js'
 
+describe('promptfold assemble: the persistent library index', () => {
+  it('writes one index for the root; run again, the same bytes; after a document is added, the same bytes as without the cache', () => {
+    const { dir, cleanup } = tempDir()
+    try {
+      const lib = join(dir, 'lib')
+      cpSync(resources, lib, { recursive: true })
+      const agent = join(lib, 'agents/mlops-specialist.md')
+      const env = { XDG_CACHE_HOME: join(dir, 'cache') }
+      const indexes = join(dir, 'cache', 'promptfold', 'library-v1')
+      const first = cli(['assemble', agent, '--budget', '3000'], { env })
+      expect(first.status).toBe(0)
+      expect(readdirSync(indexes).filter((f) => f.endsWith('.idx'))).toHaveLength(1)
+      const second = cli(['assemble', agent, '--budget', '3000'], { env })
+      expect(second.stdout).toBe(first.stdout)
+      expect(second.stdout).toBe(cli(['assemble', agent, '--budget', '3000', '--no-cache'], { env }).stdout)
+      // A new document below the root: the run with the index agrees with a run without any cache.
+      writeFileSync(join(lib, 'examples/ml/extra.md'), '---\nid: extra\n---\n# Extra\n\nNew example.\n')
+      const graph = cli(['report', agent, '--json'], { env })
+      expect(graph.status).toBe(0)
+      expect(cli(['report', agent, '--json', '--no-cache'], { env }).stdout).toBe(graph.stdout)
+      expect(readdirSync(indexes).filter((f) => f.endsWith('.idx'))).toHaveLength(1)
+    } finally {
+      cleanup()
+    }
+  })
+})
+
 describe('promptfold assemble: persistent count cache', () => {
   it('writes counts under $XDG_CACHE_HOME/promptfold and gives the same bytes when run again', () => {
     const { dir, cleanup } = tempDir()

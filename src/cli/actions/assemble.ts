@@ -19,7 +19,7 @@ export async function runAssemble(file: string, options: AssembleCommandOptions)
   // Counts and parsed documents persist between runs (keyed by content digests), so a
   // second run needs no encoder and no parser; --no-cache turns this off.
   const caches = openCaches(options.cache)
-  const loaded = await loadDocument(file, options.root, caches?.parseStore)
+  const loaded = await loadDocument(file, options.root, caches?.parseStore, caches?.indexStore)
   const assembleOptions: AssembleOptions = {
     resolver: loaded.library,
     include: options.include ?? [],

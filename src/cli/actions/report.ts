@@ -23,7 +23,7 @@ export async function runReport(file: string, options: ReportCommandOptions): Pr
     if (given !== undefined && options.html === undefined) throw new UsageError(`${flag} goes with --html`)
   }
   const caches = openCaches(options.cache)
-  const loaded = await loadDocument(file, options.root, caches?.parseStore)
+  const loaded = await loadDocument(file, options.root, caches?.parseStore, caches?.indexStore)
   const assembleOptions: AssembleOptions = { resolver: loaded.library }
   if (options.encoding !== undefined) assembleOptions.encoding = options.encoding
   if (options.model !== undefined) assembleOptions.model = options.model
@@ -84,7 +84,7 @@ async function runFitPreview(file: string, models: string[], options: ReportComm
     }
   }
   const caches = openCaches(options.cache)
-  const loaded = await loadDocument(file, options.root, caches?.parseStore)
+  const loaded = await loadDocument(file, options.root, caches?.parseStore, caches?.indexStore)
   const preview = await fitPreview(loaded.doc, {
     models,
     budgets: options.budgets ?? [],

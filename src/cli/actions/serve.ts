@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { fileLibraryIndexStore } from '../../cache/store.js'
 import { type ServeOptions, serve } from '../../mcp/index.js'
 import { openCaches } from '../cache.js'
 import type { ServeCommandOptions } from '../commands/serve.js'
@@ -25,9 +24,8 @@ export async function runServe(root: string, options: ServeCommandOptions): Prom
     serveOptions.parseStore = store
     serveOptions.countStore = caches.countStore
     // The persistent library index (docs/library.md): the next session loads the library without
-    // reading unchanged files. A fault turns it off (silently: the library works without it).
-    // (Imported from its module: src/index.ts does not export it yet; src/cli/cache.ts could open it with the others.)
-    serveOptions.indexStore = fileLibraryIndexStore()
+    // reading unchanged files. A fault turns every store off, with one warning.
+    serveOptions.indexStore = caches.indexStore
   }
   await serve(root, serveOptions)
 }

@@ -64,7 +64,7 @@ export async function runCatalog(root: string, options: CatalogCommandOptions): 
   const base = checkRoot(root, '')
   const counter = createTokenCounter({ ...(options.encoding !== undefined ? { encoding: options.encoding } : {}), ...(options.model !== undefined ? { model: options.model } : {}) })
   const caches = openCaches(options.cache)
-  const library = await loadLibrary({ root: base, ...(caches ? { parseStore: caches.parseStore } : {}) })
+  const library = await loadLibrary({ root: base, ...(caches ? { parseStore: caches.parseStore, indexStore: caches.indexStore } : {}) })
   const catalogOptions: SkillCatalogOptions = { counter, format: options.format ?? 'xml', location: options.location ?? 'path' }
   if (options.budget !== undefined) catalogOptions.budget = options.budget
   if (options.query !== undefined) catalogOptions.query = options.query
