@@ -103,10 +103,19 @@ export function scanHeadings(body: string): string[] | undefined {
   while (start <= body.length) {
     let end = body.indexOf('\n', start)
     if (end < 0) end = body.length
+    // Most lines are prose: one starting with an ASCII letter (under four spaces in, or inside a
+    // fence at its indentation or more) can open, close or hide nothing; read on without slicing it.
+    let at = start
+    while (at < end && body.charCodeAt(at) === 32) at++
+    const first = body.charCodeAt(at) | 32
+    if (at < end && first >= 97 && first <= 122 && (fence ? at - start >= fence.indent : at - start < 4)) {
+      if (!fence) previous = 'text'
+      start = end + 1
+      continue
+    }
+    const indent = at - start
     const line = body.slice(start, end)
     start = end + 1
-    let indent = 0
-    while (indent < line.length && line.charCodeAt(indent) === 32) indent++
     const rest = line.slice(indent)
     if (rest.startsWith('\t')) return undefined
     const blank = rest.trim() === ''
