@@ -171,13 +171,6 @@ function rowsOf(m, { o8Measured }) {
   const small = docs <= 500
   const issueO8 = small && !o8Measured ? ISSUE.orchestr8 : null
   const recorded = (what, median) => ({ what: `${what} (recorded in issue 14, NOT measured in this run)`, summary: { n: Number.NaN, median, p25: Number.NaN, p75: Number.NaN, min: Number.NaN, max: Number.NaN } })
-  const base = (what, f, issueValue) => {
-    if (o8Measured) {
-      const s = field(raw.libO8 ?? raw.mcpO8 ?? [], f)
-      return s.length ? { what: `orchestr8 ${what}`, samples: s } : null
-    }
-    return issueO8 && issueValue !== undefined ? recorded(`orchestr8 ${what}`, issueValue) : null
-  }
   const note = (xs) => (failures(xs).length ? [`${failures(xs).length} sample(s) failed: ${failures(xs)[0]}`] : [])
   const before = ISSUE.promptfold[docs]
   const rows = []
@@ -267,7 +260,7 @@ function rowsOf(m, { o8Measured }) {
       what: 'user + system CPU of the server process when the first budgeted read is answered (/proc)',
       unit: 'ms',
       samples: field(raw.mcpFirst, (x) => x.cpuMs),
-      baseline: mcpO8('server CPU', (x) => x.cpuMs, 'cpuMs'),
+      baseline: mcpO8('server CPU', (x) => x.cpuMs, ISSUE.orchestr8.cpuMs),
       target: null,
       notes: [`again: ${round(summarize(field(raw.mcpAgain, (x) => x.cpuMs)).median, 0)} ms`],
     }),
