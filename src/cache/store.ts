@@ -92,34 +92,8 @@ const SYSTEM_REASONS: Record<string, string> = {
  * symbolic link never followed, a device never read.
  */
 function readEntry(path: string, maxBytes: number): string | undefined {
-  let fd: number
-  try {
-    fd = openSync(path, READ_FLAGS)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw fault(path, 'entry cannot be read', error)
-  }
-  try {
-    const stat = fstatSync(fd)
-    if (!stat.isFile()) throw fault(path, 'entry is not a regular file')
-    if (stat.size > maxBytes) throw fault(path, `entry is ${stat.size} bytes, over the limit of ${maxBytes}`)
-    // One byte more than the limit, to see a file that grew since fstat.
-    const buffer = Buffer.alloc(stat.size + 1)
-    let length = 0
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null)
-      if (n === 0) break
-      length += n
-      if (length > maxBytes) throw fault(path, `entry is over the limit of ${maxBytes} bytes`)
-      if (length === buffer.length) break
-    }
-    return buffer.toString('utf8', 0, length)
-  } catch (error) {
-    if (error instanceof PromptfoldError) throw error
-    throw fault(path, 'entry cannot be read', error)
-  } finally {
-    closeSync(fd)
-  }
+  const bytes = readEntryBytes(path, maxBytes)
+  return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 }
 
 /**
@@ -461,7 +435,10 @@ export function fileLibraryIndexStore(options: FileLibraryIndexStoreOptions = {}
   }
 }
 
-/** Read a cache file's bytes whole, or `undefined` when it does not exist; otherwise as {@link readEntry}. */
+/**
+ * Read a cache file's bytes whole, or `undefined` when it does not exist. Anything else that is
+ * not a regular file of at most `maxBytes` bytes is a fault (thrown), as for {@link readEntry}.
+ */
 function readEntryBytes(path: string, maxBytes: number): Uint8Array | undefined {
   let fd: number
   try {
