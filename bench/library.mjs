@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { rng } from './lib/generate.mjs'
+import { QUERIES } from './lib/queries.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.resolve(here, '..')
@@ -160,20 +161,6 @@ function quantile(xs, q) {
 }
 const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
-const QUERIES = [
-  'track ML experiments with MLflow and serve the model',
-  'design a DynamoDB single-table schema',
-  'define SLOs and error budgets for an API',
-  'postgres replication failover and backups',
-  'react form accessibility and state management',
-  'kafka stream partition consumers',
-  'kubernetes autoscaling ingress deployment',
-  'oauth token session security audit',
-  'rust async ownership and lifetimes',
-  'prometheus metrics and distributed tracing',
-  'hyperparameter optimization with optuna',
-  'airflow batch pipeline data quality',
-]
 
 async function main() {
   const base = mkdtempSync(path.join(tmpdir(), 'promptfold-bench-lib-'))
@@ -404,7 +391,7 @@ function ownIndexStore(dir) {
 }
 
 async function coldChild([root, cache, warmArg]) {
-  const { QUERIES: queries } = await import('./lib/queries.mjs')
+  const queries = QUERIES
   let t = performance.now()
   const pkg = await import(entryUrl)
   const importMs = performance.now() - t
