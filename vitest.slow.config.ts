@@ -29,6 +29,8 @@ export const SLOW_TESTS: readonly string[] = [
   'test/report/html-browser.test.ts',
   'test/count/packed-exact.test.ts',
   'test/count/tokenizer-json-exact.test.ts',
+  // Runs after the rest (`npm run test:slow` excludes it from the first run): headless Chromium,
+  // esbuild and workerd load every core, and the hostile suite's parses are charged CPU time.
   'test/package/bundles.test.ts',
 ]
 
