@@ -41,7 +41,8 @@ const ITEM_2: [string, () => string, 'time' | 'parsed' | 'either'][] = [
   ['20 KB of nested emphasis', () => nestedEmphasis(20), 'time'],
   ['40 KB of nested emphasis', () => nestedEmphasis(40), 'time'],
   ['80 KB of nested emphasis', () => nestedEmphasis(80), 'time'],
-  ["'a*'.repeat(20000)", () => 'a*'.repeat(20_000), 'time'],
+  // About 2 s of CPU time on these machines when idle: refused under load, parsed when quiet.
+  ["'a*'.repeat(20000)", () => 'a*'.repeat(20_000), 'either'],
   ['runs of 1 to 1,000 backticks (500 KB)', backtickRuns, 'time'],
   ["'>'.repeat(7000) + ' a'", () => `${'>'.repeat(7000)} a`, 'parsed'],
   ['one link definition and 10,000 list items', () => `[x]: /u\n\n${listItems(10_000)}`, 'either'],
@@ -86,7 +87,8 @@ describe('every input of issue 17, item 2, is parsed or refused within the limit
   })
 
   it('parseDocument around a refused body: no throw, the source kept whole, nothing read from the body', () => {
-    const source = `---\nid: slow\nrelatedResources: [orchestr8://lib/r]\n---\n# Slow\n\norchestr8://lib/x\n\n${'a*'.repeat(20_000)}\n`
+    // 40 KB of nested emphasis: far over the limit on any machine ('a*'.repeat(20000) is about at it).
+    const source = `---\nid: slow\nrelatedResources: [orchestr8://lib/r]\n---\n# Slow\n\norchestr8://lib/x\n\n${nestedEmphasis(40)}\n`
     const doc = parseDocument(source, { path: 'agents/slow.md' })
     expect(doc.source).toBe(source)
     expect(doc.meta.id).toBe('slow')
