@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { indexEntry, MATCH_FIELD_B, MATCH_FIELD_WEIGHTS, MATCH_FIELDS, MATCH_K1, type MatchField, MatchIndex, type MatchInput, type MatchOptions, type MatchResult, Vocabulary } from '../../src/library/match.js'
 import { normalizeCategory } from '../../src/library/category.js'
 import { terms } from '../../src/select/terms.js'
+import { mulberry32 as rng } from '../fixtures-count/generators.mjs'
 
 interface RefEntry {
   uri: string
@@ -99,17 +100,6 @@ function refSearch(entries: RefEntry[], query: string, options: MatchOptions = {
   return Number.isFinite(max) ? out.slice(0, Math.max(0, max)) : out
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const WORDS = (
   'postgres replication backup index query transaction schema migration react component state form router render kafka stream batch ' +
