@@ -12,6 +12,7 @@ import type { Assignable, KnownKeys, Never } from '../schema-types.js'
 import type { Diagnostic } from '../types.js'
 import { diagnostic } from './diagnostics.js'
 import { type LenientReading, lenientRecoveredMessage, lenientRefusalMessage, readLeniently } from './lenient.js'
+import { readPlainYaml } from './plain-yaml.js'
 
 function splitList(v: string): string[] {
   return v
@@ -36,6 +37,60 @@ function buildFrontmatterSchema(zod: typeof z) {
     relatedResources: stringList.transform((list) => list.map((v) => v.replace(/^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, ''))).optional(),
   })
 }
+
+/**
+ * What {@link frontmatterSchema} makes of `data` when every known field already has a type the
+ * schema takes as it is or converts without a doubt (strings, lists of strings, numbers and
+ * booleans, a non-negative integer `estimatedTokens`): the same object, keys in the same order
+ * (the schema's, then the others as written), without loading zod. `undefined` for anything
+ * else, which zod then validates (and explains). Kept beside the schema, whose rules it
+ * follows; test/parse/plain-yaml.test.ts checks that the two agree.
+ */
+export function plainFrontmatterMeta(data: Record<string, unknown>): Frontmatter | undefined {
+  const list = (v: unknown): string[] | undefined => {
+    if (v === null || v === undefined) return []
+    if (typeof v === 'string') return splitList(v)
+    if (!Array.isArray(v)) return undefined
+    const out: string[] = []
+    for (const x of v) {
+      if (typeof x === 'string') out.push(x)
+      else if (typeof x === 'number' || typeof x === 'boolean') out.push(String(x))
+      else return undefined
+    }
+    return out
+  }
+  if (Object.hasOwn(data, '__proto__')) return undefined
+  const { id, category, tags, capabilities, useWhen, estimatedTokens, relatedResources } = data
+  const meta: Record<string, unknown> = {}
+  if (id !== undefined) {
+    if (typeof id === 'number') meta.id = String(id)
+    else if (typeof id === 'string' && id !== '') meta.id = id
+    else return undefined
+  }
+  if (category !== undefined) {
+    if (typeof category !== 'string' || category === '') return undefined
+    meta.category = category
+  }
+  for (const [key, value] of [['tags', tags], ['capabilities', capabilities], ['useWhen', useWhen]] as const) {
+    const read = list(value)
+    if (read === undefined) return undefined
+    meta[key] = read
+  }
+  if (estimatedTokens !== undefined) {
+    if (typeof estimatedTokens !== 'number' || !Number.isSafeInteger(estimatedTokens) || estimatedTokens < 0) return undefined
+    meta.estimatedTokens = estimatedTokens
+  }
+  if (relatedResources !== undefined) {
+    const read = list(relatedResources)
+    if (read === undefined) return undefined
+    meta.relatedResources = read.map((v) => v.replace(/^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, ''))
+  }
+  for (const key of Object.keys(data)) if (!KNOWN_KEYS.has(key)) meta[key] = data[key]
+  return meta as Frontmatter
+}
+
+/** The keys {@link frontmatterSchema} knows. */
+const KNOWN_KEYS: ReadonlySet<string> = new Set(['id', 'category', 'tags', 'capabilities', 'useWhen', 'estimatedTokens', 'relatedResources'])
 
 /**
  * Validated frontmatter of a document (see {@link frontmatterSchema}). Every field is
@@ -177,8 +232,12 @@ interface YamlErrorLike {
  * every input, and cuts the block at any line that merely starts with `---`.
  */
 function yamlParse(yaml: string): { data?: unknown; error?: YamlErrorLike } {
+  if (!/\S/.test(yaml)) return { data: undefined }
+  // Most frontmatter is plain enough to read without the engine, with the engine's answer.
+  const plain = readPlainYaml(yaml)
+  if (plain !== undefined) return { data: plain }
   try {
-    return { data: /\S/.test(yaml) ? yamlEngine().parse(yaml) : undefined }
+    return { data: yamlEngine().parse(yaml) }
   } catch (error) {
     return { error: error as YamlErrorLike }
   }
@@ -457,7 +516,9 @@ export function readFrontmatter<T = Frontmatter>(
     }
   }
 
-  let result = schema.safeParse(data)
+  // The default schema's answer without zod when the data is plain (see plainFrontmatterMeta).
+  const plainMeta = (schema as unknown) === frontmatterSchema ? plainFrontmatterMeta(data) : undefined
+  let result = plainMeta !== undefined ? { success: true as const, data: plainMeta as T } : schema.safeParse(data)
   if (!result.success) {
     // Report each invalid field once (a list of 100,000 bad items is one problem, not 100,000),
     // then validate again without those fields so the rest is kept.
