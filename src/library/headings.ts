@@ -96,7 +96,8 @@ const MAX_CHARS = 256 * 1024
 export function scanHeadings(body: string): string[] | undefined {
   if (body.length > MAX_CHARS || body.includes('\r') || body.includes('\0')) return undefined
   const titles: string[] = []
-  const definitions = DEFINITION.test(body)
+  // A definition needs `]:` (the regex alone would be tried at every position of the body).
+  const definitions = body.includes(']:') && DEFINITION.test(body)
   let fence: { char: string; length: number; indent: number } | undefined
   let previous: 'blank' | 'text' = 'blank'
   let start = 0

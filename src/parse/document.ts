@@ -368,6 +368,8 @@ export interface BinaryContent {
  * under 24 %. One pass, no allocation.
  */
 export function detectBinary(text: string): BinaryContent | undefined {
+  // Most texts hold no suspect at all: one regex scan says so, far faster than the loop.
+  if (!SUSPECT.test(text)) return undefined
   let line = 1
   let suspects = 0
   let firstSuspectLine = 0
@@ -384,6 +386,9 @@ export function detectBinary(text: string): BinaryContent | undefined {
   if (suspects >= BINARY_MIN_SUSPECTS && suspects >= BINARY_SUSPECT_SHARE * text.length) return { reason: 'suspects', line: firstSuspectLine, suspects, chars: text.length }
   return undefined
 }
+
+/** A suspect character of {@link detectBinary}: a control but tab, line feed, form feed and carriage return, or U+FFFD. */
+const SUSPECT = /[\x00-\x08\x0B\x0E-\x1F\uFFFD]/
 
 function baseName(file: string | undefined): string | undefined {
   if (file === undefined) return undefined
