@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { type CreateServerOptions, createServer, DEFAULT_REQUEST_TIMEOUT_MS, RESOURCE_NOT_FOUND } from './server.js'
+export { type CreateServerOptions, createServer, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RESOURCES_PAGE_SIZE, MAX_RESOURCES_PAGE_CHARS, RESOURCE_NOT_FOUND } from './server.js'
 export { type ServeOptions, serve } from './serve.js'
 export { MCP_SDK_INSTALL, MCP_SDK_PACKAGE, MCP_SDK_RANGE, MissingPeerError, missingSdk } from './sdk.js'
 export {

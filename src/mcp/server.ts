@@ -23,7 +23,6 @@
  */
 // The low-level Server is used on purpose: resources change with `library.refresh()` and
 // URIs are parsed and confined by promptfold itself rather than by URI-template matching.
-import { type FSWatcher, watch as watchFolder } from 'node:fs'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import {
   ErrorCode,
@@ -75,6 +74,7 @@ import {
   servedSkills,
   skillUri,
 } from './skills.js'
+import { type TreeWatch, watchTree } from './watch.js'
 
 /** MCP error code for "resource not found" (MCP specification, resources). */
 export const RESOURCE_NOT_FOUND = -32002
@@ -92,8 +92,9 @@ export interface CreateServerOptions {
   /** Encoding tokens are counted with. Default `'o200k_base'`. */
   encoding?: EncodingName
   /**
-   * Follow the files below the library's root: `true` watches the root (`fs.watch`,
-   * recursive) and refreshes the library {@link WATCH_DEBOUNCE_MS} after a change, falling
+   * Follow the files below the library's root: `true` watches the root (`fs.watch`: on Linux
+   * each folder the library reads, elsewhere the root recursively; see `./watch.ts`) and
+   * refreshes the library {@link WATCH_DEBOUNCE_MS} after a change, falling
    * back to polling `library.refresh()` every {@link WATCH_POLL_MS} where watching is
    * unavailable or fails; `'poll'` polls only; `false` never refreshes. After a refresh that
    * changed something, clients get `notifications/resources/list_changed` and, for each
@@ -135,6 +136,12 @@ export interface CreateServerOptions {
    * Default {@link DEFAULT_SKILLS_PAGE_SIZE} (50).
    */
   skillsPageSize?: number
+  /**
+   * Most resources in one `resources/list` page; a longer list is cut into pages, each with a
+   * `nextCursor` for the next (a page also ends before its JSON would pass about
+   * {@link MAX_RESOURCES_PAGE_CHARS} characters). Default {@link DEFAULT_RESOURCES_PAGE_SIZE} (1000).
+   */
+  resourcesPageSize?: number
 }
 
 /** Default {@link CreateServerOptions.requestTimeoutMs}: 30 s. */
@@ -145,6 +152,16 @@ export const WATCH_DEBOUNCE_MS = 50
 
 /** Interval of the polling fallback of {@link CreateServerOptions.watch}, in milliseconds. */
 export const WATCH_POLL_MS = 1000
+
+/**
+ * Default {@link CreateServerOptions.resourcesPageSize}: 1000 resources. One page of a large
+ * library stays small (the SDK's stdio client refuses any message over 10 MiB: 50,000
+ * documents listed at once are ~37 MB), and the first page is answered without building the rest.
+ */
+export const DEFAULT_RESOURCES_PAGE_SIZE = 1000
+
+/** A `resources/list` page ends before its resources' text passes about this many characters (4 Mi). */
+export const MAX_RESOURCES_PAGE_CHARS = 4 * 1024 * 1024
 
 const MAX_QUERY_LENGTH = 2000
 
@@ -226,6 +243,8 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   })
   loaded.catch(() => undefined)
   const defaultBudget = options.defaultBudget ?? 8000
+  const resourcesPageSize = options.resourcesPageSize ?? DEFAULT_RESOURCES_PAGE_SIZE
+  if (!Number.isSafeInteger(resourcesPageSize) || resourcesPageSize < 1) throw new InvalidOptionError('resourcesPageSize', `must be a whole number of resources, at least 1, got ${String(resourcesPageSize)}`)
   const maxBudget = options.maxBudget ?? 1_000_000
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   if (typeof requestTimeoutMs !== 'number' || !(requestTimeoutMs > 0)) throw new InvalidOptionError('requestTimeoutMs', `must be a positive number of milliseconds, got ${String(requestTimeoutMs)}`)
@@ -352,26 +371,39 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
     }
   }
 
-  handle(ListResourcesRequestSchema, async () => {
+  handle(ListResourcesRequestSchema, async (request) => {
+    const entries = library.entries
+    const start = pageStart(entries, request.params?.cursor)
     const skills = new Map(servedSkills(library).map((s) => [s.entry, s]))
-    const resources: Resource[] = library.entries.map((e) => {
+    const resources: Resource[] = []
+    let chars = 0
+    let next = start
+    for (; next < entries.length && resources.length < resourcesPageSize && (resources.length === 0 || chars < MAX_RESOURCES_PAGE_CHARS); next++) {
+      const e = entries[next] as LibraryEntry
       const skill = skills.get(e)
-      if (skill) return skillResource(skill)
-      const { title, known, tokens } = listed(e)
-      const r: Resource = {
-        uri: e.uri,
-        name: e.aliases.includes(e.id ?? '') ? (e.id as string) : e.path.replace(/\.md$/i, ''),
-        ...(known ? { title: title ?? baseName(e.path) } : {}),
-        mimeType: 'text/markdown',
-        size: e.bytes,
-        _meta: listMeta(e, tokens),
-      }
-      const useWhen = e.meta.useWhen.join('; ')
-      if (useWhen) r.description = useWhen
-      return r
-    })
-    return { resources }
+      const r = skill ? skillResource(skill) : documentResource(e)
+      chars += resourceChars(r)
+      resources.push(r)
+    }
+    const last = entries[next - 1]
+    return next < entries.length && last !== undefined ? { resources, nextCursor: encodeListCursor(last.path) } : { resources }
   })
+
+  /** A document in `resources/list`. */
+  function documentResource(e: LibraryEntry): Resource {
+    const { title, known, tokens } = listed(e)
+    const r: Resource = {
+      uri: e.uri,
+      name: e.aliases.includes(e.id ?? '') ? (e.id as string) : e.path.replace(/\.md$/i, ''),
+      ...(known ? { title: title ?? baseName(e.path) } : {}),
+      mimeType: 'text/markdown',
+      size: e.bytes,
+      _meta: listMeta(e, tokens),
+    }
+    const useWhen = e.meta.useWhen.join('; ')
+    if (useWhen) r.description = useWhen
+    return r
+  }
 
   /** A skill in `resources/list`: its `SKILL.md`, named and described by its frontmatter (SEP-2640 resource metadata). */
   function skillResource({ entry, skillPath }: ServedSkill): Resource {
@@ -728,6 +760,38 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   return server
 }
 
+/** A `resources/list` cursor: the path of the last entry listed (keyset pagination: a page boundary survives a refresh). */
+function encodeListCursor(path: string): string {
+  return Buffer.from(JSON.stringify(['resources', path]), 'utf8').toString('base64url')
+}
+
+/** Index of the first entry of the page `cursor` names (entries are sorted by path); -32602 for a cursor this server did not give out. */
+function pageStart(entries: readonly LibraryEntry[], cursor: string | undefined): number {
+  if (cursor === undefined) return 0
+  let after: unknown
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(value) && value.length === 2 && value[0] === 'resources') after = value[1]
+  } catch {
+    // answered below
+  }
+  if (typeof after !== 'string') throw invalid(`Invalid cursor ${shorten(JSON.stringify(cursor))}: not one this server gave out`)
+  // The first entry whose path sorts after the cursor's (binary search).
+  let lo = 0
+  let hi = entries.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((entries[mid] as LibraryEntry).path <= after) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** About how many characters a listed resource takes in JSON (its strings, plus the fixed keys). */
+function resourceChars(r: Resource): number {
+  return r.uri.length + r.name.length + (r.title?.length ?? 0) + (r.description?.length ?? 0) + 200
+}
+
 /** Documents and skills of a loaded library, for the instructions; none while it loads. */
 function libraryCounts(source: Library | Promise<Library>): { documents: number; skills: number } | undefined {
   if (typeof (source as Partial<Promise<Library>>).then === 'function') return undefined
@@ -876,7 +940,7 @@ function markdownBody(source: string | undefined): string | undefined {
 
 /**
  * Refresh `library` when files below its root change and pass each refresh's result to
- * `changed`: recursive `fs.watch` with a {@link WATCH_DEBOUNCE_MS} debounce, or polling every
+ * `changed`: `fs.watch` ({@link watchTree}) with a {@link WATCH_DEBOUNCE_MS} debounce, or polling every
  * {@link WATCH_POLL_MS} (`mode` `'poll'`, or when watching is unavailable or fails). Timers
  * are unref'd. Returns the function that stops it.
  */
@@ -886,7 +950,7 @@ function watchLibrary(library: Library, mode: true | 'poll', changed: (result: R
   let again = false
   let timer: NodeJS.Timeout | undefined
   let poller: NodeJS.Timeout | undefined
-  let watcher: FSWatcher | undefined
+  let watcher: TreeWatch | undefined
 
   async function run(): Promise<void> {
     if (stopped) return
@@ -928,14 +992,7 @@ function watchLibrary(library: Library, mode: true | 'poll', changed: (result: R
   }
 
   if (mode === 'poll') poll()
-  else {
-    try {
-      watcher = watchFolder(library.root, { recursive: true, persistent: false }, schedule)
-      watcher.on('error', poll)
-    } catch {
-      poll()
-    }
-  }
+  else watcher = watchTree(library.root, schedule, poll)
 
   return () => {
     stopped = true
