@@ -23,7 +23,7 @@ import { scanHeadings } from './headings.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
-import { decodeIndex, encodeIndex, type FileRole, type FileStat, type PersistedFile, type PersistedIndex, RACY_MS } from './persist.js'
+import { encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import { DOCUMENT_FILE, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot } from './scan.js'
 
@@ -251,6 +251,139 @@ interface FileRecord {
   tokens?: Record<string, number>
 }
 
+/**
+ * What a walk of the root found. Everything but `records`, `byPath` and `otherFiles` is worked
+ * out on first use (a load from the index store that only matches builds no entry).
+ */
+/**
+ * A record known from the stored index (file `i` of `view`): its stat, row and match data read
+ * from the index's columns, its details (digest, frontmatter, diagnostics, counts) parsed on
+ * first use. Details that do not add up are replaced by a read of the file (`reread`).
+ */
+class StoredRecord implements FileRecord {
+  readonly readable = true
+  titles?: string[] | null
+  #details: FileDetails | undefined
+  /** The file as read again, when the stored details did not add up. */
+  #fresh: FileRecord | undefined
+  #row: Uint32Array | undefined | null = null
+  /** Whether the details differ from what the index holds (token counts were added). */
+  #changed = false
+
+  constructor(
+    readonly view: IndexView,
+    readonly i: number,
+    readonly path: string,
+    readonly real: string,
+    readonly uri: string,
+    readonly role: FileRole,
+    readonly skill: string | undefined,
+    readonly reread: (record: StoredRecord) => FileRecord,
+  ) {}
+
+  /** The same stored file found at another real path or URI. */
+  moved(real: string, uri: string, skill: string | undefined): StoredRecord {
+    const copy = new StoredRecord(this.view, this.i, this.path, real, uri, this.role, skill, this.reread)
+    copy.#details = this.#details
+    copy.#fresh = this.#fresh
+    copy.#row = this.#row
+    copy.#changed = this.#changed
+    copy.titles = this.titles
+    return copy
+  }
+
+  #source(): FileDetails {
+    if (this.#fresh) return this.#fresh
+    if (this.#details) return this.#details
+    const details = this.view.details(this.i)
+    if (details) return (this.#details = details)
+    this.#fresh = this.reread(this)
+    return this.#fresh
+  }
+
+  get fresh(): FileRecord | undefined {
+    return this.#fresh
+  }
+  get stat(): FileStat | undefined {
+    return this.#fresh ? this.#fresh.stat : this.view.stat(this.i)
+  }
+  get checkedAt(): number {
+    return this.#fresh ? this.#fresh.checkedAt : this.view.checkedAt(this.i)
+  }
+  get bytes(): number {
+    return this.#fresh ? this.#fresh.bytes : this.view.bytes(this.i)
+  }
+  get binary(): boolean | undefined {
+    return this.#fresh ? this.#fresh.binary : this.view.binary(this.i) || undefined
+  }
+  get digest(): string {
+    return this.#source().digest
+  }
+  get sha256(): string | undefined {
+    return this.#source().sha256
+  }
+  get fm(): FrontmatterResult<Frontmatter> {
+    return this.#source().fm
+  }
+  get readDiagnostics(): Diagnostic[] {
+    return this.#source().readDiagnostics
+  }
+  get lines(): { category?: number; id?: number } {
+    return this.#source().lines
+  }
+  get tokens(): Record<string, number> | undefined {
+    return this.#source().tokens
+  }
+  set tokens(value: Record<string, number> | undefined) {
+    const source = this.#source()
+    if (value) source.tokens = value
+    else delete source.tokens
+    this.#changed = true
+  }
+  get row(): Uint32Array | undefined {
+    if (this.#fresh) return this.#fresh.row
+    if (this.#row === null) this.#row = this.view.row(this.i)
+    return this.#row
+  }
+  set row(value: Uint32Array | undefined) {
+    if (this.#fresh) this.#fresh.row = value
+    else this.#row = value
+  }
+  /** The match category and tags the index holds (undefined once the file was read again). */
+  get match(): MatchInfo | undefined {
+    return this.#fresh ? undefined : this.view.match(this.i)
+  }
+  /** The details as the index holds them, when they are still what this record says. */
+  get rawDetails(): Uint8Array | undefined {
+    return this.#fresh || this.#changed ? undefined : this.view.rawDetails(this.i)
+  }
+}
+
+/** A record as a plain object (a stored one's details parsed), to copy with changes. */
+function plainRecord(r: FileRecord): FileRecord {
+  const out: FileRecord = {
+    path: r.path,
+    real: r.real,
+    uri: r.uri,
+    role: r.role,
+    skill: r.skill,
+    readable: r.readable,
+    digest: r.digest,
+    bytes: r.bytes,
+    fm: r.fm,
+    readDiagnostics: r.readDiagnostics,
+    lines: r.lines,
+    checkedAt: r.checkedAt,
+  }
+  if (r.sha256 !== undefined) out.sha256 = r.sha256
+  if (r.binary) out.binary = true
+  if (r.stat !== undefined) out.stat = r.stat
+  if (r.row !== undefined) out.row = r.row
+  if (r.titles !== undefined) out.titles = r.titles
+  if (r.tokens !== undefined) out.tokens = r.tokens
+  return out
+}
+
 interface State {
   records: Map<string, FileRecord>
   entries: LibraryEntry[]
@@ -265,6 +398,8 @@ interface State {
   skills: Map<string, LibraryEntry>
   scanDiagnostics: Diagnostic[]
   diagnostics: Diagnostic[]
+  /** Whether entries, lookup and diagnostics were worked out yet. */
+  readonly built: boolean
 }
 
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -342,7 +477,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   let refreshing: Promise<RefreshResult> | undefined
   /** Key of this library in the index store: its root and schemes. */
   const indexKey = createHash('sha256').update(`promptfold-library\u0000${base}\u0000${schemes.join(',')}`).digest('base64url')
-  const persisted = indexStore ? loadIndex(indexStore) : undefined
+  const persisted = indexStore ? openStored(indexStore) : undefined
   /** Terms of every match row of this library. */
   const vocabulary = persisted?.vocabulary ?? new Vocabulary()
   /** Something the index store does not have yet was learnt (a read, a row, a count). */
@@ -362,37 +497,57 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   /** The stored index of this library, if one is there and sound. */
-  function loadIndex(from: LibraryIndexStore): PersistedIndex | undefined {
+  function openStored(from: LibraryIndexStore): IndexView | undefined {
     const value = from.get(indexKey)
-    return value === undefined ? undefined : decodeIndex(value, indexKey)
+    return value === undefined ? undefined : openIndex(value, indexKey)
   }
 
   /** Store what is known of every readable file (see `indexStore`). */
   function saveIndex(): void {
     unsaved = false
     if (!indexStore) return
-    const files: PersistedFile[] = []
+    const files: IndexFile[] = []
     for (const r of state.records.values()) {
       if (!r.readable || r.stat === undefined) continue
-      // The raw frontmatter (`data`) is read for skills only (name, description).
-      const fm = r.role === 'skill' ? r.fm : { ...r.fm, data: {} }
-      const file: PersistedFile = { path: r.path, role: r.role, stat: r.stat, checkedAt: r.checkedAt, digest: r.digest, bytes: r.bytes, fm, readDiagnostics: r.readDiagnostics, lines: r.lines }
-      if (r.sha256 !== undefined) file.sha256 = r.sha256
+      const raw = r instanceof StoredRecord ? r.rawDetails : undefined
+      const stat = r.stat
+      let file: IndexFile
+      if (raw) file = { path: r.path, role: r.role, stat, checkedAt: r.checkedAt, bytes: r.bytes, rawDetails: raw }
+      else {
+        // The raw frontmatter (`data`) is read for skills only (name, description).
+        const fm = r.role === 'skill' ? r.fm : { ...r.fm, data: {} }
+        file = { path: r.path, role: r.role, stat, checkedAt: r.checkedAt, digest: r.digest, bytes: r.bytes, fm, readDiagnostics: r.readDiagnostics, lines: r.lines }
+        if (r.sha256 !== undefined) file.sha256 = r.sha256
+        if (r.tokens) file.tokens = r.tokens
+      }
       if (r.binary) file.binary = true
       if (r.row) file.row = r.row
-      if (r.tokens) file.tokens = r.tokens
+      const match = isEntryRecord(r) ? matchInfoOf(r) : undefined
+      if (match) file.match = match
       files.push(file)
     }
     indexStore.set(indexKey, encodeIndex(indexKey, files, vocabulary, Date.now()))
   }
 
   /** Walk the root and read every file that changed (synchronously: see `readSource`), reusing unchanged records. */
-  function buildState(previous: Map<string, FileRecord>, saved?: PersistedIndex): State {
+  function buildState(previous: Map<string, FileRecord>, saved?: IndexView): State {
     const scan = scanRoot(base, { maxFiles })
     const records = new Map<string, FileRecord>()
-    for (const file of scan.files) records.set(file.path, recordOf(file, previous.get(file.path) ?? fromIndex(file, saved?.files.get(file.path))))
+    // Stored paths are in path order, as the walk's: one pass over both finds each file's.
+    let at = 0
+    let found = 0
+    for (const file of scan.files) {
+      let stored: number | undefined
+      if (saved) {
+        while (at < saved.count && (saved.paths[at] as string) < file.path) at++
+        if (at < saved.count && saved.paths[at] === file.path) stored = at++
+      }
+      const record = recordOf(file, previous.get(file.path) ?? (stored !== undefined ? fromIndex(file, saved as IndexView, stored) : undefined))
+      if (stored !== undefined && record.readable) found++
+      records.set(file.path, record)
+    }
     // A stored file gone, or no longer readable: the stored index is out of date.
-    if (saved && [...saved.files.keys()].some((p) => !records.get(p)?.readable)) unsaved = true
+    if (saved && found !== saved.count) unsaved = true
     return index(records, scan.others, scan.diagnostics)
   }
 
@@ -401,11 +556,23 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return file.skill === undefined ? 'document' : isSkillFile(file) ? 'skill' : 'file'
   }
 
-  /** A record from the stored index, for the file found at its path. */
-  function fromIndex(file: FoundFile, saved: PersistedFile | undefined): FileRecord | undefined {
-    if (!saved) return undefined
-    // Decoded for this load alone: completed in place rather than copied.
-    return Object.assign(saved as PersistedFile & Partial<FileRecord>, { real: file.real, uri: fileUri(file), skill: file.skill, readable: true }) as FileRecord
+  /** A record from the stored index (its file `i`), for the file found at its path. */
+  function fromIndex(file: FoundFile, saved: IndexView, i: number): FileRecord {
+    return new StoredRecord(saved, i, file.path, file.real, fileUri(file), saved.role(i), file.skill, reread)
+  }
+
+  /** A stored record whose details did not add up: its file read as if it were not known. */
+  function reread(record: StoredRecord): FileRecord {
+    unsaved = true
+    scheduleSave()
+    return recordOf({ path: record.path, real: record.real, linked: true, ...(record.skill !== undefined ? { skill: record.skill } : {}) }, undefined)
+  }
+
+  /** A known record, for a file found at `real` with `uri`: itself when nothing moved. */
+  function relocated(known: FileRecord, file: FoundFile, uri: string): FileRecord {
+    if (known.real === file.real && known.uri === uri && known.skill === file.skill) return known
+    if (known instanceof StoredRecord) return known.moved(file.real, uri, file.skill)
+    return { ...known, real: file.real, uri, skill: file.skill }
   }
 
   /** Whether a known record still holds for a file of this stat without reading it: same stat, not modified within {@link RACY_MS} of when it was read. */
@@ -419,8 +586,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /** The stat of a found file, or undefined when it cannot be taken. */
   function statOf(file: FoundFile): FileStat | undefined {
     try {
-      const s = statSync(file.real)
-      return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino } : undefined
+      const s = statSync(file.real, { throwIfNoEntry: false })
+      return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino } : undefined
     } catch {
       return undefined
     }
@@ -433,7 +600,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     const known = old && old.role === role ? old : undefined
     if (known) {
       const stat = statOf(file)
-      if (stat && trusted(known, stat)) return { ...known, real: file.real, uri, skill: file.skill }
+      if (stat && trusted(known, stat)) return relocated(known, file, uri)
     }
     const checkedAt = Date.now()
     const read = readSource(file, base, maxBytes, role !== 'document')
@@ -444,7 +611,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       return { path: file.path, real: file.real, uri, role, skill: file.skill, readable: false, digest: '', bytes: 0, fm: { ...fm, diagnostics: [] }, readDiagnostics: read.diagnostics, lines: {}, checkedAt }
     }
     const digest = digestOf(read.source)
-    if (known && known.readable && known.digest === digest) return { ...known, real: file.real, uri, skill: file.skill, readDiagnostics: read.diagnostics, stat: read.stat, checkedAt }
+    if (known && known.readable && known.digest === digest) return { ...plainRecord(known), real: file.real, uri, skill: file.skill, readDiagnostics: read.diagnostics, stat: read.stat, checkedAt }
     const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
     // A skill's other files are not documents: no frontmatter is read, binary files keep no text.
     const frontmatter = role === 'file' ? noFrontmatter() : readFrontmatter<Frontmatter>(text, undefined, file.path)
@@ -507,7 +674,40 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return folder === '' ? nodePath.basename(base) : folder
   }
 
+  /** The state of a walk: entries, lookups and diagnostics worked out on first use. */
   function index(records: Map<string, FileRecord>, others: FoundFile[], scanDiagnostics: Diagnostic[]): State {
+    let derived: Pick<State, 'entries' | 'lookup' | 'skills' | 'diagnostics'> | undefined
+    let files: FileIndex | undefined
+    const derive = () => (derived ??= deriveEntries(records, scanDiagnostics))
+    return {
+      records,
+      byPath: records,
+      otherFiles: new Map(others.map((f) => [f.path, f])),
+      scanDiagnostics,
+      get entries() {
+        return derive().entries
+      },
+      get lookup() {
+        return derive().lookup
+      },
+      get skills() {
+        return derive().skills
+      },
+      get diagnostics() {
+        return derive().diagnostics
+      },
+      get files() {
+        files ??= createFileIndex([...[...records.values()].map((r) => [r.path, r.skill ?? null] as const), ...others.map((f) => [f.path, null] as const)])
+        return files
+      },
+      get built() {
+        return derived !== undefined
+      },
+    }
+  }
+
+  /** Entries (sorted by path), their aliases and the lookup, the skills and every diagnostic. */
+  function deriveEntries(records: Map<string, FileRecord>, scanDiagnostics: Diagnostic[]): Pick<State, 'entries' | 'lookup' | 'skills' | 'diagnostics'> {
     const sorted = [...records.values()].sort((a, b) => compare(a.path, b.path))
     const skillFiles = new Map<string, SkillFile[]>()
     for (const r of sorted) {
@@ -539,20 +739,39 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
         }
       }
     }
-    const byPath = new Map(sorted.map((r) => [r.path, r]))
-    const files = createFileIndex([...sorted.map((r) => [r.path, r.skill ?? null] as const), ...others.map((f) => [f.path, null] as const)])
-    const otherFiles = new Map(others.map((f) => [f.path, f]))
     const skills = new Map(entries.filter((e) => e.kind === 'skill').map((e) => [e.uri.slice(SKILL_SCHEME.length + 3), e]))
     const diagnostics = [...scanDiagnostics, ...entries.flatMap((e) => e.diagnostics)]
-    return { records, entries, lookup, byPath, files, otherFiles, skills, scanDiagnostics, diagnostics }
+    return { entries, lookup, skills, diagnostics }
+  }
+
+  /** Whether a record is an entry's: a document, or a skill's SKILL.md. */
+  function isEntryRecord(r: FileRecord): boolean {
+    return r.skill === undefined || isSkillFile(r)
+  }
+
+  /** The URI of a record's entry (see {@link isEntryRecord}): a skill's is its folder's. */
+  function entryUriOf(r: FileRecord): string {
+    return r.skill === undefined ? r.uri : `${SKILL_SCHEME}://${skillPath(r.skill)}`
+  }
+
+  /** A document's category: frontmatter `category` (normalized), else its first folder's, else `uncategorized`. */
+  function categoryOf(r: FileRecord): { category: string; declared: string | undefined; fromFolder: string | undefined; folder: string | undefined } {
+    const folder = r.path.includes('/') ? (r.path.split('/')[0] as string) : undefined
+    const declared = typeof r.fm.meta.category === 'string' ? normalizeCategory(r.fm.meta.category) : undefined
+    const fromFolder = folder !== undefined ? normalizeCategory(folder) : undefined
+    return { category: declared || fromFolder || 'uncategorized', declared, fromFolder, folder }
+  }
+
+  /** What an entry's record gives the match index besides its row: from the index store's columns when it has them (no details parsed). */
+  function matchInfoOf(r: FileRecord): MatchInfo {
+    const stored = r instanceof StoredRecord ? r.match : undefined
+    if (stored) return stored
+    return { category: r.skill !== undefined ? 'skill' : categoryOf(r).category, tags: matchTags(r.fm.meta.tags) }
   }
 
   function documentEntry(r: FileRecord): LibraryEntry {
     const diagnostics: Diagnostic[] = [...r.readDiagnostics, ...r.fm.diagnostics]
-    const folder = r.path.includes('/') ? (r.path.split('/')[0] as string) : undefined
-    const declared = typeof r.fm.meta.category === 'string' ? normalizeCategory(r.fm.meta.category) : undefined
-    const fromFolder = folder !== undefined ? normalizeCategory(folder) : undefined
-    const category = declared || fromFolder || 'uncategorized'
+    const { category, declared, fromFolder, folder } = categoryOf(r)
     if (declared && fromFolder && declared !== fromFolder) {
       diagnostics.push(
         diagnostic('CATEGORY_MISMATCH', 'info', `Frontmatter category "${r.fm.meta.category}" differs from the folder "${folder}"; the frontmatter wins`, {
@@ -879,14 +1098,29 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     // Kept only when it was worked out from the content the record describes.
     if (record && (digest === undefined || digest === record.digest)) {
       record.row = row
+      // The headings were kept for this row alone.
+      record.titles = undefined
       if (record.readable) unsaved = true
     }
     return row
   }
 
+  /** The match input of every entry from the records alone, when each has its row (entries are not built for it); else `undefined`. */
+  function indexedFromRecords(): IndexedEntry[] | undefined {
+    const indexed: IndexedEntry[] = []
+    for (const r of state.records.values()) {
+      if (!isEntryRecord(r)) continue
+      const row = r.row
+      if (!row) return undefined
+      const { category, tags } = matchInfoOf(r)
+      indexed.push({ uri: entryUriOf(r), category, tags, vocabulary, row })
+    }
+    return indexed
+  }
+
   function matchIndexNow(): MatchIndex {
     if (matchIndex && matchIndex.version === version) return matchIndex.index
-    const indexed: IndexedEntry[] = state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
+    const indexed: IndexedEntry[] = (!state.built ? indexedFromRecords() : undefined) ?? state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
     const built = new MatchIndex(indexed)
     matchIndex = { version, index: built }
     if (unsaved) scheduleSave()
@@ -975,7 +1209,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     for (const [path, r] of next.records) {
       const old = before.records.get(path)
       if (!old) added.push(r.uri)
-      else if (old.digest !== r.digest || old.readable !== r.readable) changed.push(r.uri)
+      else if (old !== r && (old.digest !== r.digest || old.readable !== r.readable)) changed.push(r.uri)
       else unchanged++
     }
     for (const [path, r] of before.records) if (!next.records.has(path)) removed.push(r.uri)

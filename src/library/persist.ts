@@ -2,12 +2,15 @@
  * The persistent library index: what indexing a library root found, per file, kept in a
  * {@link LibraryIndexStore} between processes (see `loadLibrary`'s `indexStore`).
  *
- * One binary value per root: a header, a JSON part (one line for the version, root and
- * vocabulary of the match rows, then one line per file: stat, digest, frontmatter, diagnostics,
- * token counts; lines, so that neither writing nor reading holds the whole part as one string)
- * and the match rows as 32-bit words. A value of another format, promptfold version, root or byte order, or whose
- * checksum, lengths or contents do not add up, decodes to `undefined`: the library is indexed
- * afresh and the value replaced.
+ * One binary value per root, laid out so that a load reads it without building an object per
+ * file: a header; a JSON part (version, root key, time, the vocabulary of the match rows and
+ * the strings of the match categories and tags); then columns, one typed array per field (the
+ * stat, `checkedAt`, size, role, where each file's row, tags and details are); the match rows as
+ * 32-bit words; the paths (one string, a line each); and each file's details (digest,
+ * frontmatter, diagnostics, token counts) as a JSON text of its own, parsed only when that file's
+ * entry is asked for ({@link IndexView.details}). A value of another format, promptfold version,
+ * root or byte order, or whose checksum, lengths or contents do not add up, opens to `undefined`:
+ * the library is indexed afresh and the value replaced.
  *
  * @module
  */
@@ -29,8 +32,29 @@ export interface FileStat {
 /** Role of a file in the library: a document, a skill's `SKILL.md`, or another file of a skill folder. */
 export type FileRole = 'document' | 'skill' | 'file'
 
+/** What the index keeps of a file's content, parsed only when asked for (see {@link IndexView.details}). */
+export interface FileDetails {
+  /** SHA-256 of the text. */
+  digest: string
+  /** SHA-256 of the bytes (files of skills). */
+  sha256?: string
+  /** Frontmatter (documents and `SKILL.md`); `bodyOffset` and `present` as `readFrontmatter` gave them. */
+  fm: FrontmatterResult<Frontmatter>
+  readDiagnostics: Diagnostic[]
+  /** Lines of the frontmatter keys `category` and `id`, for the entry's diagnostics. */
+  lines: { category?: number; id?: number }
+  /** Exact token counts of the text, by encoding. */
+  tokens?: Record<string, number>
+}
+
+/** What an entry contributes to the match index besides its row: its category and its tags as the `tags` filter compares them. */
+export interface MatchInfo {
+  category: string
+  tags: readonly string[]
+}
+
 /** What the index keeps of one file (all of it but its text). */
-export interface PersistedFile {
+export interface PersistedFile extends FileDetails {
   /** Path relative to the root. */
   path: string
   role: FileRole
@@ -38,22 +62,19 @@ export interface PersistedFile {
   stat: FileStat
   /** `Date.now()` just before that stat: a file modified less than {@link RACY_MS} before it is read again next time. */
   checkedAt: number
-  /** SHA-256 of the text. */
-  digest: string
   bytes: number
-  /** SHA-256 of the bytes (files of skills). */
-  sha256?: string
   /** Binary file of a skill folder. */
   binary?: boolean
-  /** Frontmatter (documents and `SKILL.md`); `bodyOffset` and `present` as `readFrontmatter` gave them. */
-  fm: FrontmatterResult<Frontmatter>
-  readDiagnostics: Diagnostic[]
-  /** Lines of the frontmatter keys `category` and `id`, for the entry's diagnostics. */
-  lines: { category?: number; id?: number }
   /** The match row (see `matchRow`), in the index's vocabulary. */
   row?: Uint32Array
-  /** Exact token counts of the text, by encoding. */
-  tokens?: Record<string, number>
+  /** An entry's category and tags for the match index (files that are no entry have none). */
+  match?: MatchInfo
+  /**
+   * The details as a stored index held them ({@link IndexView.rawDetails}): written as they are
+   * instead of the detail fields above (a file known from the index, its details unchanged, is
+   * never decoded to be written again).
+   */
+  rawDetails?: Uint8Array
 }
 
 /** A decoded index: its files by path and the vocabulary of their rows. */
@@ -69,11 +90,20 @@ export const RACY_MS = 2000
 
 const MAGIC = 'PFLIBIDX'
 /** Bump when the layout or the meaning of a field changes. */
-const FORMAT = 2
-const HEADER_BYTES = 28
+const FORMAT = 3
 const BYTE_ORDER = 0x01020304
+/** Header: magic (8 bytes), then 32-bit words: format, byte order, meta, paths, count, tags, words, details lengths, checksum. */
+const HEADER_BYTES = 48
+const CHECKSUM_AT = 44
+/** Columns of 64-bit floats: size, mtimeMs, ctimeMs, ino, checkedAt, bytes. */
+const F64_COLUMNS = 6
+const NONE = 0xffffffff
+const ROLES: readonly FileRole[] = ['document', 'skill', 'file']
+const BINARY = 1
 
-/** Checksum of the JSON and row parts: CRC-32 where Node has it, else the first 32 bits of an MD5. */
+const align8 = (n: number) => (n + 7) & ~7
+
+/** Checksum of the bytes: CRC-32 where Node has it, else the first 32 bits of an MD5. */
 function checksum(parts: readonly Uint8Array[]): number {
   const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32
   if (typeof crc32 === 'function') {
@@ -98,92 +128,293 @@ export function jsonSafe(value: unknown, depth = 0): boolean {
   return Object.values(value).every((v) => jsonSafe(v, depth + 1))
 }
 
+/** A file for {@link encodeIndex}: its details as fields, or as the bytes a stored index held them in. */
+export type IndexFile = PersistedFile | (Omit<PersistedFile, keyof FileDetails | 'rawDetails'> & { rawDetails: Uint8Array })
+
 /** Whether a file's persisted form is exact (its frontmatter and diagnostics survive JSON). */
-export function persistable(file: PersistedFile): boolean {
+export function persistable(file: IndexFile): file is IndexFile {
+  if (file.rawDetails) return true
+  if (!('fm' in file)) return false
   return jsonSafe(file.fm.meta) && jsonSafe(file.fm.data) && jsonSafe(file.fm.diagnostics) && jsonSafe(file.readDiagnostics)
 }
 
-/** Encode an index of `files` for the library `key` (files whose frontmatter is not plain JSON are left out: they are read again next time). */
-export function encodeIndex(key: string, files: Iterable<PersistedFile>, vocabulary: Vocabulary, writtenAt: number): Uint8Array {
-  const remap = new Int32Array(vocabulary.size).fill(-1)
-  const table: string[] = []
-  const words: number[] = []
-  const lines: Buffer[] = []
-  for (const file of files) {
-    if (!persistable(file)) continue
-    const { row, ...rest } = file
-    const json: Record<string, unknown> = { ...rest }
-    if (row) {
-      json.row = [words.length, row.length]
-      for (let i = 0; i < row.length; i++) {
-        const w = row[i] as number
-        if (i >= 7 && (i - 7) % 2 === 0) {
-          let id = remap[w] as number
-          if (id < 0) {
-            id = table.length
-            remap[w] = id
-            table.push(vocabulary.term(w) ?? '')
-          }
-          words.push(id)
-        } else words.push(w)
-      }
-    }
-    lines.push(Buffer.from(`${JSON.stringify(json)}\n`, 'utf8'))
-  }
-  const json = Buffer.concat([Buffer.from(`${JSON.stringify({ version: VERSION, key, writtenAt, terms: table })}\n`, 'utf8'), ...lines])
-  const pad = (4 - (json.length % 4)) % 4
-  const rows = new Uint8Array(Uint32Array.from(words).buffer)
-  const jsonPart = pad > 0 ? Buffer.concat([json, Buffer.alloc(pad)]) : json
-  const header = Buffer.alloc(HEADER_BYTES)
-  header.write(MAGIC, 0, 'latin1')
-  header.writeUInt32LE(FORMAT, 8)
-  header.writeUInt32LE(json.length, 12)
-  header.writeUInt32LE(words.length, 16)
-  header.writeUInt32LE(checksum([jsonPart, rows]), 20)
-  new Uint32Array(header.buffer, header.byteOffset + 24, 1)[0] = BYTE_ORDER
-  return Buffer.concat([header, jsonPart, rows])
+/** The sections of an index value of `count` files, as byte offsets. */
+function layout(metaBytes: number, count: number, tagCount: number, wordCount: number, pathBytes: number, detailBytes: number) {
+  const meta = HEADER_BYTES
+  const f64 = align8(meta + metaBytes)
+  // u32 columns: detailEnd, rowStart, rowLength, category (count each), tagStart (count + 1), then the tag ids and the words.
+  const u32 = f64 + F64_COLUMNS * 8 * count
+  const tagIds = u32 + 4 * (4 * count + count + 1)
+  const words = tagIds + 4 * tagCount
+  const u8 = words + 4 * wordCount
+  const paths = align8(u8 + 2 * count)
+  const details = paths + pathBytes
+  return { meta, f64, u32, tagIds, words, u8, paths, details, end: details + detailBytes }
 }
 
-/** Decode an index written by {@link encodeIndex} for `key`; `undefined` for anything else (damaged, truncated, another format, version, root or byte order). */
-export function decodeIndex(value: Uint8Array, key: string): PersistedIndex | undefined {
+/** A growing byte buffer, written as UTF-8. */
+class Bytes {
+  buffer = Buffer.allocUnsafe(1 << 16)
+  length = 0
+  write(text: string): void {
+    const most = text.length * 3
+    if (this.length + most > this.buffer.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + most))
+      this.buffer.copy(next, 0, 0, this.length)
+      this.buffer = next
+    }
+    this.length += this.buffer.write(text, this.length, 'utf8')
+  }
+  append(bytes: Uint8Array): void {
+    if (this.length + bytes.length > this.buffer.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes.length))
+      this.buffer.copy(next, 0, 0, this.length)
+      this.buffer = next
+    }
+    this.buffer.set(bytes, this.length)
+    this.length += bytes.length
+  }
+}
+
+/** The details of a file as JSON (the fields of {@link FileDetails}, in that order). */
+function detailsJson(file: PersistedFile): string {
+  const details: FileDetails = { digest: file.digest, fm: file.fm, readDiagnostics: file.readDiagnostics, lines: file.lines }
+  if (file.sha256 !== undefined) details.sha256 = file.sha256
+  if (file.tokens !== undefined) details.tokens = file.tokens
+  return JSON.stringify(details)
+}
+
+/**
+ * Encode an index of `files` for the library `key` (files whose frontmatter is not plain JSON
+ * are left out: they are read again next time). Only the terms the rows use are kept.
+ */
+export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary: Vocabulary, writtenAt: number): Uint8Array {
+  const kept: IndexFile[] = []
+  let wordCount = 0
+  let tagCount = 0
+  for (const file of files) {
+    if (!persistable(file)) continue
+    kept.push(file)
+    wordCount += file.row?.length ?? 0
+    tagCount += file.match?.tags.length ?? 0
+  }
+  const n = kept.length
+  const details = new Bytes()
+  const detailEnd = new Uint32Array(n)
+  const strings = new Map<string, number>()
+  const stringId = (s: string) => {
+    let id = strings.get(s)
+    if (id === undefined) strings.set(s, (id = strings.size))
+    return id
+  }
+  kept.forEach((file, i) => {
+    if (file.rawDetails) details.append(file.rawDetails)
+    else details.write(detailsJson(file as PersistedFile))
+    detailEnd[i] = details.length
+    if (file.match) {
+      stringId(file.match.category)
+      for (const t of file.match.tags) stringId(t)
+    }
+  })
+  // Terms used by some row, renumbered in order of first use.
+  const remap = new Int32Array(vocabulary.size).fill(-1)
+  const terms: string[] = []
+  for (const file of kept) {
+    const row = file.row
+    if (!row) continue
+    for (let i = 7; i < row.length; i += 2) {
+      const w = row[i] as number
+      if ((remap[w] as number) < 0) {
+        remap[w] = terms.length
+        terms.push(vocabulary.term(w) ?? '')
+      }
+    }
+  }
+  const meta = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, terms, strings: [...strings.keys()] }), 'utf8')
+  const paths = Buffer.from(kept.map((f) => f.path).join('\n'), 'utf8')
+  const at = layout(meta.length, n, tagCount, wordCount, paths.length, details.length)
+  const out = Buffer.alloc(at.end)
+  out.write(MAGIC, 0, 'latin1')
+  const head = new Uint32Array(out.buffer, out.byteOffset + 8, 10)
+  head.set([FORMAT, BYTE_ORDER, meta.length, paths.length, n, tagCount, wordCount, details.length])
+  meta.copy(out, at.meta)
+  const f64 = new Float64Array(out.buffer, out.byteOffset + at.f64, F64_COLUMNS * n)
+  const u32 = new Uint32Array(out.buffer, out.byteOffset + at.u32, 5 * n + 1 + tagCount + wordCount)
+  const u8 = new Uint8Array(out.buffer, out.byteOffset + at.u8, 2 * n)
+  u32.set(detailEnd, 0)
+  let word = 5 * n + 1 + tagCount
+  let tag = 5 * n + 1
+  u32[4 * n] = 0
+  kept.forEach((file, i) => {
+    f64[i] = file.stat.size
+    f64[n + i] = file.stat.mtimeMs
+    f64[2 * n + i] = file.stat.ctimeMs
+    f64[3 * n + i] = file.stat.ino
+    f64[4 * n + i] = file.checkedAt
+    f64[5 * n + i] = file.bytes
+    u8[i] = ROLES.indexOf(file.role)
+    u8[n + i] = file.binary ? BINARY : 0
+    const row = file.row
+    u32[n + i] = word - (5 * n + 1 + tagCount)
+    u32[2 * n + i] = row ? row.length : 0
+    if (row) {
+      for (let j = 0; j < row.length; j++) u32[word + j] = j >= 7 && (j - 7) % 2 === 0 ? (remap[row[j] as number] as number) : (row[j] as number)
+      word += row.length
+    }
+    u32[3 * n + i] = file.match ? (strings.get(file.match.category) as number) : NONE
+    for (const t of file.match?.tags ?? []) u32[tag++] = strings.get(t) as number
+    u32[4 * n + i + 1] = tag - (5 * n + 1)
+  })
+  paths.copy(out, at.paths)
+  out.set(details.buffer.subarray(0, details.length), at.details)
+  out.writeUInt32LE(checksum([out.subarray(0, CHECKSUM_AT), out.subarray(HEADER_BYTES)]), CHECKSUM_AT)
+  return out
+}
+
+/**
+ * An opened index: its files' stats, rows and match data as columns, their details parsed one
+ * file at a time when asked for. Files are numbered `0` to `count - 1`, in the order written.
+ */
+export interface IndexView {
+  readonly count: number
+  readonly writtenAt: number
+  /** Terms of the rows. */
+  readonly vocabulary: Vocabulary
+  /** Path of each file. */
+  readonly paths: readonly string[]
+  /** Role of file `i`. */
+  role(i: number): FileRole
+  /** The stat of file `i` when it was read. */
+  stat(i: number): FileStat
+  /** Whether file `i` still has the stat `stat` (without building a {@link FileStat}). */
+  sameStat(i: number, size: number, mtimeMs: number, ctimeMs: number, ino: number): boolean
+  checkedAt(i: number): number
+  bytes(i: number): number
+  binary(i: number): boolean
+  /** File `i`'s match row, a view into the index (in {@link vocabulary}). */
+  row(i: number): Uint32Array | undefined
+  /** File `i`'s match category and tags, when it is an entry. */
+  match(i: number): MatchInfo | undefined
+  /** File `i`'s details, parsed and checked; `undefined` when they do not add up (the file is read again). */
+  details(i: number): FileDetails | undefined
+  /** File `i`'s details as stored (see {@link PersistedFile.rawDetails}). */
+  rawDetails(i: number): Uint8Array
+}
+
+/** Open an index written by {@link encodeIndex} for `key`; `undefined` for anything else (damaged, truncated, another format, version, root or byte order). */
+export function openIndex(value: Uint8Array, key: string): IndexView | undefined {
   try {
-    return decode(value, key)
+    return open(value, key)
   } catch {
     return undefined
   }
 }
 
-function decode(value: Uint8Array, key: string): PersistedIndex | undefined {
+function open(value: Uint8Array, key: string): IndexView | undefined {
   if (!(value instanceof Uint8Array) || value.length < HEADER_BYTES) return undefined
-  const bytes = Buffer.from(value.buffer, value.byteOffset, value.length)
-  if (bytes.toString('latin1', 0, 8) !== MAGIC || bytes.readUInt32LE(8) !== FORMAT) return undefined
-  const order = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + 24, bytes.byteOffset + 28))[0]
-  if (order !== BYTE_ORDER) return undefined
-  const jsonLength = bytes.readUInt32LE(12)
-  const wordCount = bytes.readUInt32LE(16)
-  const jsonEnd = HEADER_BYTES + jsonLength + ((4 - (jsonLength % 4)) % 4)
-  if (bytes.length !== jsonEnd + wordCount * 4) return undefined
-  if (checksum([bytes.subarray(HEADER_BYTES, jsonEnd), bytes.subarray(jsonEnd)]) !== bytes.readUInt32LE(20)) return undefined
-  const jsonStop = HEADER_BYTES + jsonLength
-  let at = bytes.indexOf(10, HEADER_BYTES)
-  if (at < 0 || at >= jsonStop || bytes[jsonStop - 1] !== 10) return undefined
-  const data = JSON.parse(bytes.toString('utf8', HEADER_BYTES, at)) as Record<string, unknown>
+  // Typed-array views need aligned offsets: an unaligned value is copied once.
+  const bytes = value.byteOffset % 8 === 0 ? Buffer.from(value.buffer, value.byteOffset, value.length) : Buffer.from(value)
+  if (bytes.toString('latin1', 0, 8) !== MAGIC) return undefined
+  const head = new Uint32Array(bytes.buffer, bytes.byteOffset + 8, 10)
+  const [format, order, metaBytes, pathBytes, n, tagCount, wordCount, detailBytes] = head as unknown as number[]
+  if (format !== FORMAT || order !== BYTE_ORDER) return undefined
+  const at = layout(metaBytes as number, n as number, tagCount as number, wordCount as number, pathBytes as number, detailBytes as number)
+  if (bytes.length !== at.end) return undefined
+  if (checksum([bytes.subarray(0, CHECKSUM_AT), bytes.subarray(HEADER_BYTES)]) !== bytes.readUInt32LE(CHECKSUM_AT)) return undefined
+  const count = n as number
+  const data = JSON.parse(bytes.toString('utf8', at.meta, at.meta + (metaBytes as number))) as Record<string, unknown>
   if (data === null || typeof data !== 'object' || data.version !== VERSION || data.key !== key || !isNumber(data.writtenAt)) return undefined
-  if (!Array.isArray(data.terms) || !data.terms.every((t) => typeof t === 'string')) return undefined
-  const vocabulary = Vocabulary.of(data.terms as string[])
+  if (!isStrings(data.terms) || !isStrings(data.strings)) return undefined
+  const vocabulary = Vocabulary.of(data.terms)
   if (vocabulary.size !== data.terms.length) return undefined
-  // Copied once: the words of a stored value need not be 4-byte aligned.
-  const words = new Uint32Array(wordCount)
-  new Uint8Array(words.buffer).set(bytes.subarray(jsonEnd))
-  const files = new Map<string, PersistedFile>()
-  // One file per line, each parsed on its own.
-  for (let from = at + 1; from < jsonStop; from = at + 1) {
-    at = bytes.indexOf(10, from)
-    const file = persistedFile(JSON.parse(bytes.toString('utf8', from, at)), words, vocabulary.size)
-    if (!file || files.has(file.path)) return undefined
-    files.set(file.path, file)
+  const strings = data.strings
+  const paths = count === 0 ? [] : bytes.toString('utf8', at.paths, at.paths + (pathBytes as number)).split('\n')
+  if (paths.length !== count || paths.some((p) => p === '')) return undefined
+  const f64 = new Float64Array(bytes.buffer, bytes.byteOffset + at.f64, F64_COLUMNS * count)
+  const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset + at.u32, 5 * count + 1 + (tagCount as number) + (wordCount as number))
+  const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset + at.u8, 2 * count)
+  const tagBase = 5 * count + 1
+  const wordBase = tagBase + (tagCount as number)
+  const words = u32.subarray(wordBase)
+  // Every column checked once, so that reading one later cannot go wrong.
+  let previousEnd = 0
+  let previousTag = 0
+  if (u32[4 * count] !== 0) return undefined
+  for (let i = 0; i < count; i++) {
+    const end = u32[i] as number
+    if (end < previousEnd || end > (detailBytes as number)) return undefined
+    previousEnd = end
+    if ((u8[i] as number) >= ROLES.length || (u8[count + i] as number) > BINARY) return undefined
+    for (let c = 0; c < F64_COLUMNS; c++) if (!Number.isFinite(f64[c * count + i])) return undefined
+    const start = u32[count + i] as number
+    const length = u32[2 * count + i] as number
+    if (length !== 0 && (length < 7 || (length - 7) % 2 !== 0 || start + length > words.length)) return undefined
+    for (let j = start + 7; j < start + length; j += 2) {
+      const x = words[j + 1] as number
+      if ((words[j] as number) >= vocabulary.size || (x & 7) >= 7 || x >>> 3 === 0) return undefined
+    }
+    const category = u32[3 * count + i] as number
+    if (category !== NONE && category >= strings.length) return undefined
+    const tagEnd = u32[4 * count + i + 1] as number
+    if (tagEnd < previousTag || tagEnd > (tagCount as number) || (category === NONE && tagEnd !== previousTag)) return undefined
+    for (let t = previousTag; t < tagEnd; t++) if ((u32[tagBase + t] as number) >= strings.length) return undefined
+    previousTag = tagEnd
   }
-  return { files, vocabulary, writtenAt: data.writtenAt }
+  if (previousEnd !== detailBytes || previousTag !== tagCount) return undefined
+  const detailsAt = at.details
+  return {
+    count,
+    writtenAt: data.writtenAt,
+    vocabulary,
+    paths,
+    role: (i) => ROLES[u8[i] as number] as FileRole,
+    stat: (i) => ({ size: f64[i] as number, mtimeMs: f64[count + i] as number, ctimeMs: f64[2 * count + i] as number, ino: f64[3 * count + i] as number }),
+    sameStat: (i, size, mtimeMs, ctimeMs, ino) => f64[i] === size && f64[count + i] === mtimeMs && f64[2 * count + i] === ctimeMs && f64[3 * count + i] === ino,
+    checkedAt: (i) => f64[4 * count + i] as number,
+    bytes: (i) => f64[5 * count + i] as number,
+    binary: (i) => u8[count + i] === BINARY,
+    row(i) {
+      const length = u32[2 * count + i] as number
+      if (length === 0) return undefined
+      const start = u32[count + i] as number
+      return words.subarray(start, start + length)
+    },
+    match(i) {
+      const category = u32[3 * count + i] as number
+      if (category === NONE) return undefined
+      const tags: string[] = []
+      for (let t = u32[4 * count + i] as number, end = u32[4 * count + i + 1] as number; t < end; t++) tags.push(strings[u32[tagBase + t] as number] as string)
+      return { category: strings[category] as string, tags }
+    },
+    rawDetails: (i) => bytes.subarray(detailsAt + (i === 0 ? 0 : (u32[i - 1] as number)), detailsAt + (u32[i] as number)),
+    details(i) {
+      try {
+        return fileDetails(JSON.parse(bytes.toString('utf8', detailsAt + (i === 0 ? 0 : (u32[i - 1] as number)), detailsAt + (u32[i] as number))))
+      } catch {
+        return undefined
+      }
+    },
+  }
+}
+
+/** Decode a whole index written by {@link encodeIndex} for `key`, every file's details parsed; `undefined` for anything else (see {@link openIndex}). */
+export function decodeIndex(value: Uint8Array, key: string): PersistedIndex | undefined {
+  const view = openIndex(value, key)
+  if (!view) return undefined
+  const files = new Map<string, PersistedFile>()
+  for (let i = 0; i < view.count; i++) {
+    const details = view.details(i)
+    const path = view.paths[i] as string
+    if (!details || files.has(path)) return undefined
+    const file: PersistedFile = { path, role: view.role(i), stat: view.stat(i), checkedAt: view.checkedAt(i), bytes: view.bytes(i), ...details }
+    if (view.binary(i)) file.binary = true
+    const row = view.row(i)
+    if (row) file.row = row
+    const match = view.match(i)
+    if (match) file.match = match
+    files.set(path, file)
+  }
+  return { files, vocabulary: view.vocabulary, writtenAt: view.writtenAt }
 }
 
 const isNumber = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n)
@@ -191,51 +422,26 @@ const isCount = (n: unknown): n is number => isNumber(n) && Number.isInteger(n) 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
 const HEX64 = /^[0-9a-f]{64}$/
-const ROLES: readonly FileRole[] = ['document', 'skill', 'file']
 
 function isDiagnostics(v: unknown): v is Diagnostic[] {
   return Array.isArray(v) && v.every((d) => isObject(d) && typeof d.code === 'string' && typeof d.severity === 'string' && typeof d.message === 'string')
 }
 
-/** One file of a decoded index, checked field by field; `undefined` when anything is off. */
-function persistedFile(raw: unknown, words: Uint32Array, terms: number): PersistedFile | undefined {
+/** One file's details, checked field by field; `undefined` when anything is off. */
+function fileDetails(raw: unknown): FileDetails | undefined {
   if (!isObject(raw)) return undefined
-  const { path, role, stat, checkedAt, digest, bytes, sha256, binary, fm, readDiagnostics, lines, row, tokens } = raw
-  if (typeof path !== 'string' || path === '' || !ROLES.includes(role as FileRole) || !isNumber(checkedAt) || typeof digest !== 'string' || !HEX64.test(digest) || !isCount(bytes)) return undefined
-  if (!isObject(stat) || !isCount(stat.size) || !isNumber(stat.mtimeMs) || !isNumber(stat.ctimeMs) || !isCount(stat.ino)) return undefined
+  const { digest, sha256, fm, readDiagnostics, lines, tokens } = raw
+  if (typeof digest !== 'string' || !HEX64.test(digest)) return undefined
   if (sha256 !== undefined && (typeof sha256 !== 'string' || !HEX64.test(sha256))) return undefined
-  if (binary !== undefined && binary !== true) return undefined
   if (!isObject(fm) || !isObject(fm.meta) || !isObject(fm.data) || !isCount(fm.bodyOffset) || typeof fm.present !== 'boolean' || !isDiagnostics(fm.diagnostics)) return undefined
   const meta = fm.meta
   if (!isStrings(meta.tags) || !isStrings(meta.capabilities) || !isStrings(meta.useWhen)) return undefined
   if (!isDiagnostics(readDiagnostics) || !isObject(lines) || !Object.values(lines).every(isCount)) return undefined
-  const file: PersistedFile = {
-    path,
-    role: role as FileRole,
-    stat: { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino },
-    checkedAt,
-    digest,
-    bytes,
-    fm: fm as unknown as FrontmatterResult<Frontmatter>,
-    readDiagnostics,
-    lines: lines as PersistedFile['lines'],
-  }
-  if (sha256 !== undefined) file.sha256 = sha256
-  if (binary) file.binary = true
+  const details: FileDetails = { digest, fm: fm as unknown as FrontmatterResult<Frontmatter>, readDiagnostics, lines: lines as FileDetails['lines'] }
+  if (sha256 !== undefined) details.sha256 = sha256
   if (tokens !== undefined) {
     if (!isObject(tokens) || !Object.values(tokens).every(isCount)) return undefined
-    file.tokens = tokens as Record<string, number>
+    details.tokens = tokens as Record<string, number>
   }
-  if (row !== undefined) {
-    if (!Array.isArray(row) || row.length !== 2 || !isCount(row[0]) || !isCount(row[1])) return undefined
-    const [at, length] = row as [number, number]
-    if (at + length > words.length || length < 7 || (length - 7) % 2 !== 0) return undefined
-    const r = words.subarray(at, at + length)
-    for (let i = 7; i < length; i += 2) {
-      const x = r[i + 1] as number
-      if ((r[i] as number) >= terms || (x & 7) >= 7 || x >>> 3 === 0) return undefined
-    }
-    file.row = r
-  }
-  return file
+  return details
 }
