@@ -86,11 +86,6 @@ function risky(text: string): boolean {
   return RISKY_START.test(rest)
 }
 
-/** A run of lines that start, under four spaces in, with an ASCII letter (sticky: at a line start). */
-const PROSE = /(?:^ {0,3}[A-Za-z][^\n]*(?:\n|$))+/my
-/** A run of lines that start with an ASCII letter at any indentation (in a fence at the margin). */
-const PROSE_IN_FENCE = /(?:^ *[A-Za-z][^\n]*(?:\n|$))+/my
-
 /** Limit of the scan: longer bodies are left to the parser (which may treat them otherwise). */
 const MAX_CHARS = 256 * 1024
 
@@ -107,20 +102,10 @@ export function scanHeadings(body: string): string[] | undefined {
   let previous: 'blank' | 'text' = 'blank'
   let start = 0
   while (start <= body.length) {
-    // Most lines are prose: one starting with an ASCII letter (under four spaces in, or inside a
-    // fence at its indentation or more) can open, close or hide nothing. Runs of them are skipped
-    // by one regex (outside fences and in fences at the margin); others, line by line below.
-    const prose = fence ? (fence.indent === 0 ? PROSE_IN_FENCE : undefined) : PROSE
-    if (prose) {
-      prose.lastIndex = start
-      if (prose.test(body)) {
-        if (!fence) previous = 'text'
-        start = prose.lastIndex
-        continue
-      }
-    }
     let end = body.indexOf('\n', start)
     if (end < 0) end = body.length
+    // Most lines are prose: one starting with an ASCII letter (under four spaces in, or inside a
+    // fence at its indentation or more) can open, close or hide nothing; read on without slicing it.
     let at = start
     while (at < end && body.charCodeAt(at) === 32) at++
     const first = body.charCodeAt(at) | 32
