@@ -184,29 +184,16 @@ export function matchRow(input: MatchText, vocabulary: Vocabulary): Uint32Array 
     termsOf(input.name.replace(/[-_/.]/g, ' ')),
   ]
   const pairs: number[] = raw.map((list) => list.length)
-  // Term frequencies of a field, in the order terms first occur: counted in a scratch array by id.
-  const seen: number[] = []
   for (let f = 0; f < FIELDS; f++) {
+    const tf = new Map<number, number>()
     for (const t of raw[f] as string[]) {
       const id = vocabulary.id(t)
-      if (id >= tfScratch.length) {
-        const grown = new Uint32Array(Math.max(2 * tfScratch.length, id + 1))
-        grown.set(tfScratch)
-        tfScratch = grown
-      }
-      if ((tfScratch[id] = (tfScratch[id] as number) + 1) === 1) seen.push(id)
+      tf.set(id, (tf.get(id) ?? 0) + 1)
     }
-    for (const id of seen) {
-      pairs.push(id, (tfScratch[id] as number) * 8 + f)
-      tfScratch[id] = 0
-    }
-    seen.length = 0
+    for (const [id, n] of tf) pairs.push(id, n * 8 + f)
   }
   return Uint32Array.from(pairs)
 }
-
-/** Counts by term id for {@link matchRow}, all zero between calls; grows with the largest vocabulary seen. */
-let tfScratch = new Uint32Array(4096)
 
 /** Tags as the `tags` filter compares them. */
 export function matchTags(tags: readonly string[]): string[] {
