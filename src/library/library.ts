@@ -359,6 +359,9 @@ class StoredRecord implements FileRecord {
   }
 }
 
+/** What matching needs of an entry (see `matchRow`): its fields that {@link matchFacts} works out from its record. */
+type MatchFacts = Pick<LibraryEntry, 'kind' | 'uri' | 'path' | 'id' | 'name' | 'description' | 'meta'>
+
 /** A record as a plain object (a stored one's details parsed), to copy with changes. */
 function plainRecord(r: FileRecord): FileRecord {
   const out: FileRecord = {
@@ -799,12 +802,11 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   function skillEntry(r: FileRecord, files: SkillFile[]): LibraryEntry {
     const folder = r.skill ?? ''
     const data = r.fm.data
-    const declared = typeof data.name === 'string' ? data.name.trim() : ''
     const entry: LibraryEntry = {
       kind: 'skill',
       uri: `${SKILL_SCHEME}://${skillPath(folder)}`,
       path: r.path,
-      name: declared !== '' ? declared : nodePath.posix.basename(skillPath(folder)),
+      name: skillName(r),
       folder,
       files,
       aliases: [],
@@ -818,7 +820,23 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return entry
   }
 
-  function recordOfEntry(entry: LibraryEntry): FileRecord | undefined {
+  /** A skill's name: frontmatter `name` when it is a non-empty string, else its folder's. */
+  function skillName(r: FileRecord): string {
+    const declared = typeof r.fm.data.name === 'string' ? r.fm.data.name.trim() : ''
+    return declared !== '' ? declared : nodePath.posix.basename(skillPath(r.skill ?? ''))
+  }
+
+  /** What matching needs of an entry, from its record alone (the entry's fields, as {@link documentEntry} and {@link skillEntry} set them). */
+  function matchFacts(r: FileRecord): MatchFacts {
+    if (r.skill !== undefined) {
+      const description = r.fm.data.description
+      return { kind: 'skill', uri: entryUriOf(r), path: r.path, meta: r.fm.meta, name: skillName(r), ...(typeof description === 'string' ? { description: description.trim() } : {}) }
+    }
+    const id = typeof r.fm.meta.id === 'string' ? r.fm.meta.id.trim() : undefined
+    return { kind: 'document', uri: r.uri, path: r.path, meta: r.fm.meta, ...(id ? { id } : {}) }
+  }
+
+  function recordOfEntry(entry: Pick<LibraryEntry, 'path'>): FileRecord | undefined {
     return state.byPath.get(entry.path)
   }
 
@@ -958,7 +976,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return found.ok ? sourceOfEntry(found.entry) : undefined
   }
 
-  function sourceOfEntry(entry: LibraryEntry): { entry: LibraryEntry; source: string; digest: string } | undefined {
+  function sourceOfEntry<E extends Pick<LibraryEntry, 'path'>>(entry: E): { entry: E; source: string; digest: string } | undefined {
     const record = recordOfEntry(entry)
     const text = record ? textOf(record) : undefined
     return text ? { entry, ...text } : undefined
@@ -970,7 +988,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   /** {@link parsed}, with the digest of the text parsed (the entry's, unless the file changed since it was indexed). */
-  function parsedWithDigest(entry: LibraryEntry): { doc: PromptDocument<Frontmatter>; digest: string } | undefined {
+  function parsedWithDigest(entry: Pick<LibraryEntry, 'path' | 'uri'>): { doc: PromptDocument<Frontmatter>; digest: string } | undefined {
     const found = sourceOfEntry(entry)
     return found ? { doc: parseOnce(found.source, found.digest, entry.path, entry.uri), digest: found.digest } : undefined
   }
@@ -1016,7 +1034,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   /** Title and other headings of an entry, from its parse (non-empty section titles in document order), and the digest of the text parsed. */
-  function headingsOf(entry: LibraryEntry): { title: string; headings: string[]; digest: string | undefined } {
+  function headingsOf(entry: MatchFacts): { title: string; headings: string[]; digest: string | undefined } {
     const found = parsedWithDigest(entry)
     if (!found) return { title: entry.id ?? entryName(entry.path), headings: [], digest: undefined }
     const titles = found.doc.sections.map((s) => s.title).filter((t) => t !== '')
@@ -1061,7 +1079,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
    * when the body is plain enough for the scan to be certain to agree with the parse; else
    * `undefined` (the caller parses). The title falls back as the parse's does.
    */
-  function scannedHeadings(e: LibraryEntry, record: FileRecord | undefined): { title: string; headings: string[]; digest: string } | undefined {
+  function scannedHeadings(e: MatchFacts, record: FileRecord | undefined): { title: string; headings: string[]; digest: string } | undefined {
     if (!record) return undefined
     let scanned = record.titles
     if (scanned === undefined) {
@@ -1078,8 +1096,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   }
 
   /** The match row of an entry: kept on its record (and in the index store) once worked out from its frontmatter and headings. */
-  function rowOf(e: LibraryEntry): Uint32Array {
-    const record = recordOfEntry(e)
+  function rowOf(e: MatchFacts, record: FileRecord | undefined = recordOfEntry(e)): Uint32Array {
     if (record?.row) return record.row
     const { title, headings, digest } = scannedHeadings(e, record) ?? headingsOf(e)
     const folders = e.path.split('/').slice(0, -1).join(' ')
@@ -1105,13 +1122,12 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return row
   }
 
-  /** The match input of every entry from the records alone, when each has its row (entries are not built for it); else `undefined`. */
-  function indexedFromRecords(): IndexedEntry[] | undefined {
+  /** The match input of every entry from the records alone (entries are not built for it): rows as stored, or worked out. */
+  function indexedFromRecords(): IndexedEntry[] {
     const indexed: IndexedEntry[] = []
     for (const r of state.records.values()) {
       if (!isEntryRecord(r)) continue
-      const row = r.row
-      if (!row) return undefined
+      const row = r.row ?? rowOf(matchFacts(r), r)
       const { category, tags } = matchInfoOf(r)
       indexed.push({ uri: entryUriOf(r), category, tags, vocabulary, row })
     }
@@ -1120,7 +1136,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
 
   function matchIndexNow(): MatchIndex {
     if (matchIndex && matchIndex.version === version) return matchIndex.index
-    const indexed: IndexedEntry[] = (!state.built ? indexedFromRecords() : undefined) ?? state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
+    const indexed: IndexedEntry[] = !state.built ? indexedFromRecords() : state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
     const built = new MatchIndex(indexed)
     matchIndex = { version, index: built }
     if (unsaved) scheduleSave()

@@ -152,30 +152,6 @@ function layout(metaBytes: number, count: number, tagCount: number, wordCount: n
   return { meta, f64, u32, tagIds, words, u8, paths, details, end: details + detailBytes }
 }
 
-/** A growing byte buffer, written as UTF-8. */
-class Bytes {
-  buffer = Buffer.allocUnsafe(1 << 16)
-  length = 0
-  write(text: string): void {
-    const most = text.length * 3
-    if (this.length + most > this.buffer.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + most))
-      this.buffer.copy(next, 0, 0, this.length)
-      this.buffer = next
-    }
-    this.length += this.buffer.write(text, this.length, 'utf8')
-  }
-  append(bytes: Uint8Array): void {
-    if (this.length + bytes.length > this.buffer.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes.length))
-      this.buffer.copy(next, 0, 0, this.length)
-      this.buffer = next
-    }
-    this.buffer.set(bytes, this.length)
-    this.length += bytes.length
-  }
-}
-
 /** The details of a file as JSON (the fields of {@link FileDetails}, in that order). */
 function detailsJson(file: PersistedFile): string {
   const details: FileDetails = { digest: file.digest, fm: file.fm, readDiagnostics: file.readDiagnostics, lines: file.lines }
@@ -199,8 +175,10 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     tagCount += file.match?.tags.length ?? 0
   }
   const n = kept.length
-  const details = new Bytes()
+  // Each file's details as JSON (or as stored), measured, then written once into the value.
+  const details: (string | Uint8Array)[] = new Array(n)
   const detailEnd = new Uint32Array(n)
+  let detailBytes = 0
   const strings = new Map<string, number>()
   const stringId = (s: string) => {
     let id = strings.get(s)
@@ -208,9 +186,10 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     return id
   }
   kept.forEach((file, i) => {
-    if (file.rawDetails) details.append(file.rawDetails)
-    else details.write(detailsJson(file as PersistedFile))
-    detailEnd[i] = details.length
+    const part = file.rawDetails ?? detailsJson(file as PersistedFile)
+    details[i] = part
+    detailBytes += typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.length
+    detailEnd[i] = detailBytes
     if (file.match) {
       stringId(file.match.category)
       for (const t of file.match.tags) stringId(t)
@@ -232,11 +211,11 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
   }
   const meta = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, terms, strings: [...strings.keys()] }), 'utf8')
   const paths = Buffer.from(kept.map((f) => f.path).join('\n'), 'utf8')
-  const at = layout(meta.length, n, tagCount, wordCount, paths.length, details.length)
+  const at = layout(meta.length, n, tagCount, wordCount, paths.length, detailBytes)
   const out = Buffer.alloc(at.end)
   out.write(MAGIC, 0, 'latin1')
   const head = new Uint32Array(out.buffer, out.byteOffset + 8, 10)
-  head.set([FORMAT, BYTE_ORDER, meta.length, paths.length, n, tagCount, wordCount, details.length])
+  head.set([FORMAT, BYTE_ORDER, meta.length, paths.length, n, tagCount, wordCount, detailBytes])
   meta.copy(out, at.meta)
   const f64 = new Float64Array(out.buffer, out.byteOffset + at.f64, F64_COLUMNS * n)
   const u32 = new Uint32Array(out.buffer, out.byteOffset + at.u32, 5 * n + 1 + tagCount + wordCount)
@@ -266,7 +245,14 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     u32[4 * n + i + 1] = tag - (5 * n + 1)
   })
   paths.copy(out, at.paths)
-  out.set(details.buffer.subarray(0, details.length), at.details)
+  let written = at.details
+  for (const part of details) {
+    if (typeof part === 'string') written += out.write(part, written, 'utf8')
+    else {
+      out.set(part, written)
+      written += part.length
+    }
+  }
   out.writeUInt32LE(checksum([out.subarray(0, CHECKSUM_AT), out.subarray(HEADER_BYTES)]), CHECKSUM_AT)
   return out
 }
