@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { rename, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { PromptfoldError } from '../errors.js'
@@ -379,6 +380,13 @@ export interface LibraryIndexStore {
 export interface FileLibraryIndexStore extends LibraryIndexStore {
   /** Folder holding the index files. */
   readonly dir: string
+  /**
+   * Resolves once every value stored so far is on disk (or the store turned off). `set` returns
+   * at once and writes in the background; a process that ends normally waits for the write
+   * anyway (it keeps the event loop alive), so only a caller that reads the file itself, or
+   * calls `process.exit()`, needs this.
+   */
+  flush(): Promise<void>
 }
 
 /** Options for {@link fileLibraryIndexStore}. */
@@ -395,9 +403,10 @@ export const MAX_LIBRARY_INDEX_BYTES = 512 * 1024 * 1024
 const LIBRARY_INDEXES = 'library-v1'
 
 /**
- * A library index store in `dir/library-v1`, one file per library root, written at once on
- * `set` (atomically: a private temp file, then rename, so concurrent processes see the old
- * or the new index, never a torn one). A file is read only when it is a regular file (opened
+ * A library index store in `dir/library-v1`, one file per library root, written in the
+ * background on `set` (atomically: a private temp file, then rename, so concurrent processes see
+ * the old or the new index, never a torn one; `get` in the same process sees a value being
+ * written at once; see {@link FileLibraryIndexStore.flush}). A file is read only when it is a regular file (opened
  * without following a symbolic link or waiting on a FIFO) of at most
  * {@link MAX_LIBRARY_INDEX_BYTES} bytes; anything else, or a failed write, is a fault (see
  * {@link CacheFaultHandler}) and turns the store off. What a file holds is checked by
@@ -412,10 +421,27 @@ export function fileLibraryIndexStore(options: FileLibraryIndexStoreOptions = {}
     off = true
     options.onFault?.(error)
   }
+  /** Values being written, by key: the latest one, and when its write (and every earlier one of the key) is done. */
+  const pending = new Map<string, { value: Uint8Array; done: Promise<void> }>()
+  /** Write `value` as the file of `key` unless a later value came meanwhile (that one is written instead). */
+  const write = async (key: string, value: Uint8Array, latest: () => boolean): Promise<void> => {
+    if (off || !latest()) return
+    const path = fileOf(key)
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    try {
+      await writeFile(tmp, value, { flag: 'wx' })
+      await rename(tmp, path)
+    } catch (error) {
+      await rm(tmp, { force: true }).catch(() => undefined)
+      turnOff(fault(dir, 'folder cannot be written', error))
+    }
+  }
   return {
     dir,
     get(key) {
       if (off || !KEY.test(key)) return undefined
+      const writing = pending.get(key)
+      if (writing) return writing.value
       try {
         return readEntryBytes(fileOf(key), MAX_LIBRARY_INDEX_BYTES)
       } catch (error) {
@@ -427,10 +453,21 @@ export function fileLibraryIndexStore(options: FileLibraryIndexStoreOptions = {}
       if (off || !KEY.test(key) || !(value instanceof Uint8Array) || value.length > MAX_LIBRARY_INDEX_BYTES) return
       try {
         makeDirectories(dir)
-        writeAtomically(fileOf(key), value)
       } catch (error) {
         turnOff(fault(dir, 'folder cannot be written', error))
+        return
       }
+      // Writes of one key one after the other; a value replaced before its turn is not written.
+      const entry = { value, done: Promise.resolve() }
+      const before = pending.get(key)?.done ?? Promise.resolve()
+      entry.done = before.then(() => write(key, value, () => pending.get(key) === entry))
+      pending.set(key, entry)
+      void entry.done.then(() => {
+        if (pending.get(key) === entry) pending.delete(key)
+      })
+    },
+    async flush() {
+      while (pending.size > 0) await Promise.all([...pending.values()].map((p) => p.done))
     },
   }
 }

@@ -545,7 +545,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
         while (at < saved.count && (saved.paths[at] as string) < file.path) at++
         if (at < saved.count && saved.paths[at] === file.path) stored = at++
       }
-      const record = recordOf(file, previous.get(file.path) ?? (stored !== undefined ? fromIndex(file, saved as IndexView, stored) : undefined))
+      const before = previous.get(file.path)
+      const record = (stored !== undefined && !before ? trustedStored(file, saved as IndexView, stored) : undefined) ?? recordOf(file, before ?? (stored !== undefined ? fromIndex(file, saved as IndexView, stored) : undefined))
       if (stored !== undefined && record.readable) found++
       records.set(file.path, record)
     }
@@ -562,6 +563,22 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /** A record from the stored index (its file `i`), for the file found at its path. */
   function fromIndex(file: FoundFile, saved: IndexView, i: number): FileRecord {
     return new StoredRecord(saved, i, file.path, file.real, fileUri(file), saved.role(i), file.skill, reread)
+  }
+
+  /** The record of file `i` of the stored index, when the found file's stat vouches for it (as {@link trusted} decides, without building a record first); else `undefined`. */
+  function trustedStored(file: FoundFile, saved: IndexView, i: number): FileRecord | undefined {
+    const role = roleOf(file)
+    if (saved.role(i) !== role) return undefined
+    let s: ReturnType<typeof statSync> | undefined
+    try {
+      s = statSync(file.real, { throwIfNoEntry: false })
+    } catch {
+      return undefined
+    }
+    if (!s?.isFile() || s.size > maxBytes || !saved.sameStat(i, s.size, s.mtimeMs, s.ctimeMs, s.ino)) return undefined
+    const checkedAt = saved.checkedAt(i)
+    if (!(s.mtimeMs < checkedAt - RACY_MS && s.ctimeMs < checkedAt - RACY_MS)) return undefined
+    return new StoredRecord(saved, i, file.path, file.real, fileUri(file), role, file.skill, reread)
   }
 
   /** A stored record whose details did not add up: its file read as if it were not known. */

@@ -80,7 +80,8 @@ export function scanRoot(root: string, limits: ScanLimits): { base: string; file
     for (const d of dirents) {
       if (limited) return
       const relPath = rel === '' ? d.name : `${rel}/${d.name}`
-      let real = nodePath.join(realDir, d.name)
+      // A real folder's path is normalized, and a name holds no separator: joined as it is.
+      let real = realDir.endsWith(nodePath.sep) ? realDir + d.name : realDir + nodePath.sep + d.name
       let isDir = d.isDirectory()
       let isFile = d.isFile()
       let viaLink = linked

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statS
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { fileLibraryIndexStore, type LibraryIndexStore } from '../../src/cache/store.js'
+import { type FileLibraryIndexStore, type FileLibraryIndexStoreOptions, fileLibraryIndexStore, type LibraryIndexStore } from '../../src/cache/store.js'
 import type { PromptfoldError } from '../../src/errors.js'
 import { createTokenCounter } from '../../src/count/index.js'
 import { type Library, type LoadLibraryOptions, loadLibrary } from '../../src/library/index.js'
@@ -42,15 +42,30 @@ beforeEach(() => {
   age(root)
 })
 
-afterEach(() => {
+afterEach(async () => {
+  await settle()
+  stores.length = 0
   rmSync(base, { recursive: true, force: true })
 })
 
-/** The index is written in the next turn of the event loop: let it be. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+/** File stores made by the tests (their writes are waited for by `settle`). */
+const stores: FileLibraryIndexStore[] = []
+
+/** A file store in `dir`, its writes waited for by `settle`. */
+function fileStore(options: FileLibraryIndexStoreOptions): FileLibraryIndexStore {
+  const store = fileLibraryIndexStore(options)
+  stores.push(store)
+  return store
+}
+
+/** The index is encoded in the next turn of the event loop and written in the background: let it be. */
+async function settle(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve))
+  await Promise.all(stores.map((s) => s.flush()))
+}
 
 async function withIndex(more: Partial<LoadLibraryOptions> = {}): Promise<Library> {
-  const library = await loadLibrary({ root, indexStore: fileLibraryIndexStore({ dir: cache }), ...more })
+  const library = await loadLibrary({ root, indexStore: fileStore({ dir: cache }), ...more })
   await settle()
   return library
 }
@@ -196,7 +211,7 @@ describe('loadLibrary with an index store', () => {
     for (const value of damaged) {
       writeFileSync(file as string, value)
       const faults: PromptfoldError[] = []
-      const library = await withIndex({ indexStore: fileLibraryIndexStore({ dir: cache, onFault: (e) => faults.push(e) }) })
+      const library = await withIndex({ indexStore: fileStore({ dir: cache, onFault: (e) => faults.push(e) }) })
       expect(observed(library)).toStrictEqual(fresh)
       expect(faults).toEqual([])
       // Replaced by a sound index, which the next load uses.
