@@ -485,9 +485,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   const vocabulary = persisted?.vocabulary ?? new Vocabulary()
   /** Something the index store does not have yet was learnt (a read, a row, a count). */
   let unsaved = false
+  let saving: ReturnType<typeof setImmediate> | undefined
   let state: State = buildState(new Map(), persisted)
   let version = 0
-  let saving: ReturnType<typeof setImmediate> | undefined
   if (unsaved) scheduleSave()
 
   /** Store the index just after the current work (a first `match` right after the load adds its rows to the same write). */

@@ -247,6 +247,79 @@ describe('loadLibrary with an index store', () => {
     expect(index?.files.get('agents/frontend-specialist.md')?.tokens).toEqual({ cl100k_base: exact })
   })
 
+  it('matches from the index before any entry is asked for: the same results as a fresh load, and as after the entries are built', async () => {
+    const fresh = await loadLibrary({ root })
+    const first = await withIndex()
+    first.match('warm up')
+    await settle()
+    const warm = await withIndex()
+    // Asked for before `entries`: the match index comes from the stored rows, categories and tags.
+    const options = [{ maxResults: 8 }, { categories: ['example'], maxResults: 100 }, { tags: ['postgres'], maxResults: 100 }, { categories: ['skill'], maxResults: 100 }]
+    const before = QUERIES.flatMap((q) => options.map((o) => warm.match(q, o)))
+    expect(before).toStrictEqual(QUERIES.flatMap((q) => options.map((o) => fresh.match(q, o))))
+    expect(before.flat().length).toBeGreaterThan(20)
+    expect(warm.match('csv cleanup profile', { maxResults: 1 })[0]?.uri).toBe('skill://skillset/data/csv-cleanup')
+    expect(warm.entries).toStrictEqual(fresh.entries)
+    expect(warm.diagnostics).toStrictEqual(fresh.diagnostics)
+  })
+
+  it('uses the category and tags the index holds for an unchanged file, as it uses its frontmatter', async () => {
+    await withIndex()
+    const [file] = indexFiles()
+    const key = path.basename(file as string, '.idx')
+    const index = decodeIndex(readFileSync(file as string), key)
+    if (!index) throw new Error('no index')
+    const rel = 'examples/database/postgres-replication.md'
+    const stored = index.files.get(rel) as PersistedFile
+    expect(stored.match).toEqual({ category: 'example', tags: expect.arrayContaining(['postgres']) })
+    // Checked long after the last change (ctime cannot be set back): trusted, not read.
+    const files = [...index.files.values()].map((f) => ({ ...f, checkedAt: Math.max(f.stat.mtimeMs, f.stat.ctimeMs) + 10_000, ...(f.path === rel ? { match: { category: 'made-up', tags: ['made-up'] } } : {}) }))
+    const value = encodeIndex(key, files, index.vocabulary, index.writtenAt)
+    const library = await loadLibrary({ root, indexStore: { get: () => value, set: () => undefined } })
+    expect(library.match('postgres replication', { categories: ['made-up'], tags: ['made-up'] }).map((r) => r.uri)).toEqual(['orchestr8://examples/database/postgres-replication'])
+  })
+
+  it('reads a file again when its stored details do not add up (the rest of the index is used), and writes a sound index', async () => {
+    await withIndex()
+    const [file] = indexFiles()
+    const key = path.basename(file as string, '.idx')
+    const index = decodeIndex(readFileSync(file as string), key)
+    if (!index) throw new Error('no index')
+    const rel = 'examples/database/postgres-replication.md'
+    const trusted = (f: PersistedFile) => ({ ...f, checkedAt: Math.max(f.stat.mtimeMs, f.stat.ctimeMs) + 10_000 })
+    const broken = [...index.files.values()].map((f) => (f.path === rel ? { ...trusted(f), rawDetails: Buffer.from('{"digest":"not a digest"}') } : trusted(f)))
+    const value = encodeIndex(key, broken, index.vocabulary, index.writtenAt)
+    expect(decodeIndex(value, key)).toBeUndefined()
+    const written: Uint8Array[] = []
+    const library = await loadLibrary({ root, indexStore: { get: () => value, set: (_, v) => written.push(v) } })
+    const fresh = await loadLibrary({ root })
+    expect(observed(library)).toStrictEqual(observed(fresh))
+    await settle()
+    expect(written.length).toBeGreaterThan(0)
+    const rewritten = decodeIndex(written[written.length - 1] as Uint8Array, key)
+    expect(rewritten?.files.get(rel)?.digest).toMatch(/^[0-9a-f]{64}$/)
+    expect(rewritten?.files.get(rel)?.digest).toBe(fresh.get('orchestr8://examples/database/postgres-replication')?.digest)
+    expect(rewritten?.files.get(rel)?.fm).toStrictEqual(index.files.get(rel)?.fm)
+  })
+
+  it('keeps the details of unchanged files in the next index', async () => {
+    const first = await withIndex()
+    first.match('rows')
+    await settle()
+    const [file] = indexFiles()
+    const before = readFileSync(file as string)
+    const library = await withIndex()
+    // A new file: the index is written again; the files known before keep their bytes.
+    writeFileSync(path.join(root, 'guides', 'added.md'), '---\nid: added\n---\n\n# Added\n')
+    await library.refresh()
+    await settle()
+    const after = decodeIndex(readFileSync(file as string), path.basename(file as string, '.idx'))
+    const old = decodeIndex(before, path.basename(file as string, '.idx'))
+    expect(after?.files.size).toBe((old?.files.size ?? 0) + 1)
+    const details = (f: PersistedFile | undefined) => f && { digest: f.digest, sha256: f.sha256, fm: f.fm, readDiagnostics: f.readDiagnostics, lines: f.lines, tokens: f.tokens, match: f.match }
+    for (const [p, f] of old?.files ?? []) expect(details(after?.files.get(p))).toStrictEqual(details(f))
+  })
+
   it('is off by default: nothing is written without an index store', async () => {
     const before = process.env.XDG_CACHE_HOME
     process.env.XDG_CACHE_HOME = cache
@@ -263,6 +336,35 @@ describe('loadLibrary with an index store', () => {
   it('rejects an index store that is not one', async () => {
     await expect(loadLibrary({ root, indexStore: {} as LibraryIndexStore })).rejects.toThrow(/indexStore/)
     await expect(loadLibrary({ root, indexStore: null as unknown as LibraryIndexStore })).rejects.toThrow(/indexStore/)
+  })
+})
+
+describe('fileLibraryIndexStore', () => {
+  it('writes in the background: get sees a value at once, flush waits for the file, the last of several values wins', async () => {
+    const store = fileLibraryIndexStore({ dir: cache })
+    const key = 'k'.repeat(43)
+    const file = path.join(cache, 'library-v1', `${key}.idx`)
+    const values = [1, 2, 3].map((n) => new Uint8Array(1000).fill(n))
+    for (const v of values) store.set(key, v)
+    expect(store.get(key)).toBe(values[2])
+    await store.flush()
+    expect(new Uint8Array(readFileSync(file))).toEqual(values[2])
+    expect(readdirSync(path.join(cache, 'library-v1'))).toEqual([`${key}.idx`])
+    // Another store (another process) reads the file.
+    expect(new Uint8Array(fileLibraryIndexStore({ dir: cache }).get(key) ?? [])).toEqual(values[2])
+  })
+
+  it('a write that fails is a fault, told once, and turns the store off', async () => {
+    const faults: PromptfoldError[] = []
+    const store = fileLibraryIndexStore({ dir: cache, onFault: (e) => faults.push(e) })
+    const key = 'k'.repeat(43)
+    // The index file's place is taken by a folder: the rename fails.
+    mkdirSync(path.join(cache, 'library-v1', `${key}.idx`, 'x'), { recursive: true })
+    store.set(key, new Uint8Array(10))
+    await store.flush()
+    expect(faults.map((f) => f.code)).toEqual(['CACHE_FAULT'])
+    expect(store.get(key)).toBeUndefined()
+    expect(readdirSync(path.join(cache, 'library-v1'))).toEqual([`${key}.idx`])
   })
 })
 
