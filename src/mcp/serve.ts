@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto'
 import type { Readable, Writable } from 'node:stream'
+import type { Root } from 'mdast'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
 import { DEFAULT_MAX_FILES, type Library, type LoadLibraryOptions, loadLibrary } from '../library/library.js'
-import { stopParseWorker } from '../parse/offload.js'
+import { driveOffThread, stopParseWorker } from '../parse/offload.js'
 import type { ParseStore } from '../cache/store.js'
 import { DEFAULT_SCHEMES } from '../parse/uri.js'
 import { VERSION } from '../version.js'
@@ -86,6 +87,8 @@ class LineTransport implements Transport {
   /** Ids of the requests passed on and not answered yet, and who waits for none to be left. */
   private readonly unanswered = new Set<string | number>()
   private whenAnswered: (() => void) | undefined
+  /** Whether a `resources/list` was answered from the early listing before serve started (see `./handshake.ts`). */
+  earlyListed = false
 
   constructor(
     private readonly input: Readable,
@@ -95,17 +98,28 @@ class LineTransport implements Transport {
   ) {}
 
   async start(): Promise<void> {
-    // What was read before serve started (and the initialize answered then) is read first.
+    // What was read before serve started (and the initialize answered then) is read first,
+    // without the resources/list requests answered then from the early listing.
     const early = takeEarlyStart(this.input)
     this.input.on('data', this.onData)
     this.input.on('error', this.onError)
     if (early === undefined) return
-    let chunks = early.chunks
+    this.earlyListed = early.listed
+    if (early.answered === undefined && early.skipped.length === 0) {
+      for (const chunk of early.chunks) this.onData(chunk)
+      return
+    }
+    const all = Buffer.concat(early.chunks)
+    let from = 0
     if (early.answered !== undefined) {
       this.onData(Buffer.from(`${JSON.stringify({ ...early.answered.request, id: EARLY_INITIALIZE_ID })}\n`))
-      chunks = [Buffer.concat(chunks).subarray(early.answered.lineBytes)]
+      from = early.answered.lineBytes
     }
-    for (const chunk of chunks) this.onData(chunk)
+    for (const [start, end] of early.skipped) {
+      this.onData(all.subarray(from, start))
+      from = end
+    }
+    this.onData(all.subarray(from))
   }
 
   async close(): Promise<void> {
@@ -228,6 +242,18 @@ function listingKey(root: string, scheme: string): string {
   return `mcp-listing-${createHash('sha256').update(`${VERSION}\u0000${scheme}\u0000${root}`).digest('base64url')}`
 }
 
+/**
+ * Start the parser's worker thread (when one can be started) without parsing anything: it
+ * loads the markdown engine on the other core while the library loads, so that the first
+ * assembled view or warmed document does not wait for it.
+ */
+function startParser(): void {
+  const nothing = (function* (): Generator<string[], Root, Root[]> {
+    return { type: 'root', children: [] }
+  })()
+  driveOffThread(nothing, Number.POSITIVE_INFINITY).catch(() => undefined)
+}
+
 /** Rows `[uri, digest, title | null]` of a listing entry, as `serve` writes them. */
 type ListingRow = [string, string, string | null]
 
@@ -329,6 +355,7 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   })
   server.onerror = (error) => log?.write(`promptfold serve: ${error instanceof Error ? error.message : String(error)}\n`)
   await server.connect(transport)
+  if (options.warm !== false) startParser()
   // The requests read before the end are answered first (some may be waiting for the library).
   const onEnd = () => void transport.answered().then(() => server.close())
   stdin.once('end', onEnd)
@@ -348,6 +375,8 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
     stdin.off('close', onEnd)
     throw error
   }
+  // A list answered early, from the folder's walk, lacked what the library knows now.
+  if (transport.earlyListed) server.sendResourceListChanged().catch(() => undefined)
   const broken = library.entries.filter((e) => e.diagnostics.some((d) => d.severity === 'error')).length
   // A library cut short at maxFiles says so here, not only in a diagnostic nobody reads.
   const limited = library.diagnostics.some((d) => d.code === 'LIMIT_MAX_FILES')

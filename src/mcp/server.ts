@@ -30,6 +30,7 @@ import {
   type GetPromptResult,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
+  type ListResourcesResult,
   ListResourceTemplatesRequestSchema,
   McpError,
   type Prompt,
@@ -54,6 +55,7 @@ import { safeSegments } from '../resolve/fs.js'
 import type { Library, LibraryEntry, RefreshResult } from '../library/library.js'
 import { VERSION } from '../version.js'
 import { instructionsFor, SERVER_CAPABILITIES } from './handshake.js'
+import { DEFAULT_RESOURCES_PAGE_SIZE, decodeListCursor, listPage, MAX_RESOURCES_PAGE_CHARS } from './list-page.js'
 import {
   DEFAULT_SKILLS_PAGE_SIZE,
   GetSkillRequestSchema,
@@ -153,15 +155,7 @@ export const WATCH_DEBOUNCE_MS = 50
 /** Interval of the polling fallback of {@link CreateServerOptions.watch}, in milliseconds. */
 export const WATCH_POLL_MS = 1000
 
-/**
- * Default {@link CreateServerOptions.resourcesPageSize}: 1000 resources. One page of a large
- * library stays small (the SDK's stdio client refuses any message over 10 MiB: 50,000
- * documents listed at once are ~37 MB), and the first page is answered without building the rest.
- */
-export const DEFAULT_RESOURCES_PAGE_SIZE = 1000
-
-/** A `resources/list` page ends before its resources' text passes about this many characters (4 Mi). */
-export const MAX_RESOURCES_PAGE_CHARS = 4 * 1024 * 1024
+export { DEFAULT_RESOURCES_PAGE_SIZE, MAX_RESOURCES_PAGE_CHARS }
 
 const MAX_QUERY_LENGTH = 2000
 
@@ -249,6 +243,13 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   if (typeof requestTimeoutMs !== 'number' || !(requestTimeoutMs > 0)) throw new InvalidOptionError('requestTimeoutMs', `must be a positive number of milliseconds, got ${String(requestTimeoutMs)}`)
   const counter: TokenCounter = createTokenCounter(options.encoding !== undefined ? { encoding: options.encoding } : {})
+  let counted = false
+  /** Count once, so that the encoder is loaded (its first count loads its ranks). */
+  const counterReady = (): void => {
+    if (counted) return
+    counted = true
+    counter.count('promptfold')
+  }
   const server = new Server(
     { name: options.name ?? 'promptfold', version: options.version ?? VERSION },
     {
@@ -372,21 +373,15 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   }
 
   handle(ListResourcesRequestSchema, async (request) => {
-    const entries = library.entries
-    const start = pageStart(entries, request.params?.cursor)
+    const cursor = request.params?.cursor
+    const after = cursor === undefined ? undefined : decodeListCursor(cursor)
+    if (cursor !== undefined && after === undefined) throw invalid(`Invalid cursor ${shorten(JSON.stringify(cursor))}: not one this server gave out`)
     const skills = new Map(servedSkills(library).map((s) => [s.entry, s]))
-    const resources: Resource[] = []
-    let chars = 0
-    let next = start
-    for (; next < entries.length && resources.length < resourcesPageSize && (resources.length === 0 || chars < MAX_RESOURCES_PAGE_CHARS); next++) {
-      const e = entries[next] as LibraryEntry
+    const page: ListResourcesResult = listPage(library.entries, after, resourcesPageSize, (e) => {
       const skill = skills.get(e)
-      const r = skill ? skillResource(skill) : documentResource(e)
-      chars += resourceChars(r)
-      resources.push(r)
-    }
-    const last = entries[next - 1]
-    return next < entries.length && last !== undefined ? { resources, nextCursor: encodeListCursor(last.path) } : { resources }
+      return skill ? skillResource(skill) : documentResource(e)
+    })
+    return page
   })
 
   /** A document in `resources/list`. */
@@ -621,7 +616,11 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   }
 
   async function assembleEntry(entry: LibraryEntry, budget: number, query: string): Promise<{ text: string; report: AssemblyReport }> {
-    await withinRequestTime(parseAhead(library, entry.uri, prepared), entry.uri)
+    const parsing = withinRequestTime(parseAhead(library, entry.uri, prepared), entry.uri)
+    // While the worker parses (or starts, for the first request), the encoder's ranks are
+    // loaded here (once per process, ~45 ms): the assembly below counts with them.
+    counterReady()
+    await parsing
     const doc = library.document(entry.uri)
     if (!doc) throw internal(`${entry.uri} could not be read`)
     try {
@@ -758,38 +757,6 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   }
 
   return server
-}
-
-/** A `resources/list` cursor: the path of the last entry listed (keyset pagination: a page boundary survives a refresh). */
-function encodeListCursor(path: string): string {
-  return Buffer.from(JSON.stringify(['resources', path]), 'utf8').toString('base64url')
-}
-
-/** Index of the first entry of the page `cursor` names (entries are sorted by path); -32602 for a cursor this server did not give out. */
-function pageStart(entries: readonly LibraryEntry[], cursor: string | undefined): number {
-  if (cursor === undefined) return 0
-  let after: unknown
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value.length === 2 && value[0] === 'resources') after = value[1]
-  } catch {
-    // answered below
-  }
-  if (typeof after !== 'string') throw invalid(`Invalid cursor ${shorten(JSON.stringify(cursor))}: not one this server gave out`)
-  // The first entry whose path sorts after the cursor's (binary search).
-  let lo = 0
-  let hi = entries.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((entries[mid] as LibraryEntry).path <= after) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/** About how many characters a listed resource takes in JSON (its strings, plus the fixed keys). */
-function resourceChars(r: Resource): number {
-  return r.uri.length + r.name.length + (r.title?.length ?? 0) + (r.description?.length ?? 0) + 200
 }
 
 /** Documents and skills of a loaded library, for the instructions; none while it loads. */

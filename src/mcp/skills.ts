@@ -28,12 +28,12 @@ import { PromptfoldError } from '../errors.js'
 import type { Library, LibraryEntry, SkillFile } from '../library/library.js'
 import { readFrontmatter } from '../parse/frontmatter.js'
 import { MAX_URI_LENGTH, splitQuery } from '../parse/uri.js'
+import { SKILL_SCHEME, skillUri } from './skill-uri.js'
 
 /** Identifier of the Skills extension, the key under `capabilities.extensions`. */
 export { SKILLS_EXTENSION } from './handshake.js'
 
-/** Scheme of skill resources. */
-export const SKILL_SCHEME = 'skill'
+export { SKILL_SCHEME, skillUri } from './skill-uri.js'
 
 /** MIME type of a directory resource (SEP-2640, directory listing). */
 export const DIRECTORY_MIME_TYPE = 'inode/directory'
@@ -170,17 +170,6 @@ export function servedSkills(library: Library): ServedSkill[] {
       return { entry, folder, skillPath: folder === '' ? rootName : folder }
     })
     .sort((a, b) => compare(a.skillPath, b.skillPath))
-}
-
-/** Characters left as written in a URI path segment (RFC 3986 unreserved, sub-delims, `:` and `@`); others are percent-encoded. */
-function encodeSegment(segment: string): string {
-  return segment.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]/gu, (c) => encodeURIComponent(c))
-}
-
-/** `skill://<skill-path>/<file>` (or `skill://<skill-path>` for `file` `''`), each segment percent-encoded where needed. */
-export function skillUri(skillPath: string, file = ''): string {
-  const path = file === '' ? skillPath : `${skillPath}/${file}`
-  return `${SKILL_SCHEME}://${path.split('/').map(encodeSegment).join('/')}`
 }
 
 /** The decoded segments of a `skill://` URI's path and its query, or undefined for another scheme. Throws INVALID_SKILL_URI. */

@@ -54,7 +54,7 @@ Example (an MCP client configuration):
 `,
     )
     .action(async (root: string, options: ServeCommandOptions) => {
-      answerEarly(root)
+      answerEarly(root, options.maxFiles)
       const { runServe } = await import('../actions/serve.js').catch((error: unknown) => {
         throw missingPeer(error)
       })
@@ -63,18 +63,22 @@ Example (an MCP client configuration):
 }
 
 /**
- * Answer the client's `initialize` while the server code (the MCP SDK, ~150 ms to load) and the
- * library load (see src/mcp/handshake.ts): only when the root is a folder and the SDK is
- * installed, so that a usage error or a missing SDK is told as before, with nothing on stdout.
+ * Answer the client's `initialize`, and the `resources/list` requests that follow it, while the
+ * server code (the MCP SDK, ~150 ms to load) and the library load (see src/mcp/handshake.ts; the
+ * list comes from a walk of the folder, src/mcp/early-list.ts): only when the root is a folder
+ * and the SDK is installed, so that a usage error or a missing SDK is told as before, with
+ * nothing on stdout.
  */
-function answerEarly(root: string): void {
+function answerEarly(root: string, maxFiles: number | undefined): void {
   try {
     if (!statSync(root).isDirectory()) return
     import.meta.resolve(`${MCP_SDK_PACKAGE}/server/index.js`)
   } catch {
     return
   }
-  answerInitializeEarly(process.stdin, process.stdout, { name: 'promptfold', version: VERSION, scheme: DEFAULT_SCHEMES[0] ?? 'orchestr8' })
+  const scheme = DEFAULT_SCHEMES[0] ?? 'orchestr8'
+  const lister = import('../../mcp/early-list.js').then((m) => m.earlyLister(root, { scheme, ...(maxFiles !== undefined ? { maxFiles } : {}) }))
+  answerInitializeEarly(process.stdin, process.stdout, { name: 'promptfold', version: VERSION, scheme }, lister)
 }
 
 /**
