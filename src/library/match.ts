@@ -225,6 +225,28 @@ function dictionary(): { ids: Map<string, number>; id(s: string): number } {
   }
 }
 
+/**
+ * The arrays of a built {@link MatchIndex} ({@link MatchIndex.parts}), from which
+ * `new MatchIndex([], { parts, vocabulary })` makes the same index again without its rows
+ * (src/library/persist.ts keeps them in the library index).
+ */
+export interface MatchIndexParts {
+  readonly uris: readonly string[]
+  /** Postings of term `t`: `start[t]` to `start[t + 1]` (exclusive) in `doc`, `part` and `fields`. */
+  readonly start: Int32Array
+  readonly doc: Int32Array
+  readonly part: Float64Array
+  readonly fields: Uint8Array
+  readonly uriRank: Int32Array
+  /** Category id of each entry, an index in `categoryNames`. */
+  readonly category: Int32Array
+  readonly categoryNames: readonly string[]
+  /** Tags of entry `d`: `tagIds[tagStart[d]]` to `tagIds[tagStart[d + 1]]`, indexes in `tagNames`. */
+  readonly tagStart: Int32Array
+  readonly tagIds: Int32Array
+  readonly tagNames: readonly string[]
+}
+
 /** A BM25F index over a fixed set of entries. */
 export class MatchIndex {
   readonly #n: number
@@ -250,7 +272,30 @@ export class MatchIndex {
   readonly #seen: Uint8Array
   readonly #touched: Int32Array
 
-  constructor(entries: readonly IndexedEntry[]) {
+  /** Index `entries`, or (with `restore`) take back the arrays of an index built before, in the vocabulary its term ids are in. */
+  constructor(entries: readonly IndexedEntry[], restore?: { parts: MatchIndexParts; vocabulary: Vocabulary }) {
+    if (restore) {
+      const p = restore.parts
+      const n = p.uris.length
+      this.#n = n
+      this.#vocabulary = restore.vocabulary
+      this.#uris = [...p.uris]
+      this.#start = p.start
+      this.#doc = p.doc
+      this.#part = p.part
+      this.#fields = p.fields
+      this.#uriRank = p.uriRank
+      this.#category = p.category
+      this.#categoryNames = [...p.categoryNames]
+      this.#categories = new Map(p.categoryNames.map((c, i) => [c, i]))
+      this.#tagStart = p.tagStart
+      this.#tagIds = p.tagIds
+      this.#tags = new Map(p.tagNames.map((t, i) => [t, i]))
+      this.#score = new Float64Array(n)
+      this.#seen = new Uint8Array(n)
+      this.#touched = new Int32Array(n)
+      return
+    }
     const n = entries.length
     this.#n = n
     const vocabulary = entries[0]?.vocabulary ?? new Vocabulary()
@@ -342,6 +387,23 @@ export class MatchIndex {
   /** Number of indexed entries. */
   get size(): number {
     return this.#n
+  }
+
+  /** The built arrays (see {@link MatchIndexParts}); not copies: not to be changed. */
+  parts(): MatchIndexParts {
+    return {
+      uris: this.#uris,
+      start: this.#start,
+      doc: this.#doc,
+      part: this.#part,
+      fields: this.#fields,
+      uriRank: this.#uriRank,
+      category: this.#category,
+      categoryNames: this.#categoryNames,
+      tagStart: this.#tagStart,
+      tagIds: this.#tagIds,
+      tagNames: [...this.#tags.keys()],
+    }
   }
 
   /** Rank entries for `query`. Order: score descending, then URI ascending. */
