@@ -15,6 +15,8 @@ const mcp = await import('./index.js').catch((error: unknown) => {
 export const {
   createServer,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RESOURCES_PAGE_SIZE,
+  MAX_RESOURCES_PAGE_CHARS,
   RESOURCE_NOT_FOUND,
   serve,
   DEFAULT_SKILLS_PAGE_SIZE,
