@@ -23,7 +23,7 @@ import { scanHeadings } from './headings.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
-import { encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS } from './persist.js'
+import { encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import { DOCUMENT_FILE, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot } from './scan.js'
 
@@ -510,7 +510,11 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     unsaved = false
     if (!indexStore) return
     const files: IndexFile[] = []
+    // The built match index goes with the files when it is this state's and each of its entries is a file written.
+    const built = matchIndex && matchIndex.version === version ? matchIndex.index : undefined
+    const entryFiles: number[] = []
     for (const r of state.records.values()) {
+      if (built && isEntryRecord(r)) entryFiles.push(r.readable && r.stat !== undefined ? files.length : -1)
       if (!r.readable || r.stat === undefined) continue
       const raw = r instanceof StoredRecord ? r.rawDetails : undefined
       const stat = r.stat
@@ -529,7 +533,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       if (match) file.match = match
       files.push(file)
     }
-    indexStore.set(indexKey, encodeIndex(indexKey, files, vocabulary, Date.now()))
+    const postings: StoredPostings | undefined = built && entryFiles.every((i) => i >= 0) ? { parts: built.parts(), entries: entryFiles } : undefined
+    indexStore.set(indexKey, encodeIndex(indexKey, files, vocabulary, Date.now(), postings))
   }
 
   /** Walk the root and read every file that changed (synchronously: see `readSource`), reusing unchanged records. */
@@ -1151,11 +1156,35 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return indexed
   }
 
+  /**
+   * The match index kept in the index store, when this state's entries are exactly those it was
+   * built from: each entry's record is the stored file the index names, trusted as stored.
+   */
+  function storedMatchIndex(): MatchIndex | undefined {
+    const stored = persisted?.postings
+    if (!stored) return undefined
+    const uris: string[] = []
+    for (const r of state.records.values()) {
+      if (!isEntryRecord(r)) continue
+      if (!(r instanceof StoredRecord) || r.view !== persisted || r.fresh !== undefined || stored.entries[uris.length] !== r.i) return undefined
+      uris.push(entryUriOf(r))
+    }
+    if (uris.length !== stored.entries.length) return undefined
+    return new MatchIndex([], { parts: { ...stored.parts, uris }, vocabulary })
+  }
+
   function matchIndexNow(): MatchIndex {
     if (matchIndex && matchIndex.version === version) return matchIndex.index
+    const kept = storedMatchIndex()
+    if (kept) {
+      matchIndex = { version, index: kept }
+      return kept
+    }
     const indexed: IndexedEntry[] = !state.built ? indexedFromRecords() : state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
     const built = new MatchIndex(indexed)
     matchIndex = { version, index: built }
+    // An index stored without its postings (written before any match), every entry as stored: written again with them.
+    if (persisted && !persisted.postings && [...state.records.values()].every((r) => !isEntryRecord(r) || (r instanceof StoredRecord && r.fresh === undefined))) unsaved = true
     if (unsaved) scheduleSave()
     return built
   }

@@ -19,7 +19,7 @@ import * as zlib from 'node:zlib'
 import type { Frontmatter, FrontmatterResult } from '../parse/frontmatter.js'
 import type { Diagnostic } from '../types.js'
 import { VERSION } from '../version.js'
-import { Vocabulary } from './match.js'
+import { type MatchIndexParts, Vocabulary } from './match.js'
 
 /** What identifies a file's content without reading it: size, times and inode. */
 export interface FileStat {
@@ -75,6 +75,16 @@ export interface PersistedFile extends FileDetails {
    * never decoded to be written again).
    */
   rawDetails?: Uint8Array
+}
+
+/**
+ * A built match index to keep with the files (see `MatchIndex.parts`): its arrays but the URIs,
+ * and which file each of its entries is, as an index in the files given to {@link encodeIndex}.
+ */
+export interface StoredPostings {
+  parts: Omit<MatchIndexParts, 'uris'>
+  /** The file of each entry, in the index's entry order (indexes in the list of files). */
+  entries: ArrayLike<number>
 }
 
 /** A decoded index: its files by path and the vocabulary of their rows. */
@@ -162,14 +172,22 @@ function detailsJson(file: PersistedFile): string {
 
 /**
  * Encode an index of `files` for the library `key` (files whose frontmatter is not plain JSON
- * are left out: they are read again next time). Only the terms the rows use are kept.
+ * are left out: they are read again next time). Only the terms the rows use are kept, unless
+ * `postings` are kept too (their term ids are the vocabulary's); postings whose entries are not
+ * all kept are left out.
  */
-export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary: Vocabulary, writtenAt: number): Uint8Array {
+export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary: Vocabulary, writtenAt: number, postings?: StoredPostings): Uint8Array {
   const kept: IndexFile[] = []
+  /** Position of each given file among the kept ones (-1: left out). */
+  const position: number[] = []
   let wordCount = 0
   let tagCount = 0
   for (const file of files) {
-    if (!persistable(file)) continue
+    if (!persistable(file)) {
+      position.push(-1)
+      continue
+    }
+    position.push(kept.length)
     kept.push(file)
     wordCount += file.row?.length ?? 0
     tagCount += file.match?.tags.length ?? 0
@@ -195,9 +213,12 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
       for (const t of file.match.tags) stringId(t)
     }
   })
-  // Terms used by some row, renumbered in order of first use.
+  const entryFiles = postings && Array.from(postings.entries, (i) => position[i] ?? -1)
+  const keptPostings = postings && entryFiles && entryFiles.every((i) => i >= 0) && entryFiles.length === postings.parts.uriRank.length ? postings : undefined
+  // Terms used by some row, renumbered in order of first use (all of them, in order, when postings are kept).
   const remap = new Int32Array(vocabulary.size).fill(-1)
   const terms: string[] = []
+  if (keptPostings) for (let t = 0; t < vocabulary.size; t++) terms.push(vocabulary.term((remap[t] = t)) ?? '')
   for (const file of kept) {
     const row = file.row
     if (!row) continue
@@ -209,10 +230,13 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
       }
     }
   }
-  const meta = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, terms, strings: [...strings.keys()] }), 'utf8')
+  const p = keptPostings?.parts
+  const postingsMeta = p && { entries: p.uriRank.length, total: p.doc.length, tagIds: p.tagIds.length, categoryNames: p.categoryNames, tagNames: p.tagNames }
+  const meta = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, terms, strings: [...strings.keys()], ...(postingsMeta ? { postings: postingsMeta } : {}) }), 'utf8')
   const paths = Buffer.from(kept.map((f) => f.path).join('\n'), 'utf8')
   const at = layout(meta.length, n, tagCount, wordCount, paths.length, detailBytes)
-  const out = Buffer.alloc(at.end)
+  const postingsAt = p ? postingsLayout(at.end, terms.length, p.doc.length, p.uriRank.length, p.tagIds.length) : undefined
+  const out = Buffer.alloc(postingsAt?.end ?? at.end)
   out.write(MAGIC, 0, 'latin1')
   const head = new Uint32Array(out.buffer, out.byteOffset + 8, 10)
   head.set([FORMAT, BYTE_ORDER, meta.length, paths.length, n, tagCount, wordCount, detailBytes])
@@ -253,8 +277,36 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
       written += part.length
     }
   }
+  if (p && postingsAt && entryFiles) {
+    const start = new Int32Array(out.buffer, out.byteOffset + postingsAt.start, terms.length + 1)
+    start.set(p.start.subarray(0, Math.min(p.start.length, terms.length + 1)))
+    // Terms added to the vocabulary after the index was built have no postings.
+    start.fill(p.doc.length, p.start.length)
+    new Float64Array(out.buffer, out.byteOffset + postingsAt.part, p.part.length).set(p.part)
+    new Int32Array(out.buffer, out.byteOffset + postingsAt.doc, p.doc.length).set(p.doc)
+    new Int32Array(out.buffer, out.byteOffset + postingsAt.uriRank, p.uriRank.length).set(p.uriRank)
+    new Int32Array(out.buffer, out.byteOffset + postingsAt.category, p.category.length).set(p.category)
+    new Int32Array(out.buffer, out.byteOffset + postingsAt.tagStart, p.tagStart.length).set(p.tagStart)
+    new Int32Array(out.buffer, out.byteOffset + postingsAt.tagIds, p.tagIds.length).set(p.tagIds)
+    new Int32Array(out.buffer, out.byteOffset + postingsAt.entryFiles, entryFiles.length).set(entryFiles)
+    out.set(p.fields, postingsAt.fields)
+  }
   out.writeUInt32LE(checksum([out.subarray(0, CHECKSUM_AT), out.subarray(HEADER_BYTES)]), CHECKSUM_AT)
   return out
+}
+
+/** Where the postings' arrays lie, after the rest of the value (`from`): `part`, then the 32-bit arrays, then `fields`. */
+function postingsLayout(from: number, terms: number, total: number, entries: number, tagIds: number) {
+  const part = align8(from)
+  const start = part + 8 * total
+  const doc = start + 4 * (terms + 1)
+  const uriRank = doc + 4 * total
+  const category = uriRank + 4 * entries
+  const tagStart = category + 4 * entries
+  const tagIdsAt = tagStart + 4 * (entries + 1)
+  const entryFiles = tagIdsAt + 4 * tagIds
+  const fields = entryFiles + 4 * entries
+  return { part, start, doc, uriRank, category, tagStart, tagIds: tagIdsAt, entryFiles, fields, end: fields + total }
 }
 
 /**
@@ -285,6 +337,45 @@ export interface IndexView {
   details(i: number): FileDetails | undefined
   /** File `i`'s details as stored (see {@link PersistedFile.rawDetails}). */
   rawDetails(i: number): Uint8Array
+  /** The match index kept with the files, if one was (see {@link StoredPostings}; `entries` are file numbers of this index). */
+  readonly postings: StoredPostings | undefined
+}
+
+/** The postings of an index value (`null`: they do not add up), checked once so that searching them cannot go wrong. */
+function storedPostings(bytes: Buffer, from: number, meta: unknown, terms: number, files: number): { value: StoredPostings; end: number } | null {
+  if (!isObject(meta) || !isCount(meta.entries) || !isCount(meta.total) || !isCount(meta.tagIds) || !isStrings(meta.categoryNames) || !isStrings(meta.tagNames)) return null
+  const { entries: n, total, tagIds: tagCount, categoryNames, tagNames } = meta
+  const at = postingsLayout(from, terms, total, n, tagCount)
+  if (bytes.length < at.end) return null
+  const i32 = (offset: number, length: number) => new Int32Array(bytes.buffer, bytes.byteOffset + offset, length)
+  const part = new Float64Array(bytes.buffer, bytes.byteOffset + at.part, total)
+  const start = i32(at.start, terms + 1)
+  const doc = i32(at.doc, total)
+  const uriRank = i32(at.uriRank, n)
+  const category = i32(at.category, n)
+  const tagStart = i32(at.tagStart, n + 1)
+  const tagIds = i32(at.tagIds, tagCount)
+  const entryFiles = i32(at.entryFiles, n)
+  const fields = new Uint8Array(bytes.buffer, bytes.byteOffset + at.fields, total)
+  if (start[0] !== 0 || start[terms] !== total || tagStart[0] !== 0 || tagStart[n] !== tagCount) return null
+  for (let t = 0; t < terms; t++) if ((start[t] as number) > (start[t + 1] as number)) return null
+  for (let k = 0; k < total; k++) {
+    const d = doc[k] as number
+    const x = part[k] as number
+    if (d < 0 || d >= n || !(x > 0 && x <= 1) || (fields[k] as number) === 0 || (fields[k] as number) >= 128) return null
+  }
+  const ranked = new Uint8Array(n)
+  for (let d = 0; d < n; d++) {
+    const rank = uriRank[d] as number
+    if (rank < 0 || rank >= n || ranked[rank] === 1) return null
+    ranked[rank] = 1
+    const c = category[d] as number
+    if (c < 0 || c >= categoryNames.length || (tagStart[d] as number) > (tagStart[d + 1] as number)) return null
+    const file = entryFiles[d] as number
+    if (file < 0 || file >= files || (d > 0 && file <= (entryFiles[d - 1] as number))) return null
+  }
+  for (let k = 0; k < tagCount; k++) if ((tagIds[k] as number) < 0 || (tagIds[k] as number) >= tagNames.length) return null
+  return { value: { parts: { start, doc, part, fields, uriRank, category, categoryNames, tagStart, tagIds, tagNames }, entries: entryFiles }, end: at.end }
 }
 
 /** Open an index written by {@link encodeIndex} for `key`; `undefined` for anything else (damaged, truncated, another format, version, root or byte order). */
@@ -305,7 +396,7 @@ function open(value: Uint8Array, key: string): IndexView | undefined {
   const [format, order, metaBytes, pathBytes, n, tagCount, wordCount, detailBytes] = head as unknown as number[]
   if (format !== FORMAT || order !== BYTE_ORDER) return undefined
   const at = layout(metaBytes as number, n as number, tagCount as number, wordCount as number, pathBytes as number, detailBytes as number)
-  if (bytes.length !== at.end) return undefined
+  if (bytes.length < at.end) return undefined
   if (checksum([bytes.subarray(0, CHECKSUM_AT), bytes.subarray(HEADER_BYTES)]) !== bytes.readUInt32LE(CHECKSUM_AT)) return undefined
   const count = n as number
   const data = JSON.parse(bytes.toString('utf8', at.meta, at.meta + (metaBytes as number))) as Record<string, unknown>
@@ -314,6 +405,8 @@ function open(value: Uint8Array, key: string): IndexView | undefined {
   const vocabulary = Vocabulary.of(data.terms)
   if (vocabulary.size !== data.terms.length) return undefined
   const strings = data.strings
+  const postings = data.postings === undefined ? undefined : storedPostings(bytes, at.end, data.postings, vocabulary.size, count)
+  if (postings === null || bytes.length !== (postings?.end ?? at.end)) return undefined
   const paths = count === 0 ? [] : bytes.toString('utf8', at.paths, at.paths + (pathBytes as number)).split('\n')
   if (paths.length !== count || paths.some((p) => p === '')) return undefined
   const f64 = new Float64Array(bytes.buffer, bytes.byteOffset + at.f64, F64_COLUMNS * count)
@@ -350,6 +443,7 @@ function open(value: Uint8Array, key: string): IndexView | undefined {
   const detailsAt = at.details
   return {
     count,
+    postings: postings?.value,
     writtenAt: data.writtenAt,
     vocabulary,
     paths,

@@ -11,8 +11,8 @@ import { type FileLibraryIndexStore, type FileLibraryIndexStoreOptions, fileLibr
 import type { PromptfoldError } from '../../src/errors.js'
 import { createTokenCounter } from '../../src/count/index.js'
 import { type Library, type LoadLibraryOptions, loadLibrary } from '../../src/library/index.js'
-import { Vocabulary } from '../../src/library/match.js'
-import { decodeIndex, encodeIndex, type PersistedFile } from '../../src/library/persist.js'
+import { type IndexedEntry, MatchIndex, Vocabulary } from '../../src/library/match.js'
+import { decodeIndex, encodeIndex, openIndex, type PersistedFile } from '../../src/library/persist.js'
 import { fixtureLibrary, repoRoot } from './helpers.js'
 
 const QUERIES = ['restore postgres to a point in time', 'react component testing', 'kafka consumer groups', 'pdf form filling', 'incident postmortem template', 'data quality']
@@ -336,6 +336,64 @@ describe('loadLibrary with an index store', () => {
   it('rejects an index store that is not one', async () => {
     await expect(loadLibrary({ root, indexStore: {} as LibraryIndexStore })).rejects.toThrow(/indexStore/)
     await expect(loadLibrary({ root, indexStore: null as unknown as LibraryIndexStore })).rejects.toThrow(/indexStore/)
+  })
+})
+
+describe('the match index kept in the index store', () => {
+  const OPTIONS = [{ maxResults: 8 }, { categories: ['example'], maxResults: 100 }, { tags: ['postgres'], maxResults: 100 }, { categories: ['skill'], maxResults: 100 }, { maxResults: Number.POSITIVE_INFINITY }]
+  const results = (library: Library) => QUERIES.flatMap((q) => OPTIONS.map((o) => library.match(q, o)))
+  const opened = () => {
+    const [file] = indexFiles()
+    return openIndex(readFileSync(file as string), path.basename(file as string, '.idx'))
+  }
+
+  beforeEach(() => {
+    // Frontmatter that JSON keeps exactly: every entry is in the index, and so can the match index be.
+    unlinkSync(path.join(root, 'guides', 'dated.md'))
+  })
+
+  it('is written with the first match; its arrays are those built from the stored rows; matching from it gives what a fresh load gives', async () => {
+    const fresh = await loadLibrary({ root })
+    const first = await withIndex()
+    expect(opened()?.postings).toBeUndefined()
+    first.match('warm up')
+    await settle()
+    const view = opened()
+    const stored = view?.postings
+    if (!view || !stored) throw new Error('no postings')
+    // The same arrays as an index built again from the stored rows, categories and tags.
+    expect(Array.from(stored.entries, (i) => view.paths[i])).toEqual(fresh.entries.map((e) => e.path))
+    const entries: IndexedEntry[] = Array.from(stored.entries, (i, k) => ({ uri: fresh.entries[k]?.uri as string, category: view.match(i)?.category ?? '', tags: view.match(i)?.tags ?? [], vocabulary: view.vocabulary, row: view.row(i) as Uint32Array }))
+    const { uris, ...rebuilt } = new MatchIndex(entries).parts()
+    expect(uris).toHaveLength(entries.length)
+    expect({ ...stored.parts }).toStrictEqual(rebuilt)
+    const warm = await withIndex()
+    expect(results(warm)).toStrictEqual(results(fresh))
+    expect(warm.entries).toStrictEqual(fresh.entries)
+  })
+
+  it('an index written before any match gets its postings at the next process that matches', async () => {
+    await withIndex()
+    expect(opened()?.postings).toBeUndefined()
+    const second = await withIndex()
+    second.match('postgres')
+    await settle()
+    expect(opened()?.postings).toBeDefined()
+  })
+
+  it('is not used once a file changed, was added or removed: the results are those of a fresh load', async () => {
+    const first = await withIndex()
+    first.match('warm up')
+    await settle()
+    expect(opened()?.postings).toBeDefined()
+    const rel = 'examples/database/postgres-replication.md'
+    swap(rel, readFileSync(path.join(root, rel), 'utf8').replace(/replica/gi, 'mirror'))
+    writeFileSync(path.join(root, 'guides', 'added.md'), '---\nid: added\ntags: [postgres]\n---\n\n# Postgres Added Guide\n')
+    unlinkSync(path.join(root, 'examples/web/component-testing.md'))
+    const warm = await withIndex()
+    const fresh = await loadLibrary({ root })
+    expect(results(warm)).toStrictEqual(results(fresh))
+    expect(warm.match('mirror postgres', { maxResults: 1 })[0]?.uri).toBe('orchestr8://examples/database/postgres-replication')
   })
 })
 
