@@ -1281,9 +1281,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       // Drop cached parses and texts of content no longer present.
       const live = new Set(next.entries.map((e) => `${e.digest}\u0000${e.uri}`))
       for (const key of parseCache.keys()) if (!live.has(key)) parseCache.delete(key)
-      const kept = new Set([...next.records.values()].map((r) => `${r.path}\u0000${r.digest}`))
       for (const [key, text] of sources) {
-        if (kept.has(key)) continue
+        const cut = key.indexOf('\u0000')
+        if (next.records.get(key.slice(0, cut))?.digest === key.slice(cut + 1)) continue
         sources.delete(key)
         sourceChars -= text.length
       }
