@@ -302,6 +302,8 @@ function listingRows(library: Library, titles: ServeState['titles']): ListingRow
  */
 export async function serve(root: string, options: ServeOptions = {}): Promise<void> {
   const scheme = (options.schemes?.[0] ?? DEFAULT_SCHEMES[0] ?? 'orchestr8').toLowerCase()
+  // The worker boots on another core while the server is set up and the library loads.
+  if (options.warm !== false) startParser()
   const parseStore = options.parseStore
   // Titles listed in an earlier session over the same store (see listingKey).
   const known: ServeState = { titles: new Map(), ...(parseStore !== undefined ? { parseStore } : {}) }
@@ -355,7 +357,6 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   })
   server.onerror = (error) => log?.write(`promptfold serve: ${error instanceof Error ? error.message : String(error)}\n`)
   await server.connect(transport)
-  if (options.warm !== false) startParser()
   // The requests read before the end are answered first (some may be waiting for the library).
   const onEnd = () => void transport.answered().then(() => server.close())
   stdin.once('end', onEnd)
@@ -370,6 +371,7 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
     library = await loading
   } catch (error) {
     await server.close()
+    stopParseWorker()
     if (flusher !== undefined) clearInterval(flusher)
     stdin.off('end', onEnd)
     stdin.off('close', onEnd)
