@@ -10,8 +10,11 @@
  * character references, autolinks, emphasis but one closing strong span). It declines a
  * body holding anything that could make or hide a heading in a way a line scan cannot tell
  * for certain: setext underlines, HTML blocks, indented headings (in list items or indented
- * code), headings or fences in block quotes or list items, a fence whose content leaves its
- * indentation, tabs before a line's text, carriage returns.
+ * code), headings or fences in block quotes or on a list item's first line, a fence whose content
+ * leaves its indentation where the scan does not know the fence's container, tabs before a line's
+ * text, carriage returns. It follows list items of the top level far enough to know that a line
+ * left of an item's content ends the item and a fence inside it (`1. Step` then an indented
+ * fence then `2. Next`), and declines where that is not certain (nested lists, lazy lines).
  *
  * @module
  */
@@ -86,6 +89,51 @@ function risky(text: string): boolean {
   return RISKY_START.test(rest)
 }
 
+/**
+ * Where a line sits, as far as fenced code needs to know (see {@link containerAfter}): at the top
+ * level (`TOP`), inside a list item of the top level whose content starts at this column (a number
+ * above 0), or somewhere the scan does not follow (`UNKNOWN`: block quotes, nested lists, lazy lines).
+ */
+const TOP = 0
+const UNKNOWN = -1
+/** A list item's first line: marker, one to four spaces, content (its content column is the content's). */
+const ITEM_START = /^([-*+]|\d{1,9}[.)])( {1,4})(?=[^ ])/
+/** Any list marker at the start of a line's text. */
+const LIST_START = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/
+/** A thematic break (`---`, `* * *`, `___`). */
+const THEMATIC = /^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$/
+/** The start of an ATX heading. */
+const ATX_START = /^#{1,6}(?:[ \t]|$)/
+
+/**
+ * The container of a non-blank line outside fenced code (`indent` spaces, then `rest`), given the
+ * container of the line before and whether that line was text. A list item stays open for lines
+ * indented to its content; a line left of it ends it, unless it may be a lazy continuation of a
+ * paragraph (then `UNKNOWN`). A line at the margin after a blank line, or one that starts a
+ * heading, a fence or a thematic break there, is at the top level whatever came before.
+ */
+function containerAfter(container: number, indent: number, rest: string, previous: 'blank' | 'text'): number {
+  const thematic = THEMATIC.test(rest)
+  if (container > 0 && indent >= container) return LIST_START.test(rest) || rest.startsWith('>') || thematic ? UNKNOWN : container
+  const interrupts = indent === 0 && (ATX_START.test(rest) || FENCE.test(rest) || thematic)
+  let next = container
+  if (container > 0) next = previous === 'text' && !interrupts ? UNKNOWN : TOP
+  else if (container === UNKNOWN && indent === 0 && (previous === 'blank' || interrupts)) next = TOP
+  if (next !== TOP || indent > 3 || thematic) return next
+  if (rest.startsWith('>')) return UNKNOWN
+  const item = ITEM_START.exec(rest)
+  if (!item) return LIST_START.test(rest) ? UNKNOWN : TOP
+  // After text, only a bullet or an item numbered 1 starts a list (else the line may continue a paragraph).
+  if (previous === 'text' && !/^(?:[-*+]|1[.)])$/.test(item[1] as string)) return UNKNOWN
+  return indent + (item[1] as string).length + (item[2] as string).length
+}
+
+/** The container after a line that starts with an ASCII letter (no marker, quote or break): {@link containerAfter} in short. */
+function proseContainerAfter(container: number, indent: number, previous: 'blank' | 'text'): number {
+  if (container > 0) return indent >= container ? container : previous === 'text' ? UNKNOWN : TOP
+  return container === UNKNOWN && indent === 0 && previous === 'blank' ? TOP : container
+}
+
 /** Limit of the scan: longer bodies are left to the parser (which may treat them otherwise). */
 const MAX_CHARS = 256 * 1024
 
@@ -98,8 +146,9 @@ export function scanHeadings(body: string): string[] | undefined {
   const titles: string[] = []
   // A definition needs `]:` (the regex alone would be tried at every position of the body).
   const definitions = body.includes(']:') && DEFINITION.test(body)
-  let fence: { char: string; length: number; indent: number } | undefined
+  let fence: { char: string; length: number; indent: number; container: number } | undefined
   let previous: 'blank' | 'text' = 'blank'
+  let container = TOP
   let start = 0
   while (start <= body.length) {
     let end = body.indexOf('\n', start)
@@ -110,7 +159,10 @@ export function scanHeadings(body: string): string[] | undefined {
     while (at < end && body.charCodeAt(at) === 32) at++
     const first = body.charCodeAt(at) | 32
     if (at < end && first >= 97 && first <= 122 && (fence ? at - start >= fence.indent : at - start < 4)) {
-      if (!fence) previous = 'text'
+      if (!fence) {
+        container = proseContainerAfter(container, at - start, previous)
+        previous = 'text'
+      }
       start = end + 1
       continue
     }
@@ -122,20 +174,29 @@ export function scanHeadings(body: string): string[] | undefined {
     const blank = rest.trim() === ''
     if (fence) {
       if (blank) continue
-      // A line less indented than its fence may end a list item, and the fence with it.
-      if (indent < fence.indent) return undefined
-      const close = FENCE.exec(rest)
-      if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length && close[2]?.trim() === '') {
-        // Up to three spaces before a closing fence at the top level; more may still close one in a list item: not certain.
-        if (indent >= 4) return undefined
+      // A line less indented than its fence: content of a fence at the top level; the end of a list
+      // item holding the fence, and of the fence (fenced code has no lazy lines), left of the item's
+      // content; where the fence's container is not known, not certain.
+      if (indent < fence.indent && fence.container === UNKNOWN) return undefined
+      if (indent < fence.container) {
         fence = undefined
+        container = TOP
+        previous = 'blank'
+      } else {
+        const close = FENCE.exec(rest)
+        if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length && close[2]?.trim() === '') {
+          // Up to three spaces before a closing fence at the top level; more may still close one in a list item: not certain.
+          if (indent >= 4) return undefined
+          fence = undefined
+        }
+        continue
       }
-      continue
     }
     if (blank) {
       previous = 'blank'
       continue
     }
+    container = containerAfter(container, indent, rest, previous)
     if (indent >= 4) {
       if (risky(rest)) return undefined
       previous = 'text'
@@ -146,7 +207,7 @@ export function scanHeadings(body: string): string[] | undefined {
       const marks = open[1] as string
       // A backtick fence's info string holds no backtick (else the line is text).
       if (marks[0] === '`' && open[2]?.includes('`')) return undefined
-      fence = { char: marks[0] as string, length: marks.length, indent }
+      fence = { char: marks[0] as string, length: marks.length, indent, container }
       previous = 'blank'
       continue
     }

@@ -22,8 +22,27 @@ const text = fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' 
 const indent = fc.constantFrom('', '', '', '', '', ' ', '  ', '   ', '    ', '      ', '\t')
 const fenceMark = fc.constantFrom('```', '````', '~~~', '```ts', '~~~~ info', '``` a`b')
 
+/** A list item holding fenced code, and what may follow it (the item's next line, a sibling item, a lazy line, a heading, a break). */
+const itemWithFence: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom('1. ', '2. ', '1) ', '- ', '* ', '+ ', '10. ', '-  ', '1.    ', '  - ', ' 1. ', '-'),
+    text,
+    fc.constantFrom('', '\n'),
+    fc.constantFrom(' ', '  ', '   ', '    '),
+    fenceMark,
+    fc.array(fc.oneof(text, fc.constant('# not a heading'), fc.constant('```'), fc.constant('~~~'), fc.constant('')), { maxLength: 3 }),
+    fc.array(fc.constantFrom(' ', '  ', '   ', '', '    '), { minLength: 3, maxLength: 3 }),
+    fc.constantFrom('', '\n'),
+    fc.constantFrom('2. next item', '- next', '# Heading after', 'lazy text', '  indented text', '* * *', '---', '> quote', '   ```', '```', '## Two', '   # in item'),
+  )
+  .map(([marker, t, gap, fenceIndent, mark, content, indents, gap2, after]) => {
+    const inside = content.map((c, i) => (c === '' ? '' : `${indents[i % 3]}${c}`))
+    return [`${marker}${t}`, gap, `${fenceIndent}${mark}`, ...inside, gap2, after].filter((l, i) => l !== '' || i === 1 || i === 5).join('\n')
+  })
+
 /** One line (or a few) of markdown. */
 const line: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: itemWithFence },
   { weight: 5, arbitrary: fc.tuple(fc.integer({ min: 1, max: 7 }), text, fc.constantFrom('', ' #', ' ##', '#', '  ')).map(([n, t, close]) => `${'#'.repeat(n)} ${t}${close}`) },
   { weight: 1, arbitrary: fc.constantFrom('#', '##', '# ', '### ###', '#no-space', '#\tTabbed') },
   { weight: 4, arbitrary: text },

@@ -29,6 +29,19 @@ describe('scanHeadings', () => {
     expect(parsedTitles(text)).toEqual(['Setup & Indexing', 'The /patterns/ folder', 'padded and x', 'R&D'])
   })
 
+  it('follows a list item holding a fence: a line left of its content ends the item and the fence', () => {
+    // The shape of orchestr8's agents/agent-architect.md: a fence reopened inside an item, closed by the next item.
+    const text = ['# Steps', '', '1. **Write**', '', '   ```markdown', '   # not a heading', '   ```', '', '   [explain]', '   ```', '', '2. **Next**', '', '## After', '   ```', '# in a top-level fence', '```', '## End'].join('\n')
+    expect(scanHeadings(text)).toEqual(['Steps', 'After', 'End'])
+    expect(parsedTitles(text)).toEqual(['Steps', 'After', 'End'])
+  })
+
+  it('declines a fence whose container it cannot know (a lazy line, a nested list)', () => {
+    for (const text of ['1. a\nlazy\n   ```\n# x\n   ```', '- a\n  - b\n\n    ```\n  # x\n    ```']) {
+      expect(scanHeadings(text), JSON.stringify(text)).toBeUndefined()
+    }
+  })
+
   it('declines what a line scan cannot be sure of', () => {
     for (const text of ['Title\n===', 'Para\n---', '<div>\n# x\n</div>', '- # In item', '> # Quoted', '    # indented', '  # indented', '# With ``code``', '# Odd ` tick', '# *Emphasis*', '# a\\#', '# Tom &amp; Jerry', '- x\n  ```\nout\n  ```', 'a\r\n# b', '\t# tab', '   ```\n    ```\n# after']) {
       expect(scanHeadings(text), JSON.stringify(text)).toBeUndefined()
