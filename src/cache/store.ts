@@ -397,7 +397,7 @@ export interface FileLibraryIndexStoreOptions {
   onFault?: CacheFaultHandler
 }
 
-/** Largest library index file read or written (bytes); 50,000 documents take about 100 MB. */
+/** Largest library index file read or written (bytes); 50,000 documents take about 145 MB (with their match postings). */
 export const MAX_LIBRARY_INDEX_BYTES = 512 * 1024 * 1024
 
 const LIBRARY_INDEXES = 'library-v1'
