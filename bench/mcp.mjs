@@ -82,15 +82,22 @@ function cpuOf(pid) {
 
 /**
  * One session: spawn the server, initialize, list, one budgeted read; then close stdin.
- * With `linger`, waits for `notifications/resources/list_changed` (or `linger` ms) before
- * closing, so that background work finishes and its caches are written.
+ * With `linger`, waits for the background work to finish (or `linger` ms) before closing, so
+ * that its caches are written: for `notifications/resources/list_changed` after a list from the
+ * loaded library, or for such a list that lacks nothing (a first list answered early, from a walk
+ * of the folder, `_meta["promptfold/loading"]`, is followed by a list_changed once the library
+ * is loaded: the list is then taken again).
  * @returns {Promise<{ initialize: number, list: number, read: number, cpuMs?: number, resources: number, listTokens: number, listTitles: number, readTokens?: number, changed: boolean, stderr: string }>}
  */
 export function session({ cli = CLI, root, env = {}, args = [], linger = 0 }) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now()
     const child = spawn(process.execPath, [cli, 'serve', root, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
-    const out = { initialize: Number.NaN, list: Number.NaN, read: Number.NaN, cpuMs: undefined, resources: 0, listTokens: 0, listTitles: 0, changed: false, stderr: '' }
+    const out = { initialize: Number.NaN, list: Number.NaN, read: Number.NaN, cpuMs: undefined, resources: 0, listTokens: 0, listTitles: 0, early: false, changed: false, stderr: '' }
+    // Whether the last list came from the loaded library and lacked titles or counts (the warming then says list_changed).
+    let lacking = true
+    let lists = 0
+    const complete = (resources) => resources.every((r) => typeof r.title === 'string' && r._meta?.['promptfold/tokens'] !== undefined)
     const send = (message) => child.stdin.write(`${JSON.stringify(message)}\n`)
     let buffer = ''
     let lingering
@@ -118,14 +125,26 @@ export function session({ cli = CLI, root, env = {}, args = [], linger = 0 }) {
           return
         }
         if (m.method === 'notifications/resources/list_changed') {
+          // After an early list: the library is loaded, list again (the warming may still be going on).
+          if (out.early && lists === 1) {
+            lists++
+            send({ jsonrpc: '2.0', id: 4, method: 'resources/list' })
+            continue
+          }
           out.changed = true
           if (lingering !== undefined) finish()
+        } else if (m.id === 4) {
+          lacking = !complete(m.result.resources)
+          if (!lacking && lingering !== undefined) finish()
         } else if (m.id === 1) {
           out.initialize = now
           send({ jsonrpc: '2.0', method: 'notifications/initialized' })
           send({ jsonrpc: '2.0', id: 2, method: 'resources/list' })
         } else if (m.id === 2) {
           out.list = now
+          lists++
+          out.early = m.result._meta?.['promptfold/loading'] === true
+          lacking = out.early || !complete(m.result.resources)
           out.resources = m.result.resources.length
           out.listTokens = m.result.resources.filter((r) => typeof r._meta?.['promptfold/tokens'] === 'number').length
           out.listTitles = m.result.resources.filter((r) => typeof r.title === 'string').length
@@ -134,7 +153,7 @@ export function session({ cli = CLI, root, env = {}, args = [], linger = 0 }) {
           out.read = now
           out.cpuMs = cpuOf(child.pid)
           out.readTokens = m.result._meta?.['promptfold/totalTokens']
-          if (linger > 0 && !out.changed) lingering = setTimeout(finish, linger)
+          if (linger > 0 && !out.changed && lacking) lingering = setTimeout(finish, linger)
           else finish()
         }
       }
@@ -143,7 +162,7 @@ export function session({ cli = CLI, root, env = {}, args = [], linger = 0 }) {
     child.on('close', (code) => {
       clearTimeout(timeout)
       if (code !== 0) reject(new Error(`serve exited with ${code}: ${out.stderr.slice(-2000)}`))
-      else resolve(out)
+      else resolve({ ...out, complete: !lacking })
     })
     send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } } })
   })
@@ -159,7 +178,7 @@ export async function run({ quick = false, log = console.error } = {}) {
   // The "again" cache: what one whole session (lingering until its background work is done) leaves.
   const warm = fresh()
   const priming = await session({ root, env: { XDG_CACHE_HOME: warm }, linger: 120_000 })
-  if (!priming.changed) log('MCP cold: the priming session ended before its warming did (no list_changed within 120 s): "again" starts from a partial cache')
+  if (!priming.changed && !priming.complete) log('MCP cold: the priming session ended before its warming did (no list_changed within 120 s): "again" starts from a partial cache')
   const n = quick ? 5 : 11
   log(`MCP cold: ${n} sessions of each variant, alternating...`)
   const runs = { first: [], again: [] }
@@ -171,7 +190,7 @@ export async function run({ quick = false, log = console.error } = {}) {
   const of = (variant, key) => runs[variant].map((r) => r[key]).filter((x) => typeof x === 'number')
   const library = `${built.documents} documents, ${(built.bytes / 1e6).toFixed(2)} MB`
   const listed = (variant) =>
-    `the first resources/list gave titles for ${Math.round(summarize(of(variant, 'listTitles')).median)} and token counts for ${Math.round(summarize(of(variant, 'listTokens')).median)} of ${runs[variant][0]?.resources} resources (medians)`
+    `the first resources/list gave titles for ${Math.round(summarize(of(variant, 'listTitles')).median)} and token counts for ${Math.round(summarize(of(variant, 'listTokens')).median)} of ${runs[variant][0]?.resources} resources (medians); ${runs[variant].filter((r) => r.early).length} of ${runs[variant].length} were the early listing (a walk of the folder while the library loads: URIs and names; list_changed follows)`
   const rows = []
   for (const [variant, label, what] of [
     ['first', 'first session', 'empty $XDG_CACHE_HOME'],

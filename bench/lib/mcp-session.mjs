@@ -29,7 +29,7 @@ export const HAS_PROC = existsSync('/proc/self/status')
  * resources/read of `readUri` (-> `readMs`, from spawn; `readAloneMs`). The server's peak
  * RSS and CPU are read from /proc once the read is answered, then it is stopped (stdin
  * closed, SIGTERM after `graceMs`).
- * @returns {Promise<{ initializeMs: number, listMs: number, listAloneMs: number, readMs: number, readAloneMs: number, resources: number, listBytes: number, readChars: number, peakRssMb: number|null, cpuMs: number|null }>}
+ * @returns {Promise<{ initializeMs: number, listMs: number, listAloneMs: number, readMs: number, readAloneMs: number, resources: number, listBytes: number, nextCursor: boolean, early: boolean, readChars: number, peakRssMb: number|null, cpuMs: number|null }>}
  */
 export function mcpSession({ args, env = {}, cwd, readUri, timeoutMs = 900_000, graceMs = 2000 }) {
   return new Promise((resolve, reject) => {
@@ -107,6 +107,8 @@ export function mcpSession({ args, env = {}, cwd, readUri, timeoutMs = 900_000, 
       out.resources = list.result.resources?.length ?? 0
       out.listBytes = list.bytes
       out.nextCursor = Boolean(list.result.nextCursor)
+      // promptfold serve: a first list answered from a walk of the folder while the library loads (URIs and names only).
+      out.early = list.result._meta?.['promptfold/loading'] === true
       t = performance.now()
       const read = await request('resources/read', { uri: readUri })
       out.readMs = performance.now() - t0
