@@ -99,10 +99,21 @@ const FIELDS = 7
 const WEIGHTS = Float64Array.from(MATCH_FIELDS, (f) => MATCH_FIELD_WEIGHTS[f])
 const B = Float64Array.from(MATCH_FIELDS, (f) => MATCH_FIELD_B[f])
 
+/** What separates words for `terms`: anything but letters and digits. */
+const NOT_WORD = /[^\p{L}\p{N}]+/u
+/** The same for ASCII text (a faster pattern, the same runs). */
+const ASCII_NOT_WORD = /[^a-z0-9]+/
+/** Anything past ASCII. */
+const NON_ASCII = /[^\x00-\x7f]/
+/** Most words a vocabulary remembers the term ids of (past it, new words are stemmed each time). */
+const MAX_WORDS = 200_000
+
 /** Terms as integer ids: the id of a term is its index in `terms`. Only grows. */
 export class Vocabulary {
   readonly #ids = new Map<string, number>()
   readonly #terms: string[] = []
+  /** The term id of each lower-cased word seen by {@link termIds} (-1: a stop word or a one-letter word). */
+  readonly #words = new Map<string, number>()
 
   /** A vocabulary holding `terms`, in that order (ids 0, 1, ...); duplicates keep their first id. */
   static of(terms: readonly string[]): Vocabulary {
@@ -122,6 +133,28 @@ export class Vocabulary {
     return id
   }
 
+  /**
+   * The ids of `terms(text)`, in order, terms added when new: the words of the lower-cased text
+   * (the runs `terms` finds), each stemmed by `terms` once per vocabulary. The same terms, since
+   * `terms` lower-cases (idempotent on a lower-cased word) and splits on the same pattern.
+   */
+  termIds(text: string): number[] {
+    const out: number[] = []
+    const lower = text.toLowerCase()
+    // split leaves '' at the ends.
+    for (const w of lower.split(NON_ASCII.test(lower) ? NOT_WORD : ASCII_NOT_WORD)) {
+      if (w === '') continue
+      let id = this.#words.get(w)
+      if (id === undefined) {
+        const stem = terms(w)[0]
+        id = stem === undefined ? -1 : this.id(stem)
+        if (this.#words.size < MAX_WORDS) this.#words.set(w, id)
+      }
+      if (id >= 0) out.push(id)
+    }
+    return out
+  }
+
   /** The id of `term`, if it has one. */
   find(term: string): number | undefined {
     return this.#ids.get(term)
@@ -138,34 +171,6 @@ export class Vocabulary {
   }
 }
 
-/** Stems of the words seen (`''` for a stop word or a one-letter word), shared: `terms` of one word, worked out once. */
-const stems = new Map<string, string>()
-/** What separates words for `terms`: anything but letters and digits. */
-const NOT_WORD = /[^\p{L}\p{N}]+/u
-/** Most words remembered in {@link stems}; past it the map starts over. */
-const MAX_STEMS = 200_000
-
-/**
- * `terms(text)`, with each word's stem remembered: the words of the lower-cased text (as
- * `terms` finds them), each read through `terms` once. The same list, since `terms` lower-cases
- * (idempotent on a lower-cased word) and splits on the same pattern.
- */
-function termsOf(text: string): string[] {
-  const out: string[] = []
-  // The runs of letters and digits, as `terms` matches them (split leaves '' at the ends).
-  for (const w of text.toLowerCase().split(NOT_WORD)) {
-    if (w === '') continue
-    let stem = stems.get(w)
-    if (stem === undefined) {
-      stem = terms(w)[0] ?? ''
-      if (stems.size >= MAX_STEMS) stems.clear()
-      stems.set(w, stem)
-    }
-    if (stem !== '') out.push(stem)
-  }
-  return out
-}
-
 /** The matchable text of an entry: {@link MatchInput} without its URI and category. */
 export type MatchText = Omit<MatchInput, 'uri' | 'category'>
 
@@ -174,22 +179,19 @@ export type MatchText = Omit<MatchInput, 'uri' | 'category'>
  * Rows are plain numbers, so they can be kept on disk next to their vocabulary.
  */
 export function matchRow(input: MatchText, vocabulary: Vocabulary): Uint32Array {
-  const raw: string[][] = [
-    termsOf(input.title),
-    termsOf(input.description ?? ''),
-    termsOf(input.useWhen.join('\n')),
-    termsOf(input.tags.join(' ')),
-    termsOf(input.capabilities.join('\n')),
-    termsOf(input.headings.join('\n')),
-    termsOf(input.name.replace(/[-_/.]/g, ' ')),
-  ]
-  const pairs: number[] = raw.map((list) => list.length)
+  const fields = [
+    input.title,
+    input.description ?? '',
+    input.useWhen.join('\n'),
+    input.tags.join(' '),
+    input.capabilities.join('\n'),
+    input.headings.join('\n'),
+    input.name.replace(/[-_/.]/g, ' '),
+  ].map((text) => vocabulary.termIds(text))
+  const pairs: number[] = fields.map((ids) => ids.length)
   for (let f = 0; f < FIELDS; f++) {
     const tf = new Map<number, number>()
-    for (const t of raw[f] as string[]) {
-      const id = vocabulary.id(t)
-      tf.set(id, (tf.get(id) ?? 0) + 1)
-    }
+    for (const id of fields[f] as number[]) tf.set(id, (tf.get(id) ?? 0) + 1)
     for (const [id, n] of tf) pairs.push(id, n * 8 + f)
   }
   return Uint32Array.from(pairs)
