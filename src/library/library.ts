@@ -534,7 +534,14 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       files.push(file)
     }
     const postings: StoredPostings | undefined = built && entryFiles.every((i) => i >= 0) ? { parts: built.parts(), entries: entryFiles } : undefined
-    indexStore.set(indexKey, encodeIndex(indexKey, files, vocabulary, Date.now(), postings))
+    let value: Uint8Array
+    try {
+      value = encodeIndex(indexKey, files, vocabulary, Date.now(), postings)
+    } catch {
+      // Not written (the next load reads what changed, as without an index).
+      return
+    }
+    indexStore.set(indexKey, value)
   }
 
   /** Walk the root and read every file that changed (synchronously: see `readSource`), reusing unchanged records. */
@@ -647,21 +654,27 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     if (read.sha256 !== undefined) record.sha256 = read.sha256
     if (role === 'file') {
       if (detectBinary(read.source)) Object.assign(record, { binary: true, readDiagnostics: [] })
-      else keepSource(record, read.source)
+      else keepSource(record, read.source, false)
       return record
     }
     if (typeof record.fm.meta.category === 'string') record.lines.category = frontmatterKeyLine(read.source, 'category')
     if (typeof record.fm.meta.id === 'string') record.lines.id = frontmatterKeyLine(read.source, 'id')
     // Headings for matching, while the text is at hand (see `scannedHeadings`).
     record.titles = detectBinary(text) ? null : structuredClone(scanHeadings(text.slice(fm.bodyOffset)) ?? null)
-    keepSource(record, read.source)
+    keepSource(record, read.source, false)
     return record
   }
 
-  /** Keep a record's text in memory while it fits {@link SOURCE_BUDGET} (the oldest texts make room). */
-  function keepSource(record: FileRecord, source: string): void {
+  /**
+   * Keep a record's text in memory while it fits {@link SOURCE_BUDGET}: the oldest texts make room
+   * for a text read when asked for; a text read by a walk is kept only if it fits (a walk of a
+   * library larger than the budget would otherwise pass every text through the kept ones, and
+   * the heap would hold them all as garbage of the long-lived generation before collecting it).
+   */
+  function keepSource(record: FileRecord, source: string, evict = true): void {
     const key = `${record.path}\u0000${record.digest}`
     if (sources.has(key) || source.length > SOURCE_BUDGET) return
+    if (!evict && sourceChars + source.length > SOURCE_BUDGET) return
     sources.set(key, source)
     sourceChars += source.length
     for (const [k, v] of sources) {

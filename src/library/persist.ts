@@ -193,8 +193,8 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     tagCount += file.match?.tags.length ?? 0
   }
   const n = kept.length
-  // Each file's details as JSON (or as stored), measured, then written once into the value.
-  const details: (string | Uint8Array)[] = new Array(n)
+  // Each file's details as JSON (or as stored), measured, then written into the value: the JSON
+  // is made twice rather than held, so that a first write does not hold every file's text at once.
   const detailEnd = new Uint32Array(n)
   let detailBytes = 0
   const strings = new Map<string, number>()
@@ -204,9 +204,7 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     return id
   }
   kept.forEach((file, i) => {
-    const part = file.rawDetails ?? detailsJson(file as PersistedFile)
-    details[i] = part
-    detailBytes += typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.length
+    detailBytes += file.rawDetails ? file.rawDetails.length : Buffer.byteLength(detailsJson(file as PersistedFile), 'utf8')
     detailEnd[i] = detailBytes
     if (file.match) {
       stringId(file.match.category)
@@ -270,13 +268,13 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
   })
   paths.copy(out, at.paths)
   let written = at.details
-  for (const part of details) {
-    if (typeof part === 'string') written += out.write(part, written, 'utf8')
-    else {
-      out.set(part, written)
-      written += part.length
-    }
+  for (const file of kept) {
+    if (file.rawDetails) {
+      out.set(file.rawDetails, written)
+      written += file.rawDetails.length
+    } else written += out.write(detailsJson(file as PersistedFile), written, 'utf8')
   }
+  if (written !== at.details + detailBytes) throw new Error('library index: the details changed while they were written')
   if (p && postingsAt && entryFiles) {
     const start = new Int32Array(out.buffer, out.byteOffset + postingsAt.start, terms.length + 1)
     start.set(p.start.subarray(0, Math.min(p.start.length, terms.length + 1)))
