@@ -66,16 +66,20 @@ const loaded = () => Object.keys(createRequire(__filename).cache).filter((k) => 
   const atImport = loaded()
   const doc = lib.parseDocument('---\\nid: a\\ntags: [x, y]\\n---\\n# A\\n\\n\`\`\`\\norchestr8://examples/b\\n\`\`\`\\n')
   const afterParse = [...new Set(loaded())].sort()
-  process.stdout.write(JSON.stringify({ atImport, afterParse, id: doc.meta.id, tags: doc.meta.tags, slots: doc.references.length }))
+  const folded = lib.parseDocument('---\\nid: b\\ndescription: >-\\n  folded\\n  text\\nestimatedTokens: 1.5\\n---\\n# B\\n')
+  const afterYaml = [...new Set(loaded())].sort()
+  process.stdout.write(JSON.stringify({ atImport, afterParse, id: doc.meta.id, tags: doc.meta.tags, slots: doc.references.length, afterYaml, description: folded.meta.description, codes: folded.diagnostics.map((d) => d.code) }))
 })()
 `
   const resolveHook = join(scratch, 'hooks.mjs')
   writeFileSync(resolveHook, 'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`RESOLVE ${r.url}\\n`); return r }\n')
   const register = join(scratch, 'register.mjs')
   writeFileSync(register, `import { register } from 'node:module'\nregister(${JSON.stringify(`file://${resolveHook}`)})\n`)
-  const expected = { atImport: [], afterParse: ['gray-matter', 'js-yaml', 'markdown-engine.cjs', 'zod'], id: 'a', tags: ['x', 'y'], slots: 1 }
+  // Plain frontmatter is read without gray-matter's YAML engine and zod (src/parse/plain-yaml.ts): the engine loads for the
+  // first frontmatter that is not plain YAML (a folded scalar), zod for the first whose fields need it (a fractional estimate).
+  const expected = { atImport: [], afterParse: ['markdown-engine.cjs'], id: 'a', tags: ['x', 'y'], slots: 1, afterYaml: ['gray-matter', 'js-yaml', 'markdown-engine.cjs', 'zod'], description: 'folded text', codes: ['FRONTMATTER_INVALID_FIELD'] }
 
-  it('import (ESM) resolves no dependency at all; the first parse loads zod, gray-matter (js-yaml) and the bundled markdown engine', () => {
+  it('import (ESM) resolves no dependency at all; the first parse loads the bundled markdown engine, the first frontmatter that is not plain zod and gray-matter (js-yaml)', () => {
     const r = node(['--import', register], probe(`const lib = await import('./dist/index.js')`))
     expect(r.status).toBe(0)
     const resolved = r.stderr.split('\n').filter((l) => l.startsWith('RESOLVE '))
