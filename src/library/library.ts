@@ -50,9 +50,11 @@ export interface LoadLibraryOptions {
   /**
    * Where the library index is kept between processes (see `fileLibraryIndexStore`): per file,
    * its size, times, inode and content digest, frontmatter, diagnostics, match terms and token
-   * counts already known. The next load of the same root (and schemes) reads and parses only
-   * files that changed: a file whose stat differs, or was modified within 2 s of when it was
-   * read (its timestamp cannot be trusted), is read again and compared by content digest.
+   * counts already known, and the built match index once the library was matched. The next load
+   * of the same root (and schemes) reads and parses only files that changed: a file whose stat
+   * differs, or was modified within 2 s of when it was read (its timestamp cannot be trusted), is
+   * read again and compared by content digest. A load from the index works out entries when they
+   * are first asked for, and takes the stored match index back when no file changed.
    * Written (in the next turn of the event loop) after a load, a first `match` and a `refresh()`
    * that learnt anything (token counts of the shared counters go with the next write). A damaged,
    * truncated or foreign index is ignored and replaced. Default: none (nothing is kept
