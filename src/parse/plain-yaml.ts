@@ -19,7 +19,7 @@
  */
 
 /** A plain value of a frontmatter read here. */
-type PlainValue = string | number | null | PlainValue[]
+type PlainValue = string | number | null | PlainValue[] | { [key: string]: PlainValue }
 
 /** Declined: the text is not plain enough to be certain. */
 const NO = Symbol('declined')
@@ -79,6 +79,21 @@ function scalar(text: string): string | number | typeof NO {
     return q && endsLine(text.slice(q.end)) ? q.value : NO
   }
   return plain(text, false)
+}
+
+/**
+ * A block list item's value: a one-line scalar, or a mapping of one plain key to a one-line scalar
+ * (`- Test doubles: mocks, stubs`, which YAML reads as `{ 'Test doubles': 'mocks, stubs' }`), or
+ * {@link NO}.
+ */
+function itemValue(text: string): PlainValue | typeof NO {
+  const colon = text.indexOf(': ')
+  if (colon < 0 || text[0] === "'" || text[0] === '"') return text.endsWith(':') ? NO : scalar(text)
+  const key = text.slice(0, colon)
+  const value = scalar(text.slice(colon + 2).trimStart())
+  // The key: a plain string (not null, a boolean, a number or a comment), written without spaces before its colon.
+  if (value === NO || plain(key, false) !== key || UNSURE_KEY.test(key)) return NO
+  return { [key]: value } as unknown as PlainValue
 }
 
 /** A one-line flow list (`[a, 'b', 3]`), or {@link NO}. */
@@ -144,7 +159,7 @@ export function readPlainYaml(yaml: string): Record<string, PlainValue> | undefi
         const n = (item[1] as string).length
         if (indent >= 0 && n !== indent) return undefined
         indent = n
-        const v = scalar((item[2] as string).trimEnd())
+        const v = itemValue((item[2] as string).trimEnd())
         if (v === NO) return undefined
         items.push(v)
       }
