@@ -54,7 +54,8 @@ function plain(text: string, flow: boolean): string | number | typeof NO {
   const value = (comment < 0 ? text : text.slice(0, comment)).trimEnd()
   if (value === '') return NO
   if (INTEGER.test(value)) return Number(value)
-  if (!plainStart(value.charCodeAt(0)) || NOT_A_STRING.test(value)) return NO
+  // `-` starts a plain scalar when a letter or another `-` follows (`---`, `-flag`): a digit, `.`, `_` or a sign could make a number.
+  if (!(plainStart(value.charCodeAt(0)) || /^-[A-Za-z-]/.test(value)) || NOT_A_STRING.test(value)) return NO
   if (value.includes(': ') || value.endsWith(':')) return NO
   if (flow && /[[\]{},#'"]/.test(value)) return NO
   return value
