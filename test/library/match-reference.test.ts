@@ -186,3 +186,18 @@ describe('MatchIndex equals a straightforward BM25F scorer', () => {
     expect(new MatchIndex([]).search('postgres')).toEqual([])
   })
 })
+
+describe('Vocabulary.termIds', () => {
+  it('gives the ids of terms(text), in order, for ASCII and non-ASCII text (words remembered per vocabulary)', () => {
+    const pool = ['Deploying', 'models', 'the', 'a', 'MLOps', 'x1', 'Überprüfung', 'naïve', 'データ', 'İstanbul', 'K-8', '42', 'don’t', 'ﬁle', 'Σίσυφος']
+    const random = rng(7)
+    const vocabulary = new Vocabulary()
+    for (let run = 0; run < 400; run++) {
+      const n = Math.floor(random() * 12)
+      const text = Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)] + [' ', '\n', ', ', '/', '-'][Math.floor(random() * 5)]).join('')
+      // Twice: the second answer comes from the remembered words.
+      for (let again = 0; again < 2; again++) expect(vocabulary.termIds(text), text).toEqual(terms(text).map((t) => vocabulary.id(t)))
+    }
+    expect(vocabulary.size).toBeGreaterThan(8)
+  })
+})
