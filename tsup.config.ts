@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import type { Plugin } from 'esbuild'
 import { defineConfig, type Options } from 'tsup'
 import { writeRankFiles } from './scripts/pack-ranks.js'
@@ -37,12 +37,12 @@ function usePlatform(name: 'bundled' | 'portable'): Plugin {
 const DEPENDENCIES = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies)
 
 const libraryEntry = resolve('src/index.ts')
-const mcpEntry = resolve('src/mcp/index.ts')
 
 /**
  * The CLI imports the library from `src/index.ts`; in the build it imports the
  * built `./index.js` next to it instead of bundling a second copy (one copy of the
- * code, one set of error classes).
+ * code, one set of error classes). The MCP server (`src/mcp/index.ts`) is the exception:
+ * `promptfold serve` bundles it, with the MCP SDK (see the CLI build below).
  */
 const useBuiltLibrary: Plugin = {
   name: 'promptfold-cli-uses-built-library',
@@ -51,9 +51,28 @@ const useBuiltLibrary: Plugin = {
       if (!args.path.startsWith('.')) return undefined
       const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts')
       if (target === libraryEntry) return { path: './index.js', external: true }
-      if (target === mcpEntry) return { path: './mcp.js', external: true }
       return undefined
     })
+  },
+}
+
+/**
+ * zod's namespace (`z`, which the CLI's MCP server and the MCP SDK import) re-exports every
+ * locale of its error messages, ~370 KB that the serve chunk would carry and compile on every
+ * start. Nothing there uses a locale but English, zod's default: the CLI build keeps only it.
+ */
+const englishZodOnly: Plugin = {
+  name: 'promptfold-cli-zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined
+      return { path: resolve(args.resolveDir, '../locales/index.js'), namespace: 'zod-english-only' }
+    })
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: "export { default as en } from './en.js'\n",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }))
   },
 }
 
@@ -142,15 +161,19 @@ export default defineConfig((cli): Options[] => {
         options.chunkNames = 'cli-[name]-[hash]'
       },
       dts: false,
-      // No source maps: the code is not minified, and the serve chunk's map alone would be ~330 KB
-      // (it bundles its own copy of the library until the MCP server is exported by the package).
+      // No source maps: the code is not minified, and the serve chunk's map alone would be ~2 MB.
       sourcemap: false,
+      // `promptfold serve` bundles the MCP server, the library code it uses, and the MCP SDK with
+      // its dependencies (zod, ajv) into its own chunk (dist/cli-serve-*.js, ~1.4 MB): one file
+      // loads in ~60 ms where the SDK's ~150 files from node_modules take ~180 ms, and the command
+      // works without the SDK installed (it stays an optional peer for `promptfold/mcp`).
+      noExternal: ['@modelcontextprotocol/sdk', 'zod'],
       clean: false,
       target: 'node20',
       platform: 'node',
       define,
       // The shebang comes from src/cli/main.ts (esbuild keeps an entry's hashbang; tsup makes the file executable).
-      esbuildPlugins: [useBuiltLibrary],
+      esbuildPlugins: [useBuiltLibrary, englishZodOnly],
     },
   ]
 })

@@ -6,7 +6,8 @@
 #   3. the install is slim: at most 40 packages and 40 MiB (du), the MCP SDK not among them;
 #      the installed size of every runtime dependency, as a markdown table
 #   4. without the MCP SDK (an optional peer dependency), promptfold/mcp throws MISSING_PEER
-#      and `npx promptfold serve` prints one line naming what to install and exits 2
+#      naming what to install, and `npx promptfold serve` serves all the same (the CLI bundles
+#      its own copy of the SDK)
 #   5. then with the SDK installed: import and require work there (require also without
 #      require(esm), as on Node 20 before 20.19), promptfold/mcp and promptfold/testing
 #      included; a consumer type-checks against the installed types with skipLibCheck: false
@@ -107,18 +108,22 @@ printf 'du -sk node_modules: %s KiB (du -sh: %s); packages installed: %s\n' "$KI
 [ ! -e node_modules/@modelcontextprotocol/sdk ] || fail "the MCP SDK was installed: it must be an optional peer dependency"
 
 if [ "${1:-}" != "--sizes-only" ]; then
-  step "without the MCP SDK: promptfold/mcp and promptfold serve say what to install"
+  step "without the MCP SDK: promptfold/mcp says what to install; promptfold serve serves (it bundles the SDK)"
   LINE='promptfold/mcp needs @modelcontextprotocol/sdk, which is not installed: run `npm install @modelcontextprotocol/sdk@1`'
   got=$(node --input-type=module -e "await import('promptfold/mcp').then(() => console.log('loaded'), (e) => console.log(e.code + ' ' + e.message))")
   [ "$got" = "MISSING_PEER $LINE" ] || fail "import promptfold/mcp without the SDK: $got"
   got=$(node -e "try { require('promptfold/mcp'); console.log('loaded') } catch (e) { console.log(e.code + ' ' + e.message) }")
   [ "$got" = "MISSING_PEER $LINE" ] || fail "require promptfold/mcp without the SDK: $got"
   set +e
-  err=$(npx --no-install promptfold serve "$ROOT/fixtures/resources" 2>&1 < /dev/null)
+  out=$(printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"check","version":"1"}}}' \
+    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    '{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"orchestr8://agents/mlops-specialist?budget=3000"}}' |
+    npx --no-install promptfold serve "$ROOT/fixtures/resources" --no-cache 2>/dev/null)
   rc=$?
   set -e
-  [ "$rc" -eq 2 ] && [ "$err" = "error: $LINE" ] || fail "promptfold serve without the SDK: exit $rc, $err"
-  echo "  $err (exit $rc)"
+  got=$(printf '%s\n' "$out" | node -e "const m = require('fs').readFileSync(0, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.id !== undefined); console.log(m.map((x) => x.id + ':' + (x.result ? 'ok' : 'error')).join(' '))")
+  [ "$rc" -eq 0 ] && [ "$got" = "1:ok 2:ok" ] || fail "promptfold serve without the SDK: exit $rc, answers $got"
+  echo "  promptfold serve: initialize and an assembled view answered (exit $rc)"
 
   step "install the MCP SDK (the optional peer dependency) for the checks that follow"
   npm install --no-audit --no-fund --loglevel=error --no-save "@modelcontextprotocol/sdk@$(node -p "require('./node_modules/promptfold/package.json').peerDependencies['@modelcontextprotocol/sdk']")"

@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto'
 import type { Readable, Writable } from 'node:stream'
-import type { Root } from 'mdast'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
 import { DEFAULT_MAX_FILES, type Library, type LoadLibraryOptions, loadLibrary } from '../library/library.js'
-import { driveOffThread, stopParseWorker } from '../parse/offload.js'
+import { stopParseWorker } from '../parse/offload.js'
 import type { ParseStore } from '../cache/store.js'
 import { DEFAULT_SCHEMES } from '../parse/uri.js'
 import { VERSION } from '../version.js'
 import { takeEarlyStart } from './handshake.js'
+import { startParser } from './parser.js'
 import { type CreateServerOptions, type ServeState, serverOver } from './server.js'
 
 /** How often a persistent `parseStore` is written while serving, in milliseconds. */
@@ -242,18 +242,6 @@ function listingKey(root: string, scheme: string): string {
   return `mcp-listing-${createHash('sha256').update(`${VERSION}\u0000${scheme}\u0000${root}`).digest('base64url')}`
 }
 
-/**
- * Start the parser's worker thread (when one can be started) without parsing anything: it
- * loads the markdown engine on the other core while the library loads, so that the first
- * assembled view or warmed document does not wait for it.
- */
-function startParser(): void {
-  const nothing = (function* (): Generator<string[], Root, Root[]> {
-    return { type: 'root', children: [] }
-  })()
-  driveOffThread(nothing, Number.POSITIVE_INFINITY).catch(() => undefined)
-}
-
 /** Rows `[uri, digest, title | null]` of a listing entry, as `serve` writes them. */
 type ListingRow = [string, string, string | null]
 
@@ -357,8 +345,15 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   })
   server.onerror = (error) => log?.write(`promptfold serve: ${error instanceof Error ? error.message : String(error)}\n`)
   await server.connect(transport)
-  // The requests read before the end are answered first (some may be waiting for the library).
-  const onEnd = () => void transport.answered().then(() => server.close())
+  // The requests read before the end are answered first (some may be waiting for the library, or
+  // for the parser's worker thread, which does not keep the process alive: a timer does, until then).
+  const onEnd = () => {
+    const alive = setInterval(() => undefined, 60_000)
+    void transport.answered().then(() => {
+      clearInterval(alive)
+      return server.close()
+    })
+  }
   stdin.once('end', onEnd)
   stdin.once('close', onEnd)
   // Input that ended before serve listened (read for the early initialize, src/mcp/handshake.ts).

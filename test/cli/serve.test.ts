@@ -30,6 +30,24 @@ describe('promptfold serve', () => {
     expect(r.stderr).toMatch(/^promptfold serve: 5 documents from .* over stdio\n$/)
   })
 
+  it('stdin that ends right after the read of an assembled view: the view is answered, then exit 0', () => {
+    const requests = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '0' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: 'orchestr8://agents/mlops-specialist?budget=3000&query=serve%20the%20model' } },
+    ]
+    const r = spawnSync(process.execPath, [cliPath, 'serve', resources, '--no-cache'], { cwd: repoRoot, env: plainEnv(), input: `${requests.map((x) => JSON.stringify(x)).join('\n')}\n`, encoding: 'utf8', timeout: 60_000 })
+    expect(r.status).toBe(0)
+    const answers = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((m) => m.id !== undefined)
+    expect(answers.map((m) => m.id)).toEqual([1, 2])
+    expect(answers[1].result.contents.map((c: { uri: string }) => c.uri)).toEqual([requests[2]?.params?.uri, `${requests[2]?.params?.uri}#report`])
+    expect(answers[1].result._meta['promptfold/budget']).toBe(3000)
+  })
+
   it('--max-files N: at most N files indexed, and the status line says where it stopped; 0 is a usage error', () => {
     const r = spawnSync(process.execPath, [cliPath, 'serve', resources, '--max-files', '3', '--no-cache'], { cwd: repoRoot, env: plainEnv(), encoding: 'utf8', input: '' })
     expect(r.status).toBe(0)

@@ -5,8 +5,9 @@
  *   optional peer from the MCP entries only);
  * - without the SDK (a copy of the package in a temporary node_modules that lacks it, with
  *   every other package of the repository linked), `import`/`require` of promptfold/mcp
- *   throw MissingPeerError (MISSING_PEER) and `promptfold serve` prints one line naming
- *   `npm install @modelcontextprotocol/sdk` and exits 2; promptfold and promptfold/testing load;
+ *   throw MissingPeerError (MISSING_PEER) naming `npm install @modelcontextprotocol/sdk`;
+ *   `promptfold serve` serves all the same (the CLI bundles its own copy of the SDK);
+ *   promptfold and promptfold/testing load;
  * - with the SDK, dist/mcp.js and dist/mcp.cjs export what src/mcp/index.ts exports.
  */
 import { spawnSync } from 'node:child_process'
@@ -64,6 +65,11 @@ describe('dist/ loads only declared packages', () => {
   }
 
   it('every package loaded is a dependency, or the SDK', () => {
+    // The CLI's serve chunk bundles the MCP SDK and ajv, whose code generator writes
+    // `require("ajv/dist/runtime/...")` and `require("ajv-formats/...")` into the text of code it
+    // would generate for standalone validators: strings, never loaded.
+    const inText = ['ajv', 'ajv-formats']
+    for (const name of inText) for (const file of loads.get(name) ?? []) expect(file).toMatch(/^cli-serve-/)
     // src/parse/markdown.ts requires unified and remark-parse only when dist/markdown-engine.cjs
     // (which bundles them) is not there: when running from source.
     const fallback = ['unified', 'remark-parse']
@@ -72,7 +78,7 @@ describe('dist/ loads only declared packages', () => {
     }
     expect(files).toContain('markdown-engine.cjs')
     const declared = new Set([...Object.keys(pkg.dependencies), SDK, ...fallback])
-    expect([...loads.keys()].filter((name) => !declared.has(name))).toEqual([])
+    expect([...loads.keys()].filter((name) => !declared.has(name) && !inText.includes(name))).toEqual([])
     // Every dependency is loaded somewhere (none is there for nothing).
     for (const name of Object.keys(pkg.dependencies)) expect(loads.has(name), name).toBe(true)
   })
@@ -81,6 +87,17 @@ describe('dist/ loads only declared packages', () => {
     const files = [...(loads.get(SDK) ?? [])].sort()
     expect(files.length).toBeGreaterThan(0)
     for (const file of files) expect(file).toMatch(/^mcp-/)
+  })
+
+  it('the CLI loads no SDK: `promptfold serve` bundles its own copy (with zod, English messages only) in its serve chunk', () => {
+    const cli = files.filter((f) => f.startsWith('cli'))
+    expect(cli.filter((f) => [...(loads.get(SDK) ?? [])].includes(f))).toEqual([])
+    const serve = cli.filter((f) => f.startsWith('cli-serve-'))
+    expect(serve).toHaveLength(1)
+    const text = readFileSync(join(dist, serve[0] as string), 'utf8')
+    expect(text).toContain('// node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js')
+    expect(text).toContain('zod/v4/locales/en.js')
+    expect(text).not.toContain('zod/v4/locales/fr.js')
   })
 })
 
@@ -121,15 +138,36 @@ describe('without the MCP SDK installed', () => {
     expect(JSON.parse(r.stdout)).toEqual({ name: 'MissingPeerError', code: 'MISSING_PEER', message: LINE, cause: 'MODULE_NOT_FOUND' })
   })
 
-  it('promptfold serve: that one line on stderr, exit 2, nothing on stdout', () => {
-    const r = node([join(installed, 'dist/cli.js'), 'serve', join(repoRoot, 'fixtures/testing')])
-    expect(r).toEqual({ status: 2, stdout: '', stderr: `error: ${LINE}\n` })
+  it('promptfold serve serves without it (the CLI bundles the SDK): initialize, resources/list, an assembled view', () => {
+    const lines = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'slim', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'resources/list', params: {} },
+      { jsonrpc: '2.0', id: 3, method: 'resources/read', params: { uri: 'orchestr8://agents/reviewer?budget=200' } },
+    ]
+    const r = spawnSync(process.execPath, [join(installed, 'dist/cli.js'), 'serve', join(repoRoot, 'fixtures/testing'), '--no-cache'], {
+      cwd: dir,
+      encoding: 'utf8',
+      input: lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
+      env: { ...process.env, NODE_PATH: '', NO_COLOR: '1' },
+    })
+    expect(r.status).toBe(0)
+    const replies = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id?: number; result?: { serverInfo?: { name: string }; resources?: { uri: string }[]; contents?: { uri: string }[] } })
+      .filter((m) => m.id !== undefined)
+    expect(replies.map((m) => m.id)).toEqual([1, 2, 3])
+    expect(replies[0]?.result?.serverInfo?.name).toBe('promptfold')
+    expect(replies[1]?.result?.resources?.map((x) => x.uri).sort()).toEqual(['orchestr8://agents/reviewer', 'orchestr8://examples/long-review', 'orchestr8://examples/short-review'])
+    expect(replies[2]?.result?.contents?.map((c) => c.uri)).toEqual(['orchestr8://agents/reviewer?budget=200', 'orchestr8://agents/reviewer?budget=200#report'])
+    expect(r.stderr).toBe(`promptfold serve: 3 documents from ${join(repoRoot, 'fixtures/testing')} over stdio\n`)
   })
 
-  it('promptfold serve --help works without it and says what to install', () => {
+  it('promptfold serve --help works without it and names no SDK to install', () => {
     const r = node([join(installed, 'dist/cli.js'), 'serve', '--help'])
     expect(r.status).toBe(0)
-    expect(r.stdout.split('\n')).toContain('Needs the MCP SDK, an optional peer dependency: npm install @modelcontextprotocol/sdk@1')
+    expect(r.stdout).not.toContain('@modelcontextprotocol/sdk')
   })
 
   it('promptfold, promptfold/testing and the other commands load', () => {

@@ -7,11 +7,9 @@ import { statSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import type { EncodingName } from '../../index.js'
 import { answerInitializeEarly } from '../../mcp/handshake.js'
-import { MCP_SDK_INSTALL, MCP_SDK_PACKAGE } from '../../mcp/sdk.js'
 import { DEFAULT_SCHEMES } from '../../parse/uri.js'
 import { VERSION } from '../../version.js'
 import { docsFile } from '../about.js'
-import { CliError, EXIT } from '../io.js'
 import { encodingOption, nonNegativeInteger } from '../options.js'
 
 /** A whole number of files, at least 1. */
@@ -46,7 +44,6 @@ export function serveCommand(): Command {
       'after',
       () => `
 stdout carries JSON-RPC only; one status line goes to stderr. Stops when stdin ends.
-Needs the MCP SDK, an optional peer dependency: ${MCP_SDK_INSTALL}
 Exit codes: 0 ok, 1 failed, 2 bad usage. Details: ${docsFile('mcp.md')}
 
 Example (an MCP client configuration):
@@ -54,39 +51,28 @@ Example (an MCP client configuration):
 `,
     )
     .action(async (root: string, options: ServeCommandOptions) => {
-      answerEarly(root, options.maxFiles)
-      const { runServe } = await import('../actions/serve.js').catch((error: unknown) => {
-        throw missingPeer(error)
-      })
+      await answerEarly(root, options.maxFiles)
+      const { runServe } = await import('../actions/serve.js')
       await runServe(root, options)
     })
 }
 
 /**
  * Answer the client's `initialize`, and the `resources/list` requests that follow it, while the
- * server code (the MCP SDK, ~150 ms to load) and the library load (see src/mcp/handshake.ts; the
- * list comes from a walk of the folder, src/mcp/early-list.ts): only when the root is a folder
- * and the SDK is installed, so that a usage error or a missing SDK is told as before, with
- * nothing on stdout.
+ * server code (the MCP SDK bundled with it, ~60 ms to load) and the library load (see
+ * src/mcp/handshake.ts; the list comes from a walk of the folder, src/mcp/early-list.ts), and
+ * start the parser's worker thread before the server code loads, so that it boots on the other
+ * core meanwhile (the server's code uses that worker: the CLI bundles one copy of both). Only when the root is a
+ * folder, so that a usage error is told as before, with nothing on stdout.
  */
-function answerEarly(root: string, maxFiles: number | undefined): void {
+async function answerEarly(root: string, maxFiles: number | undefined): Promise<void> {
   try {
     if (!statSync(root).isDirectory()) return
-    import.meta.resolve(`${MCP_SDK_PACKAGE}/server/index.js`)
   } catch {
     return
   }
   const scheme = DEFAULT_SCHEMES[0] ?? 'orchestr8'
   const lister = import('../../mcp/early-list.js').then((m) => m.earlyLister(root, { scheme, ...(maxFiles !== undefined ? { maxFiles } : {}) }))
   answerInitializeEarly(process.stdin, process.stdout, { name: 'promptfold', version: VERSION, scheme }, lister)
-}
-
-/**
- * The MCP SDK is an optional peer dependency: when it is missing, loading the server throws
- * `MissingPeerError` (code `MISSING_PEER`), whose message names what to install. The CLI
- * prints that one line and exits 2, as for other usage errors (nothing ran).
- */
-function missingPeer(error: unknown): unknown {
-  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined
-  return code === 'MISSING_PEER' ? new CliError((error as Error).message, 'MISSING_PEER', EXIT.usage) : error
+  await import('../../mcp/parser.js').then((m) => m.startParser())
 }
