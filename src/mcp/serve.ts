@@ -242,6 +242,44 @@ function listingKey(root: string, scheme: string): string {
   return `mcp-listing-${createHash('sha256').update(`${VERSION}\u0000${scheme}\u0000${root}`).digest('base64url')}`
 }
 
+/** Thrown by a probing store (see {@link probing}) for a parse it does not hold. */
+const NOT_STORED = Symbol('promptfold.serve.notStored')
+
+/**
+ * `store`, and `stored(parse)`, which runs `parse` with every read of the store that finds
+ * nothing thrown: it runs through (and says `true`) only when each parse it makes is read back
+ * from the store, and stops before the first that would parse markdown (`false`). The server
+ * then parses off the event loop only what the store lacks (an earlier session's parses are
+ * read back: src/mcp/server.ts, parseAhead).
+ */
+function probing(store: ParseStore): { store: ParseStore; stored: (parse: (store: ParseStore) => unknown) => boolean } {
+  let active = false
+  const probed: ParseStore = {
+    get(key) {
+      const value = store.get(key)
+      if (value === undefined && active) throw NOT_STORED
+      return value
+    },
+    set: (key, value) => store.set(key, value),
+  }
+  return {
+    store: probed,
+    stored(parse) {
+      if (active) return false
+      active = true
+      try {
+        parse(probed)
+        return true
+      } catch {
+        // Not stored, or a fault that the parse itself will meet and report.
+        return false
+      } finally {
+        active = false
+      }
+    },
+  }
+}
+
 /** Rows `[uri, digest, title | null]` of a listing entry, as `serve` writes them. */
 type ListingRow = [string, string, string | null]
 
@@ -292,9 +330,10 @@ export async function serve(root: string, options: ServeOptions = {}): Promise<v
   const scheme = (options.schemes?.[0] ?? DEFAULT_SCHEMES[0] ?? 'orchestr8').toLowerCase()
   // The worker boots on another core while the server is set up and the library loads.
   if (options.warm !== false) startParser()
-  const parseStore = options.parseStore
+  const probe = options.parseStore !== undefined ? probing(options.parseStore) : undefined
+  const parseStore = probe?.store
   // Titles listed in an earlier session over the same store (see listingKey).
-  const known: ServeState = { titles: new Map(), ...(parseStore !== undefined ? { parseStore } : {}) }
+  const known: ServeState = { titles: new Map(), ...(probe !== undefined ? { parseStore: probe.store, stored: probe.stored } : {}) }
   let listing: { key: string; library: Library; saved: string } | undefined
   let load: () => void = () => undefined
   const loading = new Promise<Library>((resolve, reject) => {

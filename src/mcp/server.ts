@@ -46,7 +46,7 @@ import { assemble } from '../assemble/index.js'
 import type { CountStore, ParseStore } from '../cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { BudgetExceededError, InvalidOptionError, PromptfoldError } from '../errors.js'
-import { DEFAULT_MAX_DOCUMENT_BYTES, detectBinary } from '../parse/document.js'
+import { DEFAULT_MAX_DOCUMENT_BYTES, detectBinary, parseDocument } from '../parse/document.js'
 import { findFrontmatter } from '../parse/frontmatter.js'
 import { parseMarkdownOffThread } from '../parse/markdown.js'
 import { MAX_URI_LENGTH, parseMatchQuery, parseUri } from '../parse/uri.js'
@@ -218,6 +218,13 @@ export interface ServeState {
   titles: Map<string, string | undefined>
   /** The library's parse store, passed to `assemble` too: documents parsed in an earlier session are read back, not parsed. */
   parseStore?: ParseStore
+  /**
+   * Runs `parse` (which parses through the library's store, or through the store it is given)
+   * only as far as every parse it makes is read back from the store, and says whether it ran
+   * through: a parse that the store holds costs no markdown parse, so nothing is parsed off the
+   * event loop for it first (see parseAhead). `serve` gives it, with its store.
+   */
+  stored?: (parse: (store: ParseStore) => unknown) => boolean
 }
 
 /**
@@ -530,7 +537,7 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
       })
     }
     if (options.warm === true && connected && warmer === undefined) {
-      warmer = warmLibrary(library, learn, prepared, warmed, requests.idle)
+      warmer = warmLibrary(library, learn, prepared, warmed, requests.idle, known.stored)
       warmer.add(library.entries.map((e) => e.uri))
     }
   }
@@ -616,7 +623,7 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   }
 
   async function assembleEntry(entry: LibraryEntry, budget: number, query: string): Promise<{ text: string; report: AssemblyReport }> {
-    const parsing = withinRequestTime(parseAhead(library, entry.uri, prepared), entry.uri)
+    const parsing = withinRequestTime(parseAhead(library, entry.uri, prepared, PARSE_AHEAD_DEPTH, known.stored), entry.uri)
     // While the worker parses (or starts, for the first request), the encoder's ranks are
     // loaded here (once per process, ~45 ms): the assembly below counts with them.
     counterReady()
@@ -803,7 +810,7 @@ interface Warmer {
  * request waits at most for one entry's work on the loop, and never for a slow parse; no entry
  * is begun while a request is being handled (`idle` gives a promise then).
  */
-function warmLibrary(library: Library, learn: (entry: LibraryEntry) => void, prepared: Set<string>, onWarmed: (documents: number) => void, idle: () => Promise<void> | undefined): Warmer {
+function warmLibrary(library: Library, learn: (entry: LibraryEntry) => void, prepared: Set<string>, onWarmed: (documents: number) => void, idle: () => Promise<void> | undefined, stored: ServeState['stored']): Warmer {
   const queue: string[] = []
   let stopped = false
   let busy = false
@@ -811,7 +818,7 @@ function warmLibrary(library: Library, learn: (entry: LibraryEntry) => void, pre
   const warmOne = async (uri: string): Promise<void> => {
     try {
       if (library.get(uri) === undefined) return
-      await parseAhead(library, uri, prepared, 0)
+      await parseAhead(library, uri, prepared, 0, stored)
       const entry = library.get(uri)
       if (stopped || entry === undefined) return
       learn(entry)
@@ -864,9 +871,11 @@ const PARSE_AHEAD_DOCUMENTS = 100
  * parsed yet: the assembly then finds every parse ready (or refused and remembered), so one
  * request's slow parse does not hold the others. Nothing changes in what is assembled.
  * `prepared` holds `<uri>\0<digest>` of entries parsed ahead for the library, and
- * `<uri>\0<digest>\0resolved` of those parsed ahead a second time for the assembly.
+ * `<uri>\0<digest>\0resolved` of those parsed ahead a second time for the assembly. A parse
+ * that a persistent store holds (`stored`, see {@link ServeState.stored}) is read back from it
+ * instead: nothing to parse, so the request does not wait for the parser's worker.
  */
-async function parseAhead(library: Library, uri: string, prepared: Set<string>, maxDepth: number = PARSE_AHEAD_DEPTH): Promise<void> {
+async function parseAhead(library: Library, uri: string, prepared: Set<string>, maxDepth: number = PARSE_AHEAD_DEPTH, stored?: ServeState['stored']): Promise<void> {
   const seen = new Set<string>()
   let level = [uri]
   for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
@@ -878,15 +887,20 @@ async function parseAhead(library: Library, uri: string, prepared: Set<string>, 
       // Parsed once per content: the library keeps its parse (the key holds the digest).
       const key = `${entry.uri}\u0000${entry.digest}`
       if (!prepared.has(key)) {
-        const body = markdownBody(library.source(entry.uri))
-        if (body !== undefined) await parseMarkdownOffThread(body)
+        if (stored?.(() => library.document(entry.uri)) !== true) {
+          const body = markdownBody(library.source(entry.uri))
+          if (body !== undefined) await parseMarkdownOffThread(body)
+        }
         prepared.add(key)
       }
       const doc = library.document(entry.uri)
       // A referenced document is parsed again by the assembly (through the resolver, which hands
-      // it the source): that parse finds a second tree ready, once per content.
+      // it the source, with the same options): that parse finds a second tree ready, once per
+      // content, or reads it back from the store.
       if (depth > 0 && !prepared.has(`${key}\u0000resolved`)) {
-        const body = markdownBody(library.source(entry.uri))
+        const source = library.source(entry.uri)
+        const held = source !== undefined && stored?.((store) => parseDocument(source, { uri: entry.uri, path: entry.path, schemes: [...library.schemes], parseStore: store })) === true
+        const body = held ? undefined : markdownBody(source)
         if (body !== undefined) await parseMarkdownOffThread(body)
         prepared.add(`${key}\u0000resolved`)
       }
