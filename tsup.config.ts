@@ -37,6 +37,7 @@ function usePlatform(name: 'bundled' | 'portable'): Plugin {
 const DEPENDENCIES = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies)
 
 const libraryEntry = resolve('src/index.ts')
+const earlyListModule = resolve('src/mcp/early-list.js')
 
 /**
  * The CLI imports the library from `src/index.ts`; in the build it imports the
@@ -52,6 +53,12 @@ const useBuiltLibrary: Plugin = {
       const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts')
       if (target === libraryEntry) return { path: './index.js', external: true }
       return undefined
+    })
+    // The early listing of `promptfold serve` is its own build (below), so that it does not share
+    // a chunk with the server's code: a few KB to load before the first resources/list.
+    build.onResolve({ filter: /(^|\/)early-list\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || resolve(args.resolveDir, args.path) !== earlyListModule) return undefined
+      return { path: './cli-early-list.js', external: true }
     })
   },
 }
@@ -175,5 +182,8 @@ export default defineConfig((cli): Options[] => {
       // The shebang comes from src/cli/main.ts (esbuild keeps an entry's hashbang; tsup makes the file executable).
       esbuildPlugins: [useBuiltLibrary, englishZodOnly],
     },
+    // The early listing of `promptfold serve` (src/mcp/early-list.ts: a walk of the folder), alone
+    // and tree-shaken: the CLI imports it before the server's code (see the plugin above).
+    { entry: { 'cli-early-list': 'src/mcp/early-list.ts' }, format: ['esm'], splitting: false, dts: false, sourcemap: false, clean: false, target: 'node20', platform: 'node', define },
   ]
 })

@@ -98,6 +98,10 @@ describe('dist/ loads only declared packages', () => {
     expect(text).toContain('// node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js')
     expect(text).toContain('zod/v4/locales/en.js')
     expect(text).not.toContain('zod/v4/locales/fr.js')
+    // The early listing, loaded before that chunk, is a file of its own that loads nothing else of the package.
+    const early = readFileSync(join(dist, 'cli-early-list.js'), 'utf8')
+    expect([...new Set([...early.matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]))].sort()).toEqual(['crypto', 'fs', 'path'])
+    expect(early.length).toBeLessThan(20_000)
   })
 })
 
