@@ -83,6 +83,24 @@ const englishZodOnly: Plugin = {
   },
 }
 
+/**
+ * The library code that `promptfold serve` bundles (with the MCP SDK, which brings zod) takes
+ * that bundled zod for its frontmatter schema, instead of requiring zod's CommonJS build from
+ * node_modules: a second copy of the same version, ~45 ms to load on a first run. Otherwise the
+ * platform is Node's (src/platform/node.ts).
+ */
+const cliPlatform: Plugin = {
+  name: 'promptfold-cli-platform',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)platform\/index\.js$/ }, (args) => ({ path: resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')), namespace: 'promptfold-cli-platform' }))
+    build.onLoad({ filter: /.*/, namespace: 'promptfold-cli-platform' }, (args) => ({
+      contents: "export * from './node.js'\nimport { z } from 'zod'\nimport type { LoadZod } from './types.js'\n/** zod's \`z\`: the copy bundled for the MCP SDK. */\nexport const loadZod: LoadZod = () => z\n",
+      resolveDir: dirname(args.path),
+      loader: 'ts',
+    }))
+  },
+}
+
 /** The package version, written into the code (src/version.ts). */
 const define = { __PROMPTFOLD_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) }
 
@@ -171,16 +189,17 @@ export default defineConfig((cli): Options[] => {
       // No source maps: the code is not minified, and the serve chunk's map alone would be ~2 MB.
       sourcemap: false,
       // `promptfold serve` bundles the MCP server, the library code it uses, and the MCP SDK with
-      // its dependencies (zod, ajv) into its own chunk (dist/cli-serve-*.js, ~1.4 MB): one file
-      // loads in ~60 ms where the SDK's ~150 files from node_modules take ~180 ms, and the command
-      // works without the SDK installed (it stays an optional peer for `promptfold/mcp`).
+      // its dependencies (zod, ajv) into its own chunks (dist/cli-serve-*.js and the chunks it
+      // imports, ~1 MB): they load in ~60 ms where the SDK's ~150 files from node_modules take
+      // ~180 ms, and the command works without the SDK installed (it stays an optional peer for
+      // `promptfold/mcp`).
       noExternal: ['@modelcontextprotocol/sdk', 'zod'],
       clean: false,
       target: 'node20',
       platform: 'node',
       define,
       // The shebang comes from src/cli/main.ts (esbuild keeps an entry's hashbang; tsup makes the file executable).
-      esbuildPlugins: [useBuiltLibrary, englishZodOnly],
+      esbuildPlugins: [useBuiltLibrary, englishZodOnly, cliPlatform],
     },
     // The early listing of `promptfold serve` (src/mcp/early-list.ts: a walk of the folder), alone
     // and tree-shaken: the CLI imports it before the server's code (see the plugin above).

@@ -94,7 +94,15 @@ describe('dist/ loads only declared packages', () => {
     expect(cli.filter((f) => [...(loads.get(SDK) ?? [])].includes(f))).toEqual([])
     const serve = cli.filter((f) => f.startsWith('cli-serve-'))
     expect(serve).toHaveLength(1)
-    const text = readFileSync(join(dist, serve[0] as string), 'utf8')
+    // The serve chunk and the chunks it imports (which it may share with other commands).
+    const closure = new Set<string>()
+    const visit = (file: string): void => {
+      if (closure.has(file)) return
+      closure.add(file)
+      for (const m of readFileSync(join(dist, file), 'utf8').matchAll(/from "\.\/(cli-chunk-[A-Z0-9]+\.js)"/g)) visit(m[1] as string)
+    }
+    visit(serve[0] as string)
+    const text = [...closure].map((f) => readFileSync(join(dist, f), 'utf8')).join('\n')
     expect(text).toContain('// node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js')
     expect(text).toContain('zod/v4/locales/en.js')
     expect(text).not.toContain('zod/v4/locales/fr.js')
