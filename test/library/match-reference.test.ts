@@ -194,7 +194,8 @@ describe('Vocabulary.termIds', () => {
     const vocabulary = new Vocabulary()
     for (let run = 0; run < 400; run++) {
       const n = Math.floor(random() * 12)
-      const text = Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)] + [' ', '\n', ', ', '/', '-'][Math.floor(random() * 5)]).join('')
+      const sep = [' ', '\n', ', ', '/', '-']
+      const text = Array.from({ length: n }, () => `${pool[Math.floor(random() * pool.length)]}${sep[Math.floor(random() * sep.length)]}`).join('')
       // Twice: the second answer comes from the remembered words.
       for (let again = 0; again < 2; again++) expect(vocabulary.termIds(text), text).toEqual(terms(text).map((t) => vocabulary.id(t)))
     }
