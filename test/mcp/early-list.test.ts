@@ -7,7 +7,6 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { PassThrough } from 'node:stream'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { Resource } from '@modelcontextprotocol/sdk/types.js'
@@ -19,6 +18,7 @@ import { serve } from '../../src/mcp/serve.js'
 import { createServer } from '../../src/mcp/server.js'
 import { VERSION } from '../../src/version.js'
 import { fixtureLibrary, repoRoot } from '../library/helpers.js'
+import { streams } from './streams.js'
 
 const made: string[] = []
 afterEach(() => {
@@ -133,27 +133,6 @@ describe('the early listing (a walk of the folder)', () => {
 
 const identity = { name: 'promptfold', version: VERSION, scheme: 'orchestr8' }
 const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } }
-type Message = { id?: number | string; method?: string; result?: Record<string, unknown>; error?: { code: number } }
-
-function streams() {
-  const stdin = new PassThrough()
-  const stdout = new PassThrough()
-  const messages: Message[] = []
-  let buffer = ''
-  stdout.setEncoding('utf8').on('data', (d: string) => {
-    buffer += d
-    for (let i = buffer.indexOf('\n'); i !== -1; i = buffer.indexOf('\n')) {
-      messages.push(JSON.parse(buffer.slice(0, i)) as Message)
-      buffer = buffer.slice(i + 1)
-    }
-  })
-  const send = (...lines: object[]) => stdin.write(lines.map((l) => `${JSON.stringify(l)}\n`).join(''))
-  const until = async (found: () => boolean) => {
-    for (let i = 0; i < 500 && !found(); i++) await new Promise((r) => setTimeout(r, 10))
-    expect(found()).toBe(true)
-  }
-  return { stdin, stdout, messages, send, until }
-}
 
 describe('resources/list answered before serve starts', () => {
   it('answers resources/list after initialize from the lister (waiting for it to load), keeps notifications, stops at another request', async () => {

@@ -3,13 +3,13 @@
  * with exactly the SDK's own answer, handed on to the SDK without a second answer, and left to
  * the SDK whenever the first line is anything else.
  */
-import { PassThrough } from 'node:stream'
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
 import { answerInitializeEarly, initializeResult, PROTOCOL_VERSIONS, SERVER_CAPABILITIES } from '../../src/mcp/handshake.js'
 import { serve } from '../../src/mcp/index.js'
 import { VERSION } from '../../src/version.js'
 import { fixtureLibrary } from '../library/helpers.js'
+import { streams } from './streams.js'
 
 const identity = { name: 'promptfold', version: VERSION, scheme: 'orchestr8' }
 const initialize = (protocolVersion: string, id: number | string = 1) => ({
@@ -19,28 +19,6 @@ const initialize = (protocolVersion: string, id: number | string = 1) => ({
   params: { protocolVersion, capabilities: { roots: { listChanged: true } }, clientInfo: { name: 'test', version: '1' } },
 })
 
-type Message = { id?: number | string; method?: string; result?: Record<string, unknown>; error?: { code: number } }
-
-/** Streams for a session, the messages written to stdout, and a way to wait for one. */
-function streams() {
-  const stdin = new PassThrough()
-  const stdout = new PassThrough()
-  const messages: Message[] = []
-  let buffer = ''
-  stdout.setEncoding('utf8').on('data', (d: string) => {
-    buffer += d
-    for (let i = buffer.indexOf('\n'); i !== -1; i = buffer.indexOf('\n')) {
-      messages.push(JSON.parse(buffer.slice(0, i)) as Message)
-      buffer = buffer.slice(i + 1)
-    }
-  })
-  const send = (...lines: object[]) => stdin.write(lines.map((l) => `${JSON.stringify(l)}\n`).join(''))
-  const until = async (found: () => boolean) => {
-    for (let i = 0; i < 400 && !found(); i++) await new Promise((r) => setTimeout(r, 10))
-    expect(found()).toBe(true)
-  }
-  return { stdin, stdout, messages, send, until }
-}
 
 describe('the early initialize of promptfold serve', () => {
   it('negotiates the protocol versions of the SDK', () => {
@@ -50,7 +28,7 @@ describe('the early initialize of promptfold serve', () => {
 
   it('gives the result the SDK gives, for supported and unsupported versions', async () => {
     for (const version of ['2025-06-18', '2024-11-05', '1999-01-01']) {
-      const s = streams()
+      const s = streams(400)
       const done = serve(fixtureLibrary, { stdin: s.stdin, stdout: s.stdout, log: null, watch: false, warm: false })
       s.send(initialize(version))
       await s.until(() => s.messages.some((m) => m.id === 1))
@@ -64,7 +42,7 @@ describe('the early initialize of promptfold serve', () => {
   })
 
   it('answers before serve starts, once; serve reads on from the next line', async () => {
-    const s = streams()
+    const s = streams(400)
     answerInitializeEarly(s.stdin, s.stdout, identity)
     s.send(initialize('2025-06-18', 'a'), { jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'resources/templates/list' })
     await s.until(() => s.messages.some((m) => m.id === 'a'))
@@ -82,7 +60,7 @@ describe('the early initialize of promptfold serve', () => {
   })
 
   it('leaves any other first line to the SDK', async () => {
-    const s = streams()
+    const s = streams(400)
     answerInitializeEarly(s.stdin, s.stdout, identity)
     // initialize without clientInfo: not answered early; the SDK answers it (with its own error).
     s.send({ ...initialize('2025-06-18'), params: { protocolVersion: '2025-06-18', capabilities: {} } }, { jsonrpc: '2.0', id: 2, method: 'ping' })
