@@ -12,7 +12,7 @@ import type { PromptfoldError } from '../../src/errors.js'
 import { createTokenCounter } from '../../src/count/index.js'
 import { type Library, type LoadLibraryOptions, loadLibrary } from '../../src/library/index.js'
 import { type IndexedEntry, MatchIndex, Vocabulary } from '../../src/library/match.js'
-import { decodeIndex, encodeIndex, openIndex, type PersistedFile } from '../../src/library/persist.js'
+import { decodeIndex, encodeIndex, openIndex, type PersistedFile, type PersistedIndex } from '../../src/library/persist.js'
 import { fixtureLibrary, repoRoot } from './helpers.js'
 
 const QUERIES = ['restore postgres to a point in time', 'react component testing', 'kafka consumer groups', 'pdf form filling', 'incident postmortem template', 'data quality']
@@ -87,6 +87,16 @@ function indexFiles(): string[] {
   } catch {
     return []
   }
+}
+
+/** The index a load with the file store wrote (after loading once), decoded, and its key. */
+async function storedIndex(): Promise<{ key: string; index: PersistedIndex }> {
+  await withIndex()
+  const [file] = indexFiles()
+  const key = path.basename(file as string, '.idx')
+  const index = decodeIndex(readFileSync(file as string), key)
+  if (!index) throw new Error('no index')
+  return { key, index }
 }
 
 /** Replace a file's text without a refresh (the library cannot know). */
@@ -264,11 +274,7 @@ describe('loadLibrary with an index store', () => {
   })
 
   it('uses the category and tags the index holds for an unchanged file, as it uses its frontmatter', async () => {
-    await withIndex()
-    const [file] = indexFiles()
-    const key = path.basename(file as string, '.idx')
-    const index = decodeIndex(readFileSync(file as string), key)
-    if (!index) throw new Error('no index')
+    const { key, index } = await storedIndex()
     const rel = 'examples/database/postgres-replication.md'
     const stored = index.files.get(rel) as PersistedFile
     expect(stored.match).toEqual({ category: 'example', tags: expect.arrayContaining(['postgres']) })
@@ -280,11 +286,7 @@ describe('loadLibrary with an index store', () => {
   })
 
   it('reads a file again when its stored details do not add up (the rest of the index is used), and writes a sound index', async () => {
-    await withIndex()
-    const [file] = indexFiles()
-    const key = path.basename(file as string, '.idx')
-    const index = decodeIndex(readFileSync(file as string), key)
-    if (!index) throw new Error('no index')
+    const { key, index } = await storedIndex()
     const rel = 'examples/database/postgres-replication.md'
     const trusted = (f: PersistedFile) => ({ ...f, checkedAt: Math.max(f.stat.mtimeMs, f.stat.ctimeMs) + 10_000 })
     const broken = [...index.files.values()].map((f) => (f.path === rel ? { ...trusted(f), rawDetails: Buffer.from('{"digest":"not a digest"}') } : trusted(f)))
