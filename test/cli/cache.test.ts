@@ -4,14 +4,18 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cli, mlops, oneErrorLine, resources, tempDir } from './run.js'
 
+/** The fixture library copied under `dir` (lib/), its MLOps agent, and an environment whose cache folder is `dir`/cache. */
+function fixtureCopy(dir: string): { lib: string; agent: string; env: { XDG_CACHE_HOME: string } } {
+  const lib = join(dir, 'lib')
+  cpSync(resources, lib, { recursive: true })
+  return { lib, agent: join(lib, 'agents/mlops-specialist.md'), env: { XDG_CACHE_HOME: join(dir, 'cache') } }
+}
+
 describe('promptfold assemble: the persistent library index', () => {
   it('writes one index for the root; run again, the same bytes; after a document is added, the same bytes as without the cache', () => {
     const { dir, cleanup } = tempDir()
     try {
-      const lib = join(dir, 'lib')
-      cpSync(resources, lib, { recursive: true })
-      const agent = join(lib, 'agents/mlops-specialist.md')
-      const env = { XDG_CACHE_HOME: join(dir, 'cache') }
+      const { lib, agent, env } = fixtureCopy(dir)
       const indexes = join(dir, 'cache', 'promptfold', 'library-v1')
       const first = cli(['assemble', agent, '--budget', '3000'], { env })
       expect(first.status).toBe(0)
@@ -67,10 +71,7 @@ describe('promptfold assemble: persistent count cache', () => {
   it('keeps parsed documents too: run again, the same bytes from stored parses; an edited file is parsed again', () => {
     const { dir, cleanup } = tempDir()
     try {
-      const lib = join(dir, 'lib')
-      cpSync(resources, lib, { recursive: true })
-      const agent = join(lib, 'agents/mlops-specialist.md')
-      const env = { XDG_CACHE_HOME: join(dir, 'cache') }
+      const { agent, env } = fixtureCopy(dir)
       const parsed = join(dir, 'cache', 'promptfold', 'parsed-v1')
       const first = cli(['assemble', agent, '--budget', '3000'], { env })
       expect(first.status).toBe(0)
