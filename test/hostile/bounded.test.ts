@@ -15,14 +15,10 @@ import { InvalidOptionError } from '../../src/errors.js'
 import { describeRefusal, REFUSAL_MEMO_ENTRIES, RefusalMemo, refusalDiagnostic, runWithin } from '../../src/parse/bounded.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { clearParseRefusals, PARSE_TIME_LIMIT_MS, parseMarkdown, parseMarkdownBounded, parseMarkdownOffThread, rememberedRefusal, SEGMENT_CHARS, segmentCuts } from '../../src/parse/markdown.js'
+import { nestedEmphasis } from './generators.js'
 
 const MiB = 1024 * 1024
 
-/** Nested emphasis of about `kb` KB: `*a **a ` openers, then their closers. */
-function nestedEmphasis(kb: number): string {
-  const n = Math.floor((kb * 1024) / 14)
-  return '*a **a '.repeat(n) + 'a** a* '.repeat(n)
-}
 
 function backtickRuns(): string {
   let s = ''
@@ -213,7 +209,7 @@ describe('off the event loop', () => {
   }
 
   it('refuses a pathological body in a worker while the event loop runs, and the refusal is met here at once', async () => {
-    const text = 'a*'.repeat(20_000)
+    const text = nestedEmphasis(40)
     const { value, hold } = await longestHold(() => parseMarkdownOffThread(text))
     expect(value.refusal).toEqual({ reason: 'time', limitMs: PARSE_TIME_LIMIT_MS })
     expect(value.tree.children).toEqual([])

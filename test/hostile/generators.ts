@@ -34,3 +34,13 @@ export function bigDocument(bytes: number): string {
   }
   return parts.join('')
 }
+
+/**
+ * Nested emphasis of about `kb` KB: `*a **a ` openers, then their closers. Superlinear for the
+ * markdown parser: 40 KB is far over the 2 s parse limit on any machine here (24 s unbounded),
+ * where `'a*'.repeat(20000)` takes about the limit itself.
+ */
+export function nestedEmphasis(kb: number): string {
+  const n = Math.floor((kb * 1024) / 14)
+  return '*a **a '.repeat(n) + 'a** a* '.repeat(n)
+}
