@@ -25,7 +25,7 @@ import { createFileIndex, createLookupIndex, entryName, type FileIndex, type Fil
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
 import { encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
-import { DOCUMENT_FILE, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot } from './scan.js'
+import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot, skillPathOf } from './scan.js'
 
 /** Options of {@link loadLibrary}. */
 export interface LoadLibraryOptions {
@@ -704,14 +704,14 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
 
   /** Canonical URI of a found file: `skill://<skill-path>/<file>` in a skill folder, else `<scheme>://<path without .md>`. */
   function fileUri(file: { path: string; skill?: string | undefined }): string {
-    if (file.skill === undefined) return `${scheme}://${file.path.replace(DOCUMENT_FILE, '')}`
+    if (file.skill === undefined) return documentUri(scheme, file.path)
     const inside = file.skill === '' ? file.path : file.path.slice(file.skill.length + 1)
     return `${SKILL_SCHEME}://${skillPath(file.skill)}/${inside}`
   }
 
   /** `<skill-path>` of a skill folder: the folder, or the root's own name for a skill at the root. */
   function skillPath(folder: string): string {
-    return folder === '' ? nodePath.basename(base) : folder
+    return skillPathOf(folder, base)
   }
 
   /** The state of a walk: entries, lookups and diagnostics worked out on first use. */

@@ -44,6 +44,16 @@ export const SKILL_FILE = 'SKILL.md'
 /** Markdown files outside skill folders that are library documents: `.md`, and Cursor rules' `.mdc`. */
 export const DOCUMENT_FILE = /\.mdc?$/i
 
+/** The URI of the library document at `path` (relative to the root, `/`-separated): `<scheme>://<path without .md or .mdc>`. */
+export function documentUri(scheme: string, path: string): string {
+  return `${scheme}://${path.replace(DOCUMENT_FILE, '')}`
+}
+
+/** The `<skill-path>` of a skill folder (relative to the root): the folder, or the root's own name (`base` is the root) for a skill at the root. */
+export function skillPathOf(folder: string, base: string): string {
+  return folder === '' ? nodePath.basename(base) : folder
+}
+
 /**
  * List every document below `root` (`.md` and `.mdc` files) and every file of each skill
  * folder (a folder holding `SKILL.md`: all its files, of any kind, recursively, minus nested

@@ -11,8 +11,7 @@
  *
  * @module
  */
-import * as nodePath from 'node:path'
-import { DOCUMENT_FILE, SKILL_FILE, scanRoot } from '../library/scan.js'
+import { documentUri, SKILL_FILE, scanRoot, skillPathOf } from '../library/scan.js'
 import type { EarlyLister } from './handshake.js'
 import { DEFAULT_RESOURCES_PAGE_SIZE, decodeListCursor, listPage } from './list-page.js'
 import { skillUri } from './skill-uri.js'
@@ -43,13 +42,12 @@ export interface WalkListingOptions {
  */
 export function walkListing(root: string, options: WalkListingOptions): { path: string; resource: EarlyResource }[] {
   const scan = scanRoot(root, { maxFiles: options.maxFiles ?? EARLY_MAX_FILES })
-  const rootName = nodePath.basename(scan.base)
   const listing: { path: string; resource: EarlyResource }[] = []
   for (const file of scan.files) {
     if (file.skill === undefined) {
-      listing.push({ path: file.path, resource: { uri: `${options.scheme}://${file.path.replace(DOCUMENT_FILE, '')}`, name: file.path.replace(/\.md$/i, ''), mimeType: 'text/markdown' } })
+      listing.push({ path: file.path, resource: { uri: documentUri(options.scheme, file.path), name: file.path.replace(/\.md$/i, ''), mimeType: 'text/markdown' } })
     } else if (file.path === (file.skill === '' ? SKILL_FILE : `${file.skill}/${SKILL_FILE}`)) {
-      const skillPath = file.skill === '' ? rootName : file.skill
+      const skillPath = skillPathOf(file.skill, scan.base)
       listing.push({ path: file.path, resource: { uri: skillUri(skillPath, SKILL_FILE), name: skillPath.slice(skillPath.lastIndexOf('/') + 1), mimeType: 'text/markdown', _meta: { 'promptfold/kind': 'skill' } } })
     }
   }

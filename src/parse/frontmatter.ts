@@ -21,6 +21,9 @@ function splitList(v: string): string[] {
     .filter(Boolean)
 }
 
+/** The `@` of the older `@scheme://` spelling of a related resource, removed from each. */
+const LEGACY_AT_PREFIX = /^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/
+
 function buildFrontmatterSchema(zod: typeof z) {
   const stringList = zod.preprocess(
     (v) => (v === null || v === undefined ? [] : typeof v === 'string' ? splitList(v) : v),
@@ -34,7 +37,7 @@ function buildFrontmatterSchema(zod: typeof z) {
     useWhen: stringList.default([]),
     estimatedTokens: zod.number().int().nonnegative().optional(),
     /** URIs or bare ids; the older `@scheme://` spelling is normalized to `scheme://`. */
-    relatedResources: stringList.transform((list) => list.map((v) => v.replace(/^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, ''))).optional(),
+    relatedResources: stringList.transform((list) => list.map((v) => v.replace(LEGACY_AT_PREFIX, ''))).optional(),
   })
 }
 
@@ -83,7 +86,7 @@ export function plainFrontmatterMeta(data: Record<string, unknown>): Frontmatter
   if (relatedResources !== undefined) {
     const read = list(relatedResources)
     if (read === undefined) return undefined
-    meta.relatedResources = read.map((v) => v.replace(/^@(?=[A-Za-z][A-Za-z0-9+.-]*:\/\/)/, ''))
+    meta.relatedResources = read.map((v) => v.replace(LEGACY_AT_PREFIX, ''))
   }
   for (const key of Object.keys(data)) if (!KNOWN_KEYS.has(key)) meta[key] = data[key]
   return meta as Frontmatter
