@@ -22,9 +22,10 @@ const MARKDOWN_ENGINE = ['unified', 'remark-parse']
 
 /**
  * Builds for bundlers swap the platform module (src/platform/index.ts, Node's in the sources)
- * for `bundled.ts` (Node through a bundler) or `portable.ts` (browsers, workers, edge runtimes).
+ * for `bundled.ts` (Node through a bundler) or `portable.ts` (browsers, workers, edge runtimes);
+ * the CLI build for `cli.ts` (Node's, with the zod bundled for the MCP SDK).
  */
-function usePlatform(name: 'bundled' | 'portable'): Plugin {
+function usePlatform(name: 'bundled' | 'portable' | 'cli'): Plugin {
   return {
     name: `promptfold-platform-${name}`,
     setup(build) {
@@ -79,24 +80,6 @@ const englishZodOnly: Plugin = {
       contents: "export { default as en } from './en.js'\n",
       resolveDir: dirname(args.path),
       loader: 'js',
-    }))
-  },
-}
-
-/**
- * The library code that `promptfold serve` bundles (with the MCP SDK, which brings zod) takes
- * that bundled zod for its frontmatter schema, instead of requiring zod's CommonJS build from
- * node_modules: a second copy of the same version, ~45 ms to load on a first run. Otherwise the
- * platform is Node's (src/platform/node.ts).
- */
-const cliPlatform: Plugin = {
-  name: 'promptfold-cli-platform',
-  setup(build) {
-    build.onResolve({ filter: /(^|\/)platform\/index\.js$/ }, (args) => ({ path: resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')), namespace: 'promptfold-cli-platform' }))
-    build.onLoad({ filter: /.*/, namespace: 'promptfold-cli-platform' }, (args) => ({
-      contents: "export * from './node.js'\nimport { z } from 'zod'\nimport type { LoadZod } from './types.js'\n/** zod's \`z\`: the copy bundled for the MCP SDK. */\nexport const loadZod: LoadZod = () => z\n",
-      resolveDir: dirname(args.path),
-      loader: 'ts',
     }))
   },
 }
@@ -199,7 +182,8 @@ export default defineConfig((cli): Options[] => {
       platform: 'node',
       define,
       // The shebang comes from src/cli/main.ts (esbuild keeps an entry's hashbang; tsup makes the file executable).
-      esbuildPlugins: [useBuiltLibrary, englishZodOnly, cliPlatform],
+      // The CLI's platform (src/platform/cli.ts): Node's, with the zod bundled for the MCP SDK.
+      esbuildPlugins: [useBuiltLibrary, englishZodOnly, usePlatform('cli')],
     },
     // The early listing of `promptfold serve` (src/mcp/early-list.ts: a walk of the folder), alone
     // and tree-shaken: the CLI imports it before the server's code (see the plugin above).
