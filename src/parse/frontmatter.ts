@@ -41,55 +41,114 @@ function buildFrontmatterSchema(zod: typeof z) {
   })
 }
 
+/** One problem the default schema finds, worded and placed exactly as zod words and places it. */
+interface PlainIssue {
+  path: PropertyKey[]
+  message: string
+}
+
+/** What zod calls `v`'s type in "received ...", for the kinds YAML gives; `undefined` for the rest (left to zod). */
+function plainTypeName(v: unknown): string | undefined {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'array'
+  if (typeof v === 'string' || typeof v === 'boolean') return typeof v
+  if (typeof v === 'number') return Number.isFinite(v) ? 'number' : undefined
+  // zod also checks the length of a mapping that has one, with words of its own: left to it.
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, 'length')) return 'object'
+  return undefined
+}
+
+const expected = (what: string, v: unknown): string | undefined => {
+  const name = plainTypeName(v)
+  return name === undefined ? undefined : `Invalid input: expected ${what}, received ${name}`
+}
+
 /**
- * What {@link frontmatterSchema} makes of `data` when every known field already has a type the
- * schema takes as it is or converts without a doubt (strings, lists of strings, numbers and
- * booleans, a non-negative integer `estimatedTokens`): the same object, keys in the same order
- * (the schema's, then the others as written), without loading zod. `undefined` for anything
- * else, which zod then validates (and explains). Kept beside the schema, whose rules it
- * follows; test/parse/plain-yaml.test.ts checks that the two agree.
+ * {@link frontmatterSchema}'s `safeParse` for data of the kinds YAML gives, without loading zod:
+ * the same object (keys in the same order: the schema's, then the others as written) or the
+ * same issues, worded and ordered as zod gives them. `undefined` for anything else (a Date, an
+ * empty list where a string belongs, a number past the safe integers below zero...), which zod
+ * then validates. Kept beside the schema, whose rules it follows; test/parse/plain-yaml.test.ts
+ * checks that the two agree.
  */
-export function plainFrontmatterMeta(data: Record<string, unknown>): Frontmatter | undefined {
-  const list = (v: unknown): string[] | undefined => {
+export function safeParsePlainFrontmatter(data: Record<string, unknown>): ReturnType<FrontmatterSchema<Frontmatter>['safeParse']> | undefined {
+  if (Object.hasOwn(data, '__proto__')) return undefined
+  const issues: PlainIssue[] = []
+  /** A list field: its strings, or its issues pushed (`undefined` when left to zod). */
+  const list = (key: string, v: unknown): string[] | false | undefined => {
     if (v === null || v === undefined) return []
     if (typeof v === 'string') return splitList(v)
-    if (!Array.isArray(v)) return undefined
+    if (!Array.isArray(v)) {
+      const message = expected('array', v)
+      if (message === undefined) return undefined
+      issues.push({ path: [key], message })
+      return false
+    }
     const out: string[] = []
-    for (const x of v) {
+    let ok = true
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]
       if (typeof x === 'string') out.push(x)
       else if (typeof x === 'number' || typeof x === 'boolean') out.push(String(x))
-      else return undefined
+      else {
+        const message = expected('string', x)
+        if (message === undefined) return undefined
+        issues.push({ path: [key, i], message })
+        ok = false
+      }
     }
-    return out
+    return ok && out
   }
-  if (Object.hasOwn(data, '__proto__')) return undefined
+  /** `id` or `category`: a non-empty string, or an issue pushed (`undefined` when left to zod). */
+  const text = (key: string, v: unknown): string | false | undefined => {
+    if (typeof v === 'string') {
+      if (v !== '') return v
+      issues.push({ path: [key], message: 'Too small: expected string to have >=1 characters' })
+      return false
+    }
+    // An empty list breaks a second rule of zod's (its length): left to it.
+    if (Array.isArray(v) && v.length === 0) return undefined
+    const message = expected('string', v)
+    if (message === undefined) return undefined
+    issues.push({ path: [key], message })
+    return false
+  }
   const { id, category, tags, capabilities, useWhen, estimatedTokens, relatedResources } = data
   const meta: Record<string, unknown> = {}
   if (id !== undefined) {
-    if (typeof id === 'number') meta.id = String(id)
-    else if (typeof id === 'string' && id !== '') meta.id = id
-    else return undefined
+    const read = typeof id === 'number' ? String(id) : text('id', id)
+    if (read === undefined) return undefined
+    if (read !== false) meta.id = read
   }
   if (category !== undefined) {
-    if (typeof category !== 'string' || category === '') return undefined
-    meta.category = category
+    const read = text('category', category)
+    if (read === undefined) return undefined
+    if (read !== false) meta.category = read
   }
   for (const [key, value] of [['tags', tags], ['capabilities', capabilities], ['useWhen', useWhen]] as const) {
-    const read = list(value)
+    const read = list(key, value)
     if (read === undefined) return undefined
-    meta[key] = read
+    if (read !== false) meta[key] = read
   }
   if (estimatedTokens !== undefined) {
-    if (typeof estimatedTokens !== 'number' || !Number.isSafeInteger(estimatedTokens) || estimatedTokens < 0) return undefined
-    meta.estimatedTokens = estimatedTokens
+    if (typeof estimatedTokens !== 'number') {
+      const message = expected('number', estimatedTokens)
+      if (message === undefined) return undefined
+      issues.push({ path: ['estimatedTokens'], message })
+    } else if (!Number.isFinite(estimatedTokens) || estimatedTokens < -Number.MAX_SAFE_INTEGER) return undefined
+    else if (!Number.isInteger(estimatedTokens)) issues.push({ path: ['estimatedTokens'], message: 'Invalid input: expected int, received number' })
+    else if (estimatedTokens > Number.MAX_SAFE_INTEGER) issues.push({ path: ['estimatedTokens'], message: `Too big: expected int to be <=${Number.MAX_SAFE_INTEGER}` })
+    else if (estimatedTokens < 0) issues.push({ path: ['estimatedTokens'], message: 'Too small: expected number to be >=0' })
+    else meta.estimatedTokens = estimatedTokens
   }
   if (relatedResources !== undefined) {
-    const read = list(relatedResources)
+    const read = list('relatedResources', relatedResources)
     if (read === undefined) return undefined
-    meta.relatedResources = read.map((v) => v.replace(LEGACY_AT_PREFIX, ''))
+    if (read !== false) meta.relatedResources = read.map((v) => v.replace(LEGACY_AT_PREFIX, ''))
   }
+  if (issues.length > 0) return { success: false, error: { issues } }
   for (const key of Object.keys(data)) if (!KNOWN_KEYS.has(key)) meta[key] = data[key]
-  return meta as Frontmatter
+  return { success: true, data: meta as Frontmatter }
 }
 
 /** The keys {@link frontmatterSchema} knows. */
@@ -519,9 +578,10 @@ export function readFrontmatter<T = Frontmatter>(
     }
   }
 
-  // The default schema's answer without zod when the data is plain (see plainFrontmatterMeta).
-  const plainMeta = (schema as unknown) === frontmatterSchema ? plainFrontmatterMeta(data) : undefined
-  let result = plainMeta !== undefined ? { success: true as const, data: plainMeta as T } : schema.safeParse(data)
+  // The default schema's answer without zod when the data is plain (see safeParsePlainFrontmatter).
+  const plain = (schema as unknown) === frontmatterSchema
+  const check = (d: Record<string, unknown>) => ((plain ? safeParsePlainFrontmatter(d) : undefined) as ReturnType<typeof schema.safeParse> | undefined) ?? schema.safeParse(d)
+  let result = check(data)
   if (!result.success) {
     // Report each invalid field once (a list of 100,000 bad items is one problem, not 100,000),
     // then validate again without those fields so the rest is kept.
@@ -543,8 +603,8 @@ export function readFrontmatter<T = Frontmatter>(
       )
       if (key) delete cleaned[key]
     }
-    result = schema.safeParse(cleaned)
-    if (!result.success) result = schema.safeParse({})
+    result = check(cleaned)
+    if (!result.success) result = check({})
   }
   const meta = (result.success ? result.data : ({} as T)) as T
   return { meta, data, bodyOffset, present, diagnostics }

@@ -68,7 +68,9 @@ const loaded = () => Object.keys(createRequire(__filename).cache).filter((k) => 
   const afterParse = [...new Set(loaded())].sort()
   const folded = lib.parseDocument('---\\nid: b\\ndescription: >-\\n  folded\\n  text\\nestimatedTokens: 1.5\\n---\\n# B\\n')
   const afterYaml = [...new Set(loaded())].sort()
-  process.stdout.write(JSON.stringify({ atImport, afterParse, id: doc.meta.id, tags: doc.meta.tags, slots: doc.references.length, afterYaml, description: folded.meta.description, codes: folded.diagnostics.map((d) => d.code) }))
+  const odd = lib.parseDocument('---\\nid: c\\nestimatedTokens: .nan\\n---\\n# C\\n')
+  const afterZod = [...new Set(loaded())].sort()
+  process.stdout.write(JSON.stringify({ atImport, afterParse, id: doc.meta.id, tags: doc.meta.tags, slots: doc.references.length, afterYaml, description: folded.meta.description, codes: folded.diagnostics.map((d) => d.code), afterZod, oddCodes: odd.diagnostics.map((d) => d.code) }))
 })()
 `
   const resolveHook = join(scratch, 'hooks.mjs')
@@ -76,10 +78,22 @@ const loaded = () => Object.keys(createRequire(__filename).cache).filter((k) => 
   const register = join(scratch, 'register.mjs')
   writeFileSync(register, `import { register } from 'node:module'\nregister(${JSON.stringify(`file://${resolveHook}`)})\n`)
   // Plain frontmatter is read without gray-matter's YAML engine and zod (src/parse/plain-yaml.ts): the engine loads for the
-  // first frontmatter that is not plain YAML (a folded scalar), zod for the first whose fields need it (a fractional estimate).
-  const expected = { atImport: [], afterParse: ['markdown-engine.cjs'], id: 'a', tags: ['x', 'y'], slots: 1, afterYaml: ['gray-matter', 'js-yaml', 'markdown-engine.cjs', 'zod'], description: 'folded text', codes: ['FRONTMATTER_INVALID_FIELD'] }
+  // first frontmatter that is not plain YAML (a folded scalar); a field of the wrong type is explained without zod
+  // (safeParsePlainFrontmatter: a fractional estimate), zod loads for the first field of a kind it leaves to zod (NaN).
+  const expected = {
+    atImport: [],
+    afterParse: ['markdown-engine.cjs'],
+    id: 'a',
+    tags: ['x', 'y'],
+    slots: 1,
+    afterYaml: ['gray-matter', 'js-yaml', 'markdown-engine.cjs'],
+    description: 'folded text',
+    codes: ['FRONTMATTER_INVALID_FIELD'],
+    afterZod: ['gray-matter', 'js-yaml', 'markdown-engine.cjs', 'zod'],
+    oddCodes: ['FRONTMATTER_INVALID_FIELD'],
+  }
 
-  it('import (ESM) resolves no dependency at all; the first parse loads the bundled markdown engine, the first frontmatter that is not plain zod and gray-matter (js-yaml)', () => {
+  it('import (ESM) resolves no dependency at all; the first parse loads the bundled markdown engine, the first frontmatter that is not plain gray-matter (js-yaml), the first field zod must explain zod', () => {
     const r = node(['--import', register], probe(`const lib = await import('./dist/index.js')`))
     expect(r.status).toBe(0)
     const resolved = r.stderr.split('\n').filter((l) => l.startsWith('RESOLVE '))

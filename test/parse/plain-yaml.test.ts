@@ -4,7 +4,7 @@ import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { findFrontmatter, frontmatterSchema, plainFrontmatterMeta, readFrontmatter } from '../../src/parse/frontmatter.js'
+import { findFrontmatter, frontmatterSchema, readFrontmatter, safeParsePlainFrontmatter } from '../../src/parse/frontmatter.js'
 import { readPlainYaml } from '../../src/parse/plain-yaml.js'
 
 // gray-matter's YAML engine: js-yaml 3's safe loader, what the plain reader must agree with.
@@ -168,48 +168,93 @@ describe('readPlainYaml', () => {
   })
 })
 
-describe('plainFrontmatterMeta', () => {
-  /** zod's answer, or undefined when it refuses. */
-  const zodMeta = (data: Record<string, unknown>) => {
-    const r = frontmatterSchema.safeParse(data)
-    return r.success ? r.data : undefined
+describe('safeParsePlainFrontmatter', () => {
+  /** Our answer is zod's: the same data (and key order), or the same issues (paths, words, order). */
+  const agrees = (data: Record<string, unknown>, ours: NonNullable<ReturnType<typeof safeParsePlainFrontmatter>>) => {
+    const zod = frontmatterSchema.safeParse(data)
+    if (ours.success || zod.success) return ours.success && zod.success && same(ours.data, zod.data)
+    const words = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) => issues.map((i) => [i.path.map(String), i.message])
+    return isDeepStrictEqual(words(ours.error.issues), words(zod.error.issues))
   }
 
   it('gives what the schema gives, keys in its order', () => {
     const data = { zeta: 1, relatedResources: '@orchestr8://a, b', tags: ['x', 2, true], id: 7, name: 'n', estimatedTokens: 0 }
-    const meta = plainFrontmatterMeta(data)
-    expect(meta).toStrictEqual({ id: '7', tags: ['x', '2', 'true'], capabilities: [], useWhen: [], estimatedTokens: 0, relatedResources: ['orchestr8://a', 'b'], zeta: 1, name: 'n' })
-    expect(same(meta, zodMeta(data))).toBe(true)
+    const read = safeParsePlainFrontmatter(data)
+    expect(read).toStrictEqual({ success: true, data: { id: '7', tags: ['x', '2', 'true'], capabilities: [], useWhen: [], estimatedTokens: 0, relatedResources: ['orchestr8://a', 'b'], zeta: 1, name: 'n' } })
+    expect(agrees(data, read!)).toBe(true)
   })
 
   it.each([
-    ['an empty id', { id: '' }],
-    ['a null id', { id: null }],
-    ['a fractional estimate', { estimatedTokens: 1.5 }],
-    ['a negative estimate', { estimatedTokens: -1 }],
-    ['an estimate past the safe integers', { estimatedTokens: 2 ** 60 }],
-    ['a list holding null', { tags: ['a', null] }],
-    ['a list holding a mapping', { useWhen: [{ a: 'b' }] }],
-    ['a category that is a number', { category: 3 }],
-    ['a __proto__ key', JSON.parse('{"__proto__": 1}') as Record<string, unknown>],
-  ])('leaves %s to zod', (_what, data) => {
-    expect(plainFrontmatterMeta(data)).toBeUndefined()
+    ['an empty id', { id: '' }, [['id'], 'Too small: expected string to have >=1 characters']],
+    ['a null id', { id: null }, [['id'], 'Invalid input: expected string, received null']],
+    ['a fractional estimate', { estimatedTokens: 1.5 }, [['estimatedTokens'], 'Invalid input: expected int, received number']],
+    ['a negative estimate', { estimatedTokens: -1 }, [['estimatedTokens'], 'Too small: expected number to be >=0']],
+    ['an estimate past the safe integers', { estimatedTokens: 2 ** 60 }, [['estimatedTokens'], 'Too big: expected int to be <=9007199254740991']],
+    ['an estimate written as text', { estimatedTokens: '300' }, [['estimatedTokens'], 'Invalid input: expected number, received string']],
+    ['a list holding null', { tags: ['a', null] }, [['tags', 1], 'Invalid input: expected string, received null']],
+    ['a list holding a mapping', { useWhen: [{ a: 'b' }] }, [['useWhen', 0], 'Invalid input: expected string, received object']],
+    ['a list that is a mapping', { capabilities: { a: 'b' } }, [['capabilities'], 'Invalid input: expected array, received object']],
+    ['a category that is a number', { category: 3 }, [['category'], 'Invalid input: expected string, received number']],
+  ])('words the issue of %s as zod does, without zod', (_what, data, issue) => {
+    const read = safeParsePlainFrontmatter(data)
+    expect(read).toStrictEqual({ success: false, error: { issues: [{ path: issue[0], message: issue[1] }] } })
+    expect(agrees(data, read!)).toBe(true)
   })
 
-  it('agrees with the schema wherever it answers (data js-yaml read from generated frontmatter, and random data)', () => {
-    const value = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -3, max: 3 }), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.boolean(), fc.constant(null)), { maxLength: 3 }))
+  it('gives every issue in zod\'s order (fields in the schema\'s order, list items in theirs)', () => {
+    const data = { useWhen: [{ a: 1 }, 'ok', [2]], id: true, estimatedTokens: -3, tags: [null], other: {} }
+    const read = safeParsePlainFrontmatter(data)!
+    expect(read.success ? [] : read.error.issues.map((i) => i.path.join('.'))).toStrictEqual(['id', 'tags.0', 'useWhen.0', 'useWhen.2', 'estimatedTokens'])
+    expect(agrees(data, read)).toBe(true)
+  })
+
+  it.each([
+    ['a date', { id: new Date(0) }],
+    ['an empty list for an id (zod checks its length too)', { category: [] }],
+    ['a mapping with a length', { id: { length: 0 } }],
+    ['an estimate that is not finite', { estimatedTokens: Number.NaN }],
+    ['an estimate far below zero', { estimatedTokens: -(2 ** 60) }],
+    ['a list holding a date', { tags: [new Date(0)] }],
+    ['a __proto__ key', JSON.parse('{"__proto__": 1}') as Record<string, unknown>],
+  ])('leaves %s to zod', (_what, data) => {
+    expect(safeParsePlainFrontmatter(data)).toBeUndefined()
+  })
+
+  it('agrees with the schema wherever it answers (random data of the kinds YAML gives, and a few it does not)', () => {
+    const scalar = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -3, max: 3 }), fc.double(), fc.boolean(), fc.constant(null), fc.constant(new Date(0)), fc.constant(2 ** 60), fc.constant(-(2 ** 60)))
+    const value = fc.oneof(
+      scalar,
+      fc.array(fc.oneof(scalar, fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 2 }), fc.array(fc.integer(), { maxLength: 2 })), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'length'), scalar, { maxKeys: 2 }),
+    )
     const data = fc.dictionary(fc.constantFrom('id', 'category', 'tags', 'capabilities', 'useWhen', 'estimatedTokens', 'relatedResources', 'name', 'other'), value)
-    let answered = 0
+    let valid = 0
+    let invalid = 0
     fc.assert(
       fc.property(data, (d) => {
-        const meta = plainFrontmatterMeta(d)
-        if (meta === undefined) return true
-        answered++
-        return same(meta, zodMeta(d))
+        const read = safeParsePlainFrontmatter(d)
+        if (read === undefined) return true
+        if (read.success) valid++
+        else invalid++
+        return agrees(d, read)
       }),
-      { numRuns: 3000 },
+      { numRuns: 4000 },
     )
-    expect(answered).toBeGreaterThan(300)
+    expect(valid).toBeGreaterThan(100)
+    expect(invalid).toBeGreaterThan(400)
+  })
+
+  it('leaves readFrontmatter answering as with zod alone when the fields are invalid', () => {
+    const source = '---\nid: 7\nuseWhen:\n  - a: b\n  - plain\ntags: [x, {y: 1}, {z: 2}]\ncategory: ""\n---\n# Body\n'
+    const read = readFrontmatter(source, undefined, 'doc.md')
+    const viaZod = readFrontmatter(source, { safeParse: (d: unknown) => frontmatterSchema.safeParse(d) }, 'doc.md')
+    expect(read).toStrictEqual(viaZod)
+    expect(read.meta).toStrictEqual({ id: '7', tags: [], capabilities: [], useWhen: [] })
+    expect(read.diagnostics.map((d) => [d.code, d.line, d.message])).toStrictEqual([
+      ['FRONTMATTER_INVALID_FIELD', 7, 'Frontmatter field `category`: Too small: expected string to have >=1 characters'],
+      ['FRONTMATTER_INVALID_FIELD', 6, 'Frontmatter field `tags.1`: Invalid input: expected string, received object (and 1 more problem in `tags`)'],
+      ['FRONTMATTER_INVALID_FIELD', 3, 'Frontmatter field `useWhen.0`: Invalid input: expected string, received object'],
+    ])
   })
 
   it('leaves readFrontmatter answering as with zod alone, diagnostics included', () => {
