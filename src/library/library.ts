@@ -661,9 +661,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     }
     if (typeof record.fm.meta.category === 'string') record.lines.category = frontmatterKeyLine(read.source, 'category')
     if (typeof record.fm.meta.id === 'string') record.lines.id = frontmatterKeyLine(read.source, 'id')
-    // Headings for matching, while the text is at hand (see `scannedHeadings`).
-    record.titles = detectBinary(text) ? null : structuredClone(scanHeadings(text.slice(fm.bodyOffset)) ?? null)
-    keepSource(record, read.source, false)
+    // Headings for matching (see `scannedHeadings`): scanned when a match first needs them, from
+    // the text kept; now, while the text is at hand, when it is not kept (it would be read again).
+    if (!keepSource(record, read.source, false)) record.titles = detectBinary(text) ? null : structuredClone(scanHeadings(text.slice(fm.bodyOffset)) ?? null)
     return record
   }
 
@@ -672,11 +672,12 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
    * for a text read when asked for; a text read by a walk is kept only if it fits (a walk of a
    * library larger than the budget would otherwise pass every text through the kept ones, and
    * the heap would hold them all as garbage of the long-lived generation before collecting it).
+   * Returns whether the text is kept.
    */
-  function keepSource(record: FileRecord, source: string, evict = true): void {
+  function keepSource(record: FileRecord, source: string, evict = true): boolean {
     const key = `${record.path}\u0000${record.digest}`
-    if (sources.has(key) || source.length > SOURCE_BUDGET) return
-    if (!evict && sourceChars + source.length > SOURCE_BUDGET) return
+    if (sources.has(key)) return true
+    if (source.length > SOURCE_BUDGET || (!evict && sourceChars + source.length > SOURCE_BUDGET)) return false
     sources.set(key, source)
     sourceChars += source.length
     for (const [k, v] of sources) {
@@ -684,6 +685,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       sources.delete(k)
       sourceChars -= v.length
     }
+    return true
   }
 
   /**
