@@ -134,6 +134,18 @@ function proseContainerAfter(container: number, indent: number, previous: 'blank
   return container === UNKNOWN && indent === 0 && previous === 'blank' ? TOP : container
 }
 
+/**
+ * ASCII characters (1) that, first on a line under four spaces in, make it text whatever follows:
+ * letters and punctuation that opens no block. Not: `#`, `` ` ``, `~`, `-`, `+`, `*`, `_`, `=`,
+ * `<`, `>`, digits (headings, fences, lists, breaks, setext underlines, HTML, quotes), tabs.
+ */
+const PLAIN_START = (() => {
+  const table = new Uint8Array(128)
+  for (let c = 65; c <= 90; c++) table[c] = table[c + 32] = 1
+  for (const c of '!"$%&\'()/:;,.?@[\\]^{|}') table[c.charCodeAt(0)] = 1
+  return table
+})()
+
 /** Limit of the scan: longer bodies are left to the parser (which may treat them otherwise). */
 const MAX_CHARS = 256 * 1024
 
@@ -153,12 +165,20 @@ export function scanHeadings(body: string): string[] | undefined {
   while (start <= body.length) {
     let end = body.indexOf('\n', start)
     if (end < 0) end = body.length
-    // Most lines are prose: one starting with an ASCII letter (under four spaces in, or inside a
-    // fence at its indentation or more) can open, close or hide nothing; read on without slicing it.
+    // Most lines are blank, prose or code: read on without slicing them. Under four spaces in, a
+    // line starting with a letter or with punctuation that opens no block (PLAIN_START) can open,
+    // close or hide nothing; inside a fence, at its indentation or more, only a backtick or a tilde
+    // (a closing fence) or a tab matters.
     let at = start
     while (at < end && body.charCodeAt(at) === 32) at++
-    const first = body.charCodeAt(at) | 32
-    if (at < end && first >= 97 && first <= 122 && (fence ? at - start >= fence.indent : at - start < 4)) {
+    if (at === end) {
+      // Blank (spaces only).
+      if (!fence) previous = 'blank'
+      start = end + 1
+      continue
+    }
+    const first = body.charCodeAt(at)
+    if (fence ? at - start >= fence.indent && first !== 96 && first !== 126 && first !== 9 : at - start < 4 && PLAIN_START[first] === 1) {
       if (!fence) {
         container = proseContainerAfter(container, at - start, previous)
         previous = 'text'
