@@ -23,7 +23,7 @@ import { scanHeadings } from './headings.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
-import { encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS, type StoredPostings } from './persist.js'
+import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot, skillPathOf } from './scan.js'
 
@@ -56,9 +56,13 @@ export interface LoadLibraryOptions {
    * read again and compared by content digest. A load from the index works out entries when they
    * are first asked for, and takes the stored match index back when no file changed.
    * Written (in the next turn of the event loop) after a load, a first `match` and a `refresh()`
-   * that learnt anything (token counts of the shared counters go with the next write). A damaged,
-   * truncated or foreign index is ignored and replaced. Default: none (nothing is kept
-   * between processes; the result is the same with or without one).
+   * that learnt anything (token counts of the shared counters go with the next write). Kept as
+   * two values: under the library's key what a load and a first match need (stats, paths, the
+   * match index), and under that key with `-details` appended the rest (digests, frontmatter,
+   * match rows), read only when first needed. A damaged, truncated or foreign index is ignored
+   * and replaced; details that are missing or not the ones written with the index mean every
+   * file is read again. Default: none (nothing is kept between processes; the result is the
+   * same with or without one).
    */
   indexStore?: LibraryIndexStore
 }
@@ -504,7 +508,8 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /** The stored index of this library, if one is there and sound. */
   function openStored(from: LibraryIndexStore): IndexView | undefined {
     const value = from.get(indexKey)
-    return value === undefined ? undefined : openIndex(value, indexKey)
+    // The details value is read only when a file's details, row or match data are first asked for.
+    return value === undefined ? undefined : openIndex(value, indexKey, () => from.get(detailsKey(indexKey)))
   }
 
   /** Store what is known of every readable file (see `indexStore`). */
@@ -536,14 +541,16 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       files.push(file)
     }
     const postings: StoredPostings | undefined = built && entryFiles.every((i) => i >= 0) ? { parts: built.parts(), entries: entryFiles } : undefined
-    let value: Uint8Array
+    let value: EncodedIndex
     try {
       value = encodeIndex(indexKey, files, vocabulary, Date.now(), postings)
     } catch {
       // Not written (the next load reads what changed, as without an index).
       return
     }
-    indexStore.set(indexKey, value)
+    // The details first: a load that sees the new index value is likelier to find them too (one that finds others reads the files again).
+    indexStore.set(detailsKey(indexKey), value.details)
+    indexStore.set(indexKey, value.index)
   }
 
   /** Walk the root and read every file that changed (synchronously: see `readSource`), reusing unchanged records. */

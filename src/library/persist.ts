@@ -2,15 +2,21 @@
  * The persistent library index: what indexing a library root found, per file, kept in a
  * {@link LibraryIndexStore} between processes (see `loadLibrary`'s `indexStore`).
  *
- * One binary value per root, laid out so that a load reads it without building an object per
- * file: a header; a JSON part (version, root key, time, the vocabulary of the match rows and
- * the strings of the match categories and tags); then columns, one typed array per field (the
- * stat, `checkedAt`, size, role, where each file's row, tags and details are); the match rows as
- * 32-bit words; the paths (one string, a line each); and each file's details (digest,
- * frontmatter, diagnostics, token counts) as a JSON text of its own, parsed only when that file's
- * entry is asked for ({@link IndexView.details}). A value of another format, promptfold version,
- * root or byte order, or whose checksum, lengths or contents do not add up, opens to `undefined`:
- * the library is indexed afresh and the value replaced.
+ * Two binary values per root, laid out so that a load reads them without building an object per
+ * file. The index value (under the library's key) holds what a load and a first match need: a
+ * header; a JSON part (version, root key, time, the vocabulary of the match rows, and the length
+ * and checksum of the details value written with it); columns, one typed array per field (the
+ * stat, `checkedAt`, size, role); the paths (one string, a line each); and the built match index,
+ * when there was one. The details value (under {@link detailsKey}) holds the rest, read only when
+ * first asked for: where each file's row, tags and details are; the match rows as 32-bit words;
+ * the strings of the match categories and tags; and each file's details (digest, frontmatter,
+ * diagnostics, token counts) as a JSON text of its own, parsed only when that file's entry is
+ * asked for ({@link IndexView.details}). An index value of another format, promptfold version,
+ * root or byte order, or whose checksum, lengths or contents do not add up, opens to
+ * `undefined`: the library is indexed afresh and the values replaced. A details value that is
+ * missing, or is not the one written with the index value, or does not add up, leaves every
+ * file's details unknown: each file is read again when they are asked for (and the values
+ * replaced).
  *
  * @module
  */
@@ -99,11 +105,17 @@ export interface PersistedIndex {
 export const RACY_MS = 2000
 
 const MAGIC = 'PFLIBIDX'
+const DETAILS_MAGIC = 'PFLIBDET'
 /** Bump when the layout or the meaning of a field changes. */
-const FORMAT = 3
+const FORMAT = 4
 const BYTE_ORDER = 0x01020304
-/** Header: magic (8 bytes), then 32-bit words: format, byte order, meta, paths, count, tags, words, details lengths, checksum. */
+/**
+ * Header of both values: magic (8 bytes), then nine 32-bit words, the last the checksum. The
+ * index value's: format, byte order, meta, paths and count lengths, 0 (four times). The details
+ * value's: format, byte order, meta length, count, tags, words, details lengths, 0 (twice).
+ */
 const HEADER_BYTES = 48
+const HEADER_WORDS = 9
 const CHECKSUM_AT = 44
 /** Columns of 64-bit floats: size, mtimeMs, ctimeMs, ino, checkedAt, bytes. */
 const F64_COLUMNS = 6
@@ -112,6 +124,17 @@ const ROLES: readonly FileRole[] = ['document', 'skill', 'file']
 const BINARY = 1
 
 const align8 = (n: number) => (n + 7) & ~7
+
+/** The key of the details value that goes with the index value of `key` (see the module's description). */
+export function detailsKey(key: string): string {
+  return `${key}-details`
+}
+
+/** The two values of an index (see the module's description): `index` under the library's key, `details` under {@link detailsKey}. */
+export interface EncodedIndex {
+  index: Uint8Array
+  details: Uint8Array
+}
 
 /** Checksum of the bytes: CRC-32 where Node has it, else the first 32 bits of an MD5. */
 function checksum(parts: readonly Uint8Array[]): number {
@@ -125,6 +148,11 @@ function checksum(parts: readonly Uint8Array[]): number {
   const hash = createHash('md5')
   for (const p of parts) hash.update(p)
   return hash.digest().readUInt32LE(0)
+}
+
+/** The checksum of a value written by {@link encodeIndex} (its header's checksum word left out), as its header should hold it. */
+function valueChecksum(bytes: Uint8Array): number {
+  return checksum([bytes.subarray(0, CHECKSUM_AT), bytes.subarray(HEADER_BYTES)])
 }
 
 /** Whether `value` survives JSON unchanged (plain objects and arrays of strings, finite numbers, booleans, null; no `undefined` inside). */
@@ -148,18 +176,25 @@ export function persistable(file: IndexFile): file is IndexFile {
   return jsonSafe(file.fm.meta) && jsonSafe(file.fm.data) && jsonSafe(file.fm.diagnostics) && jsonSafe(file.readDiagnostics)
 }
 
-/** The sections of an index value of `count` files, as byte offsets. */
-function layout(metaBytes: number, count: number, tagCount: number, wordCount: number, pathBytes: number, detailBytes: number) {
+/** The sections of an index value of `count` files, as byte offsets (the postings, if any, follow at `end`). */
+function indexLayout(metaBytes: number, count: number, pathBytes: number) {
   const meta = HEADER_BYTES
   const f64 = align8(meta + metaBytes)
+  // u8 columns: role, binary (count each).
+  const u8 = f64 + F64_COLUMNS * 8 * count
+  const paths = u8 + 2 * count
+  return { meta, f64, u8, paths, end: paths + pathBytes }
+}
+
+/** The sections of a details value of `count` files, as byte offsets. */
+function detailsLayout(metaBytes: number, count: number, tagCount: number, wordCount: number, detailBytes: number) {
+  const meta = HEADER_BYTES
   // u32 columns: detailEnd, rowStart, rowLength, category (count each), tagStart (count + 1), then the tag ids and the words.
-  const u32 = f64 + F64_COLUMNS * 8 * count
-  const tagIds = u32 + 4 * (4 * count + count + 1)
+  const u32 = align8(meta + metaBytes)
+  const tagIds = u32 + 4 * (5 * count + 1)
   const words = tagIds + 4 * tagCount
-  const u8 = words + 4 * wordCount
-  const paths = align8(u8 + 2 * count)
-  const details = paths + pathBytes
-  return { meta, f64, u32, tagIds, words, u8, paths, details, end: details + detailBytes }
+  const details = words + 4 * wordCount
+  return { meta, u32, tagIds, words, details, end: details + detailBytes }
 }
 
 /** The details of a file as JSON (the fields of {@link FileDetails}, in that order). */
@@ -171,17 +206,15 @@ function detailsJson(file: PersistedFile): string {
 }
 
 /**
- * Encode an index of `files` for the library `key` (files whose frontmatter is not plain JSON
- * are left out: they are read again next time). Only the terms the rows use are kept, unless
- * `postings` are kept too (their term ids are the vocabulary's); postings whose entries are not
- * all kept are left out.
+ * Encode an index of `files` for the library `key`, as its two values (files whose frontmatter
+ * is not plain JSON are left out: they are read again next time). Only the terms the rows use
+ * are kept, unless `postings` are kept too (their term ids are the vocabulary's); postings
+ * whose entries are not all kept are left out.
  */
-export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary: Vocabulary, writtenAt: number, postings?: StoredPostings): Uint8Array {
+export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary: Vocabulary, writtenAt: number, postings?: StoredPostings): EncodedIndex {
   const kept: IndexFile[] = []
   /** Position of each given file among the kept ones (-1: left out). */
   const position: number[] = []
-  let wordCount = 0
-  let tagCount = 0
   for (const file of files) {
     if (!persistable(file)) {
       position.push(-1)
@@ -189,28 +222,7 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     }
     position.push(kept.length)
     kept.push(file)
-    wordCount += file.row?.length ?? 0
-    tagCount += file.match?.tags.length ?? 0
   }
-  const n = kept.length
-  // Each file's details as JSON (or as stored), measured, then written into the value: the JSON
-  // is made twice rather than held, so that a first write does not hold every file's text at once.
-  const detailEnd = new Uint32Array(n)
-  let detailBytes = 0
-  const strings = new Map<string, number>()
-  const stringId = (s: string) => {
-    let id = strings.get(s)
-    if (id === undefined) strings.set(s, (id = strings.size))
-    return id
-  }
-  kept.forEach((file, i) => {
-    detailBytes += file.rawDetails ? file.rawDetails.length : Buffer.byteLength(detailsJson(file as PersistedFile), 'utf8')
-    detailEnd[i] = detailBytes
-    if (file.match) {
-      stringId(file.match.category)
-      for (const t of file.match.tags) stringId(t)
-    }
-  })
   const entryFiles = postings && Array.from(postings.entries, (i) => position[i] ?? -1)
   const keptPostings = postings && entryFiles && entryFiles.every((i) => i >= 0) && entryFiles.length === postings.parts.uriRank.length ? postings : undefined
   // Terms used by some row, renumbered in order of first use (all of them, in order, when postings are kept).
@@ -228,24 +240,21 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
       }
     }
   }
+  const details = encodeDetails(key, kept, remap, writtenAt)
+  const n = kept.length
   const p = keptPostings?.parts
   const postingsMeta = p && { entries: p.uriRank.length, total: p.doc.length, tagIds: p.tagIds.length, categoryNames: p.categoryNames, tagNames: p.tagNames }
-  const meta = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, terms, strings: [...strings.keys()], ...(postingsMeta ? { postings: postingsMeta } : {}) }), 'utf8')
+  const link = { bytes: details.length, checksum: details.readUInt32LE(CHECKSUM_AT) }
+  const meta = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, terms, details: link, ...(postingsMeta ? { postings: postingsMeta } : {}) }), 'utf8')
   const paths = Buffer.from(kept.map((f) => f.path).join('\n'), 'utf8')
-  const at = layout(meta.length, n, tagCount, wordCount, paths.length, detailBytes)
+  const at = indexLayout(meta.length, n, paths.length)
   const postingsAt = p ? postingsLayout(at.end, terms.length, p.doc.length, p.uriRank.length, p.tagIds.length) : undefined
   const out = Buffer.alloc(postingsAt?.end ?? at.end)
   out.write(MAGIC, 0, 'latin1')
-  const head = new Uint32Array(out.buffer, out.byteOffset + 8, 10)
-  head.set([FORMAT, BYTE_ORDER, meta.length, paths.length, n, tagCount, wordCount, detailBytes])
+  new Uint32Array(out.buffer, out.byteOffset + 8, HEADER_WORDS).set([FORMAT, BYTE_ORDER, meta.length, paths.length, n])
   meta.copy(out, at.meta)
   const f64 = new Float64Array(out.buffer, out.byteOffset + at.f64, F64_COLUMNS * n)
-  const u32 = new Uint32Array(out.buffer, out.byteOffset + at.u32, 5 * n + 1 + tagCount + wordCount)
   const u8 = new Uint8Array(out.buffer, out.byteOffset + at.u8, 2 * n)
-  u32.set(detailEnd, 0)
-  let word = 5 * n + 1 + tagCount
-  let tag = 5 * n + 1
-  u32[4 * n] = 0
   kept.forEach((file, i) => {
     f64[i] = file.stat.size
     f64[n + i] = file.stat.mtimeMs
@@ -255,26 +264,8 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     f64[5 * n + i] = file.bytes
     u8[i] = ROLES.indexOf(file.role)
     u8[n + i] = file.binary ? BINARY : 0
-    const row = file.row
-    u32[n + i] = word - (5 * n + 1 + tagCount)
-    u32[2 * n + i] = row ? row.length : 0
-    if (row) {
-      for (let j = 0; j < row.length; j++) u32[word + j] = j >= 7 && (j - 7) % 2 === 0 ? (remap[row[j] as number] as number) : (row[j] as number)
-      word += row.length
-    }
-    u32[3 * n + i] = file.match ? (strings.get(file.match.category) as number) : NONE
-    for (const t of file.match?.tags ?? []) u32[tag++] = strings.get(t) as number
-    u32[4 * n + i + 1] = tag - (5 * n + 1)
   })
   paths.copy(out, at.paths)
-  let written = at.details
-  for (const file of kept) {
-    if (file.rawDetails) {
-      out.set(file.rawDetails, written)
-      written += file.rawDetails.length
-    } else written += out.write(detailsJson(file as PersistedFile), written, 'utf8')
-  }
-  if (written !== at.details + detailBytes) throw new Error('library index: the details changed while they were written')
   if (p && postingsAt && entryFiles) {
     const start = new Int32Array(out.buffer, out.byteOffset + postingsAt.start, terms.length + 1)
     start.set(p.start.subarray(0, Math.min(p.start.length, terms.length + 1)))
@@ -289,7 +280,67 @@ export function encodeIndex(key: string, files: Iterable<IndexFile>, vocabulary:
     new Int32Array(out.buffer, out.byteOffset + postingsAt.entryFiles, entryFiles.length).set(entryFiles)
     out.set(p.fields, postingsAt.fields)
   }
-  out.writeUInt32LE(checksum([out.subarray(0, CHECKSUM_AT), out.subarray(HEADER_BYTES)]), CHECKSUM_AT)
+  out.writeUInt32LE(valueChecksum(out), CHECKSUM_AT)
+  return { index: out, details }
+}
+
+/** The details value of the `kept` files (their rows' terms renumbered by `remap`), see the module's description. */
+function encodeDetails(key: string, kept: readonly IndexFile[], remap: Int32Array, writtenAt: number): Buffer {
+  const n = kept.length
+  let wordCount = 0
+  let tagCount = 0
+  // Each file's details as JSON (or as stored), measured, then written into the value: the JSON
+  // is made twice rather than held, so that a first write does not hold every file's text at once.
+  const detailEnd = new Uint32Array(n)
+  let detailBytes = 0
+  const strings = new Map<string, number>()
+  const stringId = (s: string) => {
+    let id = strings.get(s)
+    if (id === undefined) strings.set(s, (id = strings.size))
+    return id
+  }
+  kept.forEach((file, i) => {
+    wordCount += file.row?.length ?? 0
+    tagCount += file.match?.tags.length ?? 0
+    detailBytes += file.rawDetails ? file.rawDetails.length : Buffer.byteLength(detailsJson(file as PersistedFile), 'utf8')
+    detailEnd[i] = detailBytes
+    if (file.match) {
+      stringId(file.match.category)
+      for (const t of file.match.tags) stringId(t)
+    }
+  })
+  const meta = Buffer.from(JSON.stringify({ version: VERSION, key, writtenAt, strings: [...strings.keys()] }), 'utf8')
+  const at = detailsLayout(meta.length, n, tagCount, wordCount, detailBytes)
+  const out = Buffer.alloc(at.end)
+  out.write(DETAILS_MAGIC, 0, 'latin1')
+  new Uint32Array(out.buffer, out.byteOffset + 8, HEADER_WORDS).set([FORMAT, BYTE_ORDER, meta.length, n, tagCount, wordCount, detailBytes])
+  meta.copy(out, at.meta)
+  const u32 = new Uint32Array(out.buffer, out.byteOffset + at.u32, 5 * n + 1 + tagCount + wordCount)
+  u32.set(detailEnd, 0)
+  let word = 5 * n + 1 + tagCount
+  let tag = 5 * n + 1
+  u32[4 * n] = 0
+  kept.forEach((file, i) => {
+    const row = file.row
+    u32[n + i] = word - (5 * n + 1 + tagCount)
+    u32[2 * n + i] = row ? row.length : 0
+    if (row) {
+      for (let j = 0; j < row.length; j++) u32[word + j] = j >= 7 && (j - 7) % 2 === 0 ? (remap[row[j] as number] as number) : (row[j] as number)
+      word += row.length
+    }
+    u32[3 * n + i] = file.match ? (strings.get(file.match.category) as number) : NONE
+    for (const t of file.match?.tags ?? []) u32[tag++] = strings.get(t) as number
+    u32[4 * n + i + 1] = tag - (5 * n + 1)
+  })
+  let written = at.details
+  for (const file of kept) {
+    if (file.rawDetails) {
+      out.set(file.rawDetails, written)
+      written += file.rawDetails.length
+    } else written += out.write(detailsJson(file as PersistedFile), written, 'utf8')
+  }
+  if (written !== at.end) throw new Error('library index: the details changed while they were written')
+  out.writeUInt32LE(valueChecksum(out), CHECKSUM_AT)
   return out
 }
 
@@ -308,8 +359,9 @@ function postingsLayout(from: number, terms: number, total: number, entries: num
 }
 
 /**
- * An opened index: its files' stats, rows and match data as columns, their details parsed one
- * file at a time when asked for. Files are numbered `0` to `count - 1`, in the order written.
+ * An opened index: its files' stats as columns, read from the index value; their rows, match
+ * data and details read from the details value when first asked for (each file's details parsed
+ * one file at a time). Files are numbered `0` to `count - 1`, in the order written.
  */
 export interface IndexView {
   readonly count: number
@@ -327,14 +379,14 @@ export interface IndexView {
   checkedAt(i: number): number
   bytes(i: number): number
   binary(i: number): boolean
-  /** File `i`'s match row, a view into the index (in {@link vocabulary}). */
+  /** File `i`'s match row, a view into the details value (in {@link vocabulary}); `undefined` when it has none or it does not add up. */
   row(i: number): Uint32Array | undefined
-  /** File `i`'s match category and tags, when it is an entry. */
+  /** File `i`'s match category and tags, when it is an entry (and the details value is sound). */
   match(i: number): MatchInfo | undefined
-  /** File `i`'s details, parsed and checked; `undefined` when they do not add up (the file is read again). */
+  /** File `i`'s details, parsed and checked; `undefined` when they do not add up or the details value is not sound (the file is read again). */
   details(i: number): FileDetails | undefined
-  /** File `i`'s details as stored (see {@link PersistedFile.rawDetails}). */
-  rawDetails(i: number): Uint8Array
+  /** File `i`'s details as stored (see {@link PersistedFile.rawDetails}); `undefined` when the details value is not sound. */
+  rawDetails(i: number): Uint8Array | undefined
   /** The match index kept with the files, if one was (see {@link StoredPostings}; `entries` are file numbers of this index). */
   readonly postings: StoredPostings | undefined
 }
@@ -376,65 +428,70 @@ function storedPostings(bytes: Buffer, from: number, meta: unknown, terms: numbe
   return { value: { parts: { start, doc, part, fields, uriRank, category, categoryNames, tagStart, tagIds, tagNames }, entries: entryFiles }, end: at.end }
 }
 
-/** Open an index written by {@link encodeIndex} for `key`; `undefined` for anything else (damaged, truncated, another format, version, root or byte order). */
-export function openIndex(value: Uint8Array, key: string): IndexView | undefined {
+/**
+ * Open an index written by {@link encodeIndex} for `key` from its index value; `undefined` for
+ * anything else (damaged, truncated, another format, version, root or byte order). `details`
+ * gives its details value (`undefined`: there is none), asked for once, when a file's row, match
+ * data or details are first asked for.
+ */
+export function openIndex(value: Uint8Array, key: string, details?: () => Uint8Array | undefined): IndexView | undefined {
   try {
-    return open(value, key)
+    return open(value, key, details)
   } catch {
     return undefined
   }
 }
 
-function open(value: Uint8Array, key: string): IndexView | undefined {
+/** A value as a Buffer whose typed-array views can be aligned (an unaligned value is copied once), if it has a header of `magic` and this format and byte order. */
+function sound(value: Uint8Array, magic: string): { bytes: Buffer; head: Uint32Array } | undefined {
   if (!(value instanceof Uint8Array) || value.length < HEADER_BYTES) return undefined
-  // Typed-array views need aligned offsets: an unaligned value is copied once.
   const bytes = value.byteOffset % 8 === 0 ? Buffer.from(value.buffer, value.byteOffset, value.length) : Buffer.from(value)
-  if (bytes.toString('latin1', 0, 8) !== MAGIC) return undefined
-  const head = new Uint32Array(bytes.buffer, bytes.byteOffset + 8, 10)
-  const [format, order, metaBytes, pathBytes, n, tagCount, wordCount, detailBytes] = head as unknown as number[]
-  if (format !== FORMAT || order !== BYTE_ORDER) return undefined
-  const at = layout(metaBytes as number, n as number, tagCount as number, wordCount as number, pathBytes as number, detailBytes as number)
+  if (bytes.toString('latin1', 0, 8) !== magic) return undefined
+  const head = new Uint32Array(bytes.buffer, bytes.byteOffset + 8, HEADER_WORDS)
+  if (head[0] !== FORMAT || head[1] !== BYTE_ORDER) return undefined
+  return { bytes, head }
+}
+
+function open(value: Uint8Array, key: string, loadDetails: (() => Uint8Array | undefined) | undefined): IndexView | undefined {
+  const opened = sound(value, MAGIC)
+  if (!opened) return undefined
+  const { bytes, head } = opened
+  const [, , metaBytes, pathBytes, n] = head as unknown as number[]
+  const at = indexLayout(metaBytes as number, n as number, pathBytes as number)
   if (bytes.length < at.end) return undefined
-  if (checksum([bytes.subarray(0, CHECKSUM_AT), bytes.subarray(HEADER_BYTES)]) !== bytes.readUInt32LE(CHECKSUM_AT)) return undefined
+  if (valueChecksum(bytes) !== bytes.readUInt32LE(CHECKSUM_AT)) return undefined
   const count = n as number
   const data = JSON.parse(bytes.toString('utf8', at.meta, at.meta + (metaBytes as number))) as Record<string, unknown>
   if (data === null || typeof data !== 'object' || data.version !== VERSION || data.key !== key || !isNumber(data.writtenAt)) return undefined
-  if (!isStrings(data.terms) || !isStrings(data.strings)) return undefined
+  if (!isStrings(data.terms) || !isObject(data.details) || !isCount(data.details.bytes) || !isCount(data.details.checksum)) return undefined
   const vocabulary = Vocabulary.of(data.terms)
   if (vocabulary.size !== data.terms.length) return undefined
-  const strings = data.strings
   const postings = data.postings === undefined ? undefined : storedPostings(bytes, at.end, data.postings, vocabulary.size, count)
   if (postings === null || bytes.length !== (postings?.end ?? at.end)) return undefined
   const paths = count === 0 ? [] : bytes.toString('utf8', at.paths, at.paths + (pathBytes as number)).split('\n')
   if (paths.length !== count || paths.some((p) => p === '')) return undefined
   const f64 = new Float64Array(bytes.buffer, bytes.byteOffset + at.f64, F64_COLUMNS * count)
-  const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset + at.u32, 5 * count + 1 + (tagCount as number) + (wordCount as number))
   const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset + at.u8, 2 * count)
-  const tagBase = 5 * count + 1
-  const wordBase = tagBase + (tagCount as number)
-  const words = u32.subarray(wordBase)
   // Every column checked once, so that reading one later cannot go wrong.
-  let previousEnd = 0
-  let previousTag = 0
-  if (u32[4 * count] !== 0) return undefined
   for (let i = 0; i < count; i++) {
-    const end = u32[i] as number
-    if (end < previousEnd || end > (detailBytes as number)) return undefined
-    previousEnd = end
     if ((u8[i] as number) >= ROLES.length || (u8[count + i] as number) > BINARY) return undefined
     for (let c = 0; c < F64_COLUMNS; c++) if (!Number.isFinite(f64[c * count + i])) return undefined
-    const start = u32[count + i] as number
-    const length = u32[2 * count + i] as number
-    if (length !== 0 && (length < 7 || (length - 7) % 2 !== 0 || start + length > words.length)) return undefined
-    const category = u32[3 * count + i] as number
-    if (category !== NONE && category >= strings.length) return undefined
-    const tagEnd = u32[4 * count + i + 1] as number
-    if (tagEnd < previousTag || tagEnd > (tagCount as number) || (category === NONE && tagEnd !== previousTag)) return undefined
-    for (let t = previousTag; t < tagEnd; t++) if ((u32[tagBase + t] as number) >= strings.length) return undefined
-    previousTag = tagEnd
   }
-  if (previousEnd !== detailBytes || previousTag !== tagCount) return undefined
-  const detailsAt = at.details
+  const link = { bytes: data.details.bytes, checksum: data.details.checksum, writtenAt: data.writtenAt }
+  let detailsPart: DetailsPart | null | undefined
+  /** The details value, opened on first use (`undefined`: missing or not sound, every file's details unknown). */
+  const part = (): DetailsPart | undefined => {
+    if (detailsPart === undefined) {
+      detailsPart = null
+      try {
+        const value = loadDetails?.()
+        if (value !== undefined) detailsPart = openDetails(value, key, count, vocabulary.size, link) ?? null
+      } catch {
+        detailsPart = null
+      }
+    }
+    return detailsPart ?? undefined
+  }
   return {
     count,
     postings: postings?.value,
@@ -447,6 +504,66 @@ function open(value: Uint8Array, key: string): IndexView | undefined {
     checkedAt: (i) => f64[4 * count + i] as number,
     bytes: (i) => f64[5 * count + i] as number,
     binary: (i) => u8[count + i] === BINARY,
+    row: (i) => part()?.row(i),
+    match: (i) => part()?.match(i),
+    rawDetails: (i) => part()?.rawDetails(i),
+    details(i) {
+      const raw = part()?.rawDetails(i)
+      if (raw === undefined) return undefined
+      try {
+        return fileDetails(JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8')))
+      } catch {
+        return undefined
+      }
+    },
+  }
+}
+
+/** What the details value of an index gives (see {@link IndexView}). */
+interface DetailsPart {
+  row(i: number): Uint32Array | undefined
+  match(i: number): MatchInfo | undefined
+  rawDetails(i: number): Uint8Array
+}
+
+/**
+ * Open the details value of an index of `count` files and `terms` terms, written with it (its
+ * length and checksum as `link` says, at the same time); `undefined` for anything else.
+ */
+function openDetails(value: Uint8Array, key: string, count: number, terms: number, link: { bytes: number; checksum: number; writtenAt: number }): DetailsPart | undefined {
+  const opened = sound(value, DETAILS_MAGIC)
+  if (!opened || opened.bytes.length !== link.bytes) return undefined
+  const { bytes, head } = opened
+  const [, , metaBytes, n, tagCount, wordCount, detailBytes] = head as unknown as number[]
+  if (n !== count || bytes.readUInt32LE(CHECKSUM_AT) !== link.checksum) return undefined
+  const at = detailsLayout(metaBytes as number, count, tagCount as number, wordCount as number, detailBytes as number)
+  if (bytes.length !== at.end || valueChecksum(bytes) !== link.checksum) return undefined
+  const data = JSON.parse(bytes.toString('utf8', at.meta, at.meta + (metaBytes as number))) as Record<string, unknown>
+  if (!isObject(data) || data.version !== VERSION || data.key !== key || data.writtenAt !== link.writtenAt || !isStrings(data.strings)) return undefined
+  const strings = data.strings
+  const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset + at.u32, 5 * count + 1 + (tagCount as number) + (wordCount as number))
+  const tagBase = 5 * count + 1
+  const words = u32.subarray(tagBase + (tagCount as number))
+  // Every column checked once, so that reading one later cannot go wrong.
+  let previousEnd = 0
+  let previousTag = 0
+  if (u32[4 * count] !== 0) return undefined
+  for (let i = 0; i < count; i++) {
+    const end = u32[i] as number
+    if (end < previousEnd || end > (detailBytes as number)) return undefined
+    previousEnd = end
+    const start = u32[count + i] as number
+    const length = u32[2 * count + i] as number
+    if (length !== 0 && (length < 7 || (length - 7) % 2 !== 0 || start + length > words.length)) return undefined
+    const category = u32[3 * count + i] as number
+    if (category !== NONE && category >= strings.length) return undefined
+    const tagEnd = u32[4 * count + i + 1] as number
+    if (tagEnd < previousTag || tagEnd > (tagCount as number) || (category === NONE && tagEnd !== previousTag)) return undefined
+    for (let t = previousTag; t < tagEnd; t++) if ((u32[tagBase + t] as number) >= strings.length) return undefined
+    previousTag = tagEnd
+  }
+  if (previousEnd !== detailBytes || previousTag !== tagCount) return undefined
+  return {
     row(i) {
       const length = u32[2 * count + i] as number
       if (length === 0) return undefined
@@ -454,7 +571,7 @@ function open(value: Uint8Array, key: string): IndexView | undefined {
       // Checked when asked for (a load that takes the stored postings reads no row): one that does not add up is worked out again.
       for (let j = start + 7; j < start + length; j += 2) {
         const x = words[j + 1] as number
-        if ((words[j] as number) >= vocabulary.size || (x & 7) >= 7 || x >>> 3 === 0) return undefined
+        if ((words[j] as number) >= terms || (x & 7) >= 7 || x >>> 3 === 0) return undefined
       }
       return words.subarray(start, start + length)
     },
@@ -465,20 +582,18 @@ function open(value: Uint8Array, key: string): IndexView | undefined {
       for (let t = u32[4 * count + i] as number, end = u32[4 * count + i + 1] as number; t < end; t++) tags.push(strings[u32[tagBase + t] as number] as string)
       return { category: strings[category] as string, tags }
     },
-    rawDetails: (i) => bytes.subarray(detailsAt + (i === 0 ? 0 : (u32[i - 1] as number)), detailsAt + (u32[i] as number)),
-    details(i) {
-      try {
-        return fileDetails(JSON.parse(bytes.toString('utf8', detailsAt + (i === 0 ? 0 : (u32[i - 1] as number)), detailsAt + (u32[i] as number))))
-      } catch {
-        return undefined
-      }
-    },
+    rawDetails: (i) => bytes.subarray(at.details + (i === 0 ? 0 : (u32[i - 1] as number)), at.details + (u32[i] as number)),
   }
 }
 
-/** Decode a whole index written by {@link encodeIndex} for `key`, every file's details parsed; `undefined` for anything else (see {@link openIndex}). */
-export function decodeIndex(value: Uint8Array, key: string): PersistedIndex | undefined {
-  const view = openIndex(value, key)
+/**
+ * Decode a whole index written by {@link encodeIndex} for `key` (its two values), every file's
+ * details parsed; `undefined` for anything else, or when the details value is not the sound one
+ * written with the index value (see {@link openIndex}).
+ */
+export function decodeIndex(value: Uint8Array | EncodedIndex, key: string, details?: Uint8Array): PersistedIndex | undefined {
+  const both = value instanceof Uint8Array ? { index: value, details } : value
+  const view = openIndex(both.index, key, () => both.details)
   if (!view) return undefined
   const files = new Map<string, PersistedFile>()
   for (let i = 0; i < view.count; i++) {

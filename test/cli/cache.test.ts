@@ -19,7 +19,8 @@ describe('promptfold assemble: the persistent library index', () => {
       const indexes = join(dir, 'cache', 'promptfold', 'library-v1')
       const first = cli(['assemble', agent, '--budget', '3000'], { env })
       expect(first.status).toBe(0)
-      expect(readdirSync(indexes).filter((f) => f.endsWith('.idx'))).toHaveLength(1)
+      // Its two values: the index, and the details read on first use.
+      expect(readdirSync(indexes).filter((f) => f.endsWith('.idx'))).toHaveLength(2)
       const second = cli(['assemble', agent, '--budget', '3000'], { env })
       expect(second.stdout).toBe(first.stdout)
       expect(second.stdout).toBe(cli(['assemble', agent, '--budget', '3000', '--no-cache'], { env }).stdout)
@@ -28,7 +29,7 @@ describe('promptfold assemble: the persistent library index', () => {
       const graph = cli(['report', agent, '--json'], { env })
       expect(graph.status).toBe(0)
       expect(cli(['report', agent, '--json', '--no-cache'], { env }).stdout).toBe(graph.stdout)
-      expect(readdirSync(indexes).filter((f) => f.endsWith('.idx'))).toHaveLength(1)
+      expect(readdirSync(indexes).filter((f) => f.endsWith('.idx'))).toHaveLength(2)
     } finally {
       cleanup()
     }

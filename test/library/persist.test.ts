@@ -12,7 +12,7 @@ import type { PromptfoldError } from '../../src/errors.js'
 import { createTokenCounter } from '../../src/count/index.js'
 import { type Library, type LoadLibraryOptions, loadLibrary } from '../../src/library/index.js'
 import { type IndexedEntry, MatchIndex, Vocabulary } from '../../src/library/match.js'
-import { decodeIndex, encodeIndex, openIndex, type PersistedFile, type PersistedIndex } from '../../src/library/persist.js'
+import { decodeIndex, detailsKey, type EncodedIndex, encodeIndex, openIndex, type PersistedFile, type PersistedIndex } from '../../src/library/persist.js'
 import { fixtureLibrary, repoRoot } from './helpers.js'
 
 const QUERIES = ['restore postgres to a point in time', 'react component testing', 'kafka consumer groups', 'pdf form filling', 'incident postmortem template', 'data quality']
@@ -80,21 +80,41 @@ function observed(library: Library): unknown {
   }
 }
 
+/** The index values' files (one per library; each has its details value's file next to it, see {@link stored}). */
 function indexFiles(): string[] {
   const dir = path.join(cache, 'library-v1')
   try {
-    return readdirSync(dir).map((f) => path.join(dir, f))
+    return readdirSync(dir)
+      .filter((f) => !f.endsWith('-details.idx'))
+      .sort()
+      .map((f) => path.join(dir, f))
   } catch {
     return []
   }
+}
+
+/** The key of an index value's file. */
+const keyOf = (file: string | undefined) => path.basename(file as string, '.idx')
+
+/** The file of the details value that goes with the index value's `file`. */
+const detailsFile = (file: string | undefined) => path.join(path.dirname(file as string), `${detailsKey(keyOf(file))}.idx`)
+
+/** Both values of the index whose index value's file is `file`, as written. */
+function stored(file: string | undefined): EncodedIndex {
+  return { index: readFileSync(file as string), details: readFileSync(detailsFile(file)) }
+}
+
+/** A store that holds `value` for every library (each part under its key), and gives what is set to `set`. */
+function memoryStore(value: EncodedIndex, set: (key: string, value: Uint8Array) => void = () => undefined): LibraryIndexStore {
+  return { get: (key) => (key.endsWith('-details') ? value.details : value.index), set }
 }
 
 /** The index a load with the file store wrote (after loading once), decoded, and its key. */
 async function storedIndex(): Promise<{ key: string; index: PersistedIndex }> {
   await withIndex()
   const [file] = indexFiles()
-  const key = path.basename(file as string, '.idx')
-  const index = decodeIndex(readFileSync(file as string), key)
+  const key = keyOf(file)
+  const index = decodeIndex(stored(file), key)
   if (!index) throw new Error('no index')
   return { key, index }
 }
@@ -178,9 +198,8 @@ describe('loadLibrary with an index store', () => {
   it('reads again a file modified within 2 s of when it was read, and one whose stat differs; trusts the rest', async () => {
     await withIndex()
     const [file] = indexFiles()
-    const stored = readFileSync(file as string)
-    const key = path.basename(file as string, '.idx')
-    const index = decodeIndex(stored, key)
+    const key = keyOf(file)
+    const index = decodeIndex(stored(file), key)
     expect(index).toBeDefined()
     if (!index) return
     const rel = 'examples/web/component-testing.md'
@@ -191,7 +210,7 @@ describe('loadLibrary with an index store', () => {
       const files = [...index.files.values()].map((f) => (f.path === rel ? { ...f, stat, checkedAt, digest: fake, fm: { ...f.fm, meta: { ...f.fm.meta, tags: ['made-up'] } } } : f))
       return encodeIndex(key, files, index.vocabulary, index.writtenAt)
     }
-    const store = (value: Uint8Array): LibraryIndexStore => ({ get: () => value, set: () => undefined })
+    const store = (value: EncodedIndex): LibraryIndexStore => memoryStore(value)
     const uri = 'orchestr8://examples/web/component-testing'
     const changed = Math.max(real.stat.mtimeMs, real.stat.ctimeMs)
     // Same stat, checked long after the last modification: trusted, not read (the made-up fields show).
@@ -213,6 +232,7 @@ describe('loadLibrary with an index store', () => {
     await withIndex()
     const [file] = indexFiles()
     const good = readFileSync(file as string)
+    const goodDetails = readFileSync(detailsFile(file))
     const flipped = Buffer.from(good)
     flipped[Math.floor(good.length / 2)] = (flipped[Math.floor(good.length / 2)] as number) ^ 0xff
     const foreign = Buffer.from(good)
@@ -220,17 +240,19 @@ describe('loadLibrary with an index store', () => {
     const damaged = [good.subarray(0, good.length - 5), good.subarray(0, 20), flipped, foreign, Buffer.from('not an index at all'), Buffer.alloc(0)]
     for (const value of damaged) {
       writeFileSync(file as string, value)
+      writeFileSync(detailsFile(file), goodDetails)
       const faults: PromptfoldError[] = []
       const library = await withIndex({ indexStore: fileStore({ dir: cache, onFault: (e) => faults.push(e) }) })
       expect(observed(library)).toStrictEqual(fresh)
       expect(faults).toEqual([])
-      // Replaced by a sound index, which the next load uses.
-      expect(decodeIndex(readFileSync(file as string), path.basename(file as string, '.idx'))).toBeDefined()
+      // Replaced by a sound index, which the next load uses (its two values written by the match's save too).
+      await settle()
+      expect(decodeIndex(stored(file), keyOf(file))).toBeDefined()
     }
     // Another library's index under this key: ignored too.
-    const key = path.basename(file as string, '.idx')
-    expect(decodeIndex(good, key)).toBeDefined()
-    expect(decodeIndex(good, 'someone-elses-key')).toBeUndefined()
+    const key = keyOf(file)
+    expect(decodeIndex(good, key, goodDetails)).toBeDefined()
+    expect(decodeIndex(good, 'someone-elses-key', goodDetails)).toBeUndefined()
     expect(decodeIndex(encodeIndex('someone-elses-key', [], new Vocabulary(), 0), key)).toBeUndefined()
   })
 
@@ -253,7 +275,7 @@ describe('loadLibrary with an index store', () => {
     const exact = first.tokens(uri, { counter: createTokenCounter({ encoding: 'cl100k_base' }) })
     first.match('save now')
     await settle()
-    const index = decodeIndex(readFileSync(indexFiles()[0] as string), path.basename(indexFiles()[0] as string, '.idx'))
+    const index = decodeIndex(stored(indexFiles()[0]), keyOf(indexFiles()[0]))
     expect(index?.files.get('agents/frontend-specialist.md')?.tokens).toEqual({ cl100k_base: exact })
   })
 
@@ -281,7 +303,7 @@ describe('loadLibrary with an index store', () => {
     // Checked long after the last change (ctime cannot be set back): trusted, not read.
     const files = [...index.files.values()].map((f) => ({ ...f, checkedAt: Math.max(f.stat.mtimeMs, f.stat.ctimeMs) + 10_000, ...(f.path === rel ? { match: { category: 'made-up', tags: ['made-up'] } } : {}) }))
     const value = encodeIndex(key, files, index.vocabulary, index.writtenAt)
-    const library = await loadLibrary({ root, indexStore: { get: () => value, set: () => undefined } })
+    const library = await loadLibrary({ root, indexStore: memoryStore(value) })
     expect(library.match('postgres replication', { categories: ['made-up'], tags: ['made-up'] }).map((r) => r.uri)).toEqual(['orchestr8://examples/database/postgres-replication'])
   })
 
@@ -292,13 +314,13 @@ describe('loadLibrary with an index store', () => {
     const broken = [...index.files.values()].map((f) => (f.path === rel ? { ...trusted(f), rawDetails: Buffer.from('{"digest":"not a digest"}') } : trusted(f)))
     const value = encodeIndex(key, broken, index.vocabulary, index.writtenAt)
     expect(decodeIndex(value, key)).toBeUndefined()
-    const written: Uint8Array[] = []
-    const library = await loadLibrary({ root, indexStore: { get: () => value, set: (_, v) => written.push(v) } })
+    const written = new Map<string, Uint8Array>()
+    const library = await loadLibrary({ root, indexStore: memoryStore(value, (k, v) => written.set(k, v)) })
     const fresh = await loadLibrary({ root })
     expect(observed(library)).toStrictEqual(observed(fresh))
     await settle()
-    expect(written.length).toBeGreaterThan(0)
-    const rewritten = decodeIndex(written[written.length - 1] as Uint8Array, key)
+    expect([...written.keys()].sort()).toEqual([key, detailsKey(key)].sort())
+    const rewritten = decodeIndex(written.get(key) as Uint8Array, key, written.get(detailsKey(key)))
     expect(rewritten?.files.get(rel)?.digest).toMatch(/^[0-9a-f]{64}$/)
     expect(rewritten?.files.get(rel)?.digest).toBe(fresh.get('orchestr8://examples/database/postgres-replication')?.digest)
     expect(rewritten?.files.get(rel)?.fm).toStrictEqual(index.files.get(rel)?.fm)
@@ -309,14 +331,14 @@ describe('loadLibrary with an index store', () => {
     first.match('rows')
     await settle()
     const [file] = indexFiles()
-    const before = readFileSync(file as string)
+    const before = stored(file)
     const library = await withIndex()
     // A new file: the index is written again; the files known before keep their bytes.
     writeFileSync(path.join(root, 'guides', 'added.md'), '---\nid: added\n---\n\n# Added\n')
     await library.refresh()
     await settle()
-    const after = decodeIndex(readFileSync(file as string), path.basename(file as string, '.idx'))
-    const old = decodeIndex(before, path.basename(file as string, '.idx'))
+    const after = decodeIndex(stored(file), keyOf(file))
+    const old = decodeIndex(before, keyOf(file))
     expect(after?.files.size).toBe((old?.files.size ?? 0) + 1)
     const details = (f: PersistedFile | undefined) => f && { digest: f.digest, sha256: f.sha256, fm: f.fm, readDiagnostics: f.readDiagnostics, lines: f.lines, tokens: f.tokens, match: f.match }
     for (const [p, f] of old?.files ?? []) expect(details(after?.files.get(p))).toStrictEqual(details(f))
@@ -346,7 +368,8 @@ describe('the match index kept in the index store', () => {
   const results = (library: Library) => QUERIES.flatMap((q) => OPTIONS.map((o) => library.match(q, o)))
   const opened = () => {
     const [file] = indexFiles()
-    return openIndex(readFileSync(file as string), path.basename(file as string, '.idx'))
+    const { index, details } = stored(file)
+    return openIndex(index, keyOf(file), () => details)
   }
 
   beforeEach(() => {
@@ -396,6 +419,80 @@ describe('the match index kept in the index store', () => {
     const fresh = await loadLibrary({ root })
     expect(results(warm)).toStrictEqual(results(fresh))
     expect(warm.match('mirror postgres', { maxResults: 1 })[0]?.uri).toBe('orchestr8://examples/database/postgres-replication')
+  })
+
+  it('a first match from it reads the index value only; the details value is read once, when entries are first asked for', async () => {
+    const fresh = await loadLibrary({ root })
+    const first = await withIndex()
+    first.match('warm up')
+    await settle()
+    const [file] = indexFiles()
+    const key = keyOf(file)
+    // Every file checked long after its last change (ctime cannot be set back): trusted, not read.
+    const { index, details } = stored(file)
+    const view = openIndex(index, key, () => details)
+    const decoded = decodeIndex(index, key, details)
+    if (!view?.postings || !decoded) throw new Error('no postings')
+    const files = [...decoded.files.values()].map((f) => ({ ...f, checkedAt: Math.max(f.stat.mtimeMs, f.stat.ctimeMs) + 10_000 }))
+    const trusted = encodeIndex(key, files, decoded.vocabulary, decoded.writtenAt, view.postings)
+    const gets: string[] = []
+    const store = memoryStore(trusted)
+    const warm = await loadLibrary({ root, indexStore: { get: (k) => (gets.push(k), store.get(k)), set: () => gets.push('set') } })
+    expect(warm.match('postgres replication', { maxResults: 5 })).toStrictEqual(fresh.match('postgres replication', { maxResults: 5 }))
+    expect(gets).toEqual([key])
+    expect(warm.entries).toStrictEqual(fresh.entries)
+    expect(warm.get('orchestr8://examples/database/postgres-replication')?.digest).toBe(fresh.get('orchestr8://examples/database/postgres-replication')?.digest)
+    expect(gets).toEqual([key, detailsKey(key)])
+  })
+
+  it('sees an edit of the same size and modification time made after it was written, before any entry is asked for', async () => {
+    const first = await withIndex()
+    first.match('warm up')
+    await settle()
+    const rel = 'examples/database/postgres-replication.md'
+    const file = path.join(root, rel)
+    const text = readFileSync(file, 'utf8')
+    const edited = text.replace(/replication/gi, 'zqxwvutsrpo')
+    expect(edited).not.toBe(text)
+    expect(edited.length).toBe(text.length)
+    const { atime, mtime } = statSync(file)
+    writeFileSync(file, edited)
+    utimesSync(file, atime, mtime)
+    const warm = await withIndex()
+    expect(warm.match('zqxwvutsrpo', { maxResults: 3 }).map((r) => r.uri)).toEqual(['orchestr8://examples/database/postgres-replication'])
+    expect(results(warm)).toStrictEqual(results(await loadLibrary({ root })))
+  })
+
+  it('a missing, damaged or foreign details value: every file is read again, the library is a fresh load, and both values are written anew', async () => {
+    const fresh = await loadLibrary({ root })
+    const { key, index } = await storedIndex()
+    const [file] = indexFiles()
+    const good = stored(file)
+    // A sound details value of another write (the same files, their tags made up): not the one written with this index value.
+    const madeUp = [...index.files.values()].map((f) => ({ ...f, fm: { ...f.fm, meta: { ...f.fm.meta, tags: ['made-up'] } }, ...(f.match ? { match: { ...f.match, tags: ['made-up'] } } : {}) }))
+    const foreign = encodeIndex(key, madeUp, index.vocabulary, index.writtenAt).details
+    expect(decodeIndex(good.index, key, foreign)).toBeUndefined()
+    expect(decodeIndex(good.index, key, good.details)).toBeDefined()
+    const flipped = Buffer.from(good.details)
+    flipped[Math.floor(flipped.length / 2)] = (flipped[Math.floor(flipped.length / 2)] as number) ^ 0xff
+    const cases: [string, Uint8Array | undefined][] = [
+      ['missing', undefined],
+      ['truncated', good.details.subarray(0, good.details.length - 3)],
+      ['flipped', flipped],
+      ['foreign', foreign],
+      ['empty', new Uint8Array(0)],
+    ]
+    for (const [name, details] of cases) {
+      const written = new Map<string, Uint8Array>()
+      const store: LibraryIndexStore = { get: (k) => (k === key ? good.index : details), set: (k, v) => written.set(k, v) }
+      const library = await loadLibrary({ root, indexStore: store })
+      expect([name, observed(library)]).toStrictEqual([name, observed(fresh)])
+      expect(library.get('orchestr8://examples/database/postgres-replication')?.meta.tags).toEqual(fresh.get('orchestr8://examples/database/postgres-replication')?.meta.tags)
+      await settle()
+      expect([name, [...written.keys()].sort()]).toEqual([name, [key, detailsKey(key)].sort()])
+      const rewritten = decodeIndex(written.get(key) as Uint8Array, key, written.get(detailsKey(key)))
+      expect([name, rewritten?.files.size]).toEqual([name, index.files.size])
+    }
   })
 })
 
