@@ -631,7 +631,8 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
     const doc = library.document(entry.uri)
     if (!doc) throw internal(`${entry.uri} could not be read`)
     try {
-      return await assemble(doc, { budget, resolver: library, counter, match: library.resolveMatch, schemes: library.schemes, ...(countStore !== undefined ? { countStore } : {}), ...(known.parseStore !== undefined ? { parseStore: known.parseStore } : {}), ...(query ? { query } : {}) })
+      // No timings: the same read gives the same bytes (they would be the only field that differs).
+      return await assemble(doc, { budget, resolver: library, counter, timings: false, match: library.resolveMatch, schemes: library.schemes, ...(countStore !== undefined ? { countStore } : {}), ...(known.parseStore !== undefined ? { parseStore: known.parseStore } : {}), ...(query ? { query } : {}) })
     } catch (error) {
       if (error instanceof BudgetExceededError) {
         throw invalid(`Budget ${budget} is below the ${error.minimumBudget} tokens the core of ${entry.uri} needs`, { minimumBudget: error.minimumBudget })

@@ -40,17 +40,17 @@ function memoryStore(): ParseStore & { flush(): void; kept: Map<string, unknown>
 const VIEW = 'orchestr8://agents/mlops-specialist?budget=3000&query=track%20experiments'
 
 /** One session that reads {@link VIEW} and ends; the text of the view and the bodies parsed off the event loop meanwhile. */
-async function session(parseStore: ReturnType<typeof memoryStore> | undefined): Promise<{ text: string; parsedOffThread: number }> {
+async function session(parseStore: ReturnType<typeof memoryStore> | undefined): Promise<{ text: string; report: string; parsedOffThread: number }> {
   offThread.bodies.length = 0
   const stdin = new PassThrough()
   const stdout = new PassThrough()
   let buffer = ''
-  const answered = new Promise<string>((resolve) => {
+  const answered = new Promise<{ text: string; report: string }>((resolve) => {
     stdout.setEncoding('utf8').on('data', (d: string) => {
       buffer += d
       for (const line of buffer.split('\n').slice(0, -1)) {
         const m = JSON.parse(line) as { id?: number; result?: { contents: { text: string }[] } }
-        if (m.id === 2 && m.result) resolve(m.result.contents[0]?.text ?? '')
+        if (m.id === 2 && m.result) resolve({ text: m.result.contents[0]?.text ?? '', report: m.result.contents[1]?.text ?? '' })
       }
     })
   })
@@ -58,11 +58,11 @@ async function session(parseStore: ReturnType<typeof memoryStore> | undefined): 
   const done = serve(resourcesRoot, { stdin, stdout, log: null, ...(parseStore !== undefined ? { parseStore } : {}), warm: false, watch: false })
   stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`)
   stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: VIEW } })}\n`)
-  const text = await answered
+  const { text, report } = await answered
   const parsedOffThread = offThread.bodies.length
   stdin.end()
   await done
-  return { text, parsedOffThread }
+  return { text, report, parsedOffThread }
 }
 
 describe('serve: parsing ahead with a persistent parse store', () => {
@@ -75,6 +75,9 @@ describe('serve: parsing ahead with a persistent parse store', () => {
     const again = await session(store)
     expect(again.parsedOffThread).toBe(0)
     expect(again.text).toBe(first.text)
+    // Same input, same bytes: the report too (an assembled view is assembled with `timings: false`).
+    expect(again.report).toBe(first.report)
+    expect(JSON.parse(first.report).timings).toStrictEqual({ resolveMs: 0, measureMs: 0, selectMs: 0, totalMs: 0 })
   })
 
   it('without a store every session parses ahead', async () => {
