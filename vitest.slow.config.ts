@@ -24,6 +24,7 @@ export const SLOW_TESTS: readonly string[] = [
   'test/render/**/*.test.ts',
   'test/cache/parse-store.test.ts',
   'test/cli/cache.test.ts',
+  'test/library/persist-large.test.ts',
   'test/types/declarations.test.ts',
   'test/mcp/skills-stdio.test.ts',
   'test/report/html-browser.test.ts',

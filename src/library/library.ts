@@ -25,7 +25,7 @@ import { createFileIndex, createLookupIndex, entryName, type FileIndex, type Fil
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
 import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
-import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot, skillPathOf } from './scan.js'
+import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, type StatsAhead, scanRoot, skillPathOf, statAhead } from './scan.js'
 
 /** Options of {@link loadLibrary}. */
 export interface LoadLibraryOptions {
@@ -54,7 +54,8 @@ export interface LoadLibraryOptions {
    * of the same root (and schemes) reads and parses only files that changed: a file whose stat
    * differs, or was modified within 2 s of when it was read (its timestamp cannot be trusted), is
    * read again and compared by content digest. A load from the index works out entries when they
-   * are first asked for, and takes the stored match index back when no file changed.
+   * are first asked for, and takes the stored match index back when no file changed. With 8,192
+   * stored files or more, their stats are taken on a worker thread while the root is walked.
    * Written (in the next turn of the event loop) after a load, a first `match` and a `refresh()`
    * that learnt anything (token counts of the shared counters go with the next write). Kept as
    * two values: under the library's key what a load and a first match need (stats, paths, the
@@ -492,7 +493,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /** Something the index store does not have yet was learnt (a read, a row, a count). */
   let unsaved = false
   let saving: ReturnType<typeof setImmediate> | undefined
-  let state: State = buildState(new Map(), persisted)
+  /** What {@link trustedStored} is given by `ahead` (one object, filled for each file). */
+  const aheadStat: FileStat = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 }
+  let state: State = buildState(new Map(), persisted, persisted ? statAhead(base, persisted.paths) : undefined)
   let version = 0
   if (unsaved) scheduleSave()
 
@@ -553,23 +556,32 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     indexStore.set(indexKey, value.index)
   }
 
-  /** Walk the root and read every file that changed (synchronously: see `readSource`), reusing unchanged records. */
-  function buildState(previous: Map<string, FileRecord>, saved?: IndexView): State {
-    const scan = scanRoot(base, { maxFiles })
+  /**
+   * Walk the root and read every file that changed (synchronously: see `readSource`), reusing
+   * unchanged records. `ahead`: the stats of the stored files (`saved`'s paths), being taken on
+   * another thread while the root is walked.
+   */
+  function buildState(previous: Map<string, FileRecord>, saved?: IndexView, ahead?: StatsAhead): State {
+    let scan: ReturnType<typeof scanRoot>
     const records = new Map<string, FileRecord>()
-    // Stored paths are in path order, as the walk's: one pass over both finds each file's.
-    let at = 0
     let found = 0
-    for (const file of scan.files) {
-      let stored: number | undefined
-      if (saved) {
-        while (at < saved.count && (saved.paths[at] as string) < file.path) at++
-        if (at < saved.count && saved.paths[at] === file.path) stored = at++
+    try {
+      scan = scanRoot(base, { maxFiles })
+      // Stored paths are in path order, as the walk's: one pass over both finds each file's.
+      let at = 0
+      for (const file of scan.files) {
+        let stored: number | undefined
+        if (saved) {
+          while (at < saved.count && (saved.paths[at] as string) < file.path) at++
+          if (at < saved.count && saved.paths[at] === file.path) stored = at++
+        }
+        const before = previous.get(file.path)
+        const record = (stored !== undefined && !before ? trustedStored(file, saved as IndexView, stored, ahead) : undefined) ?? recordOf(file, before ?? (stored !== undefined ? fromIndex(file, saved as IndexView, stored) : undefined))
+        if (stored !== undefined && record.readable) found++
+        records.set(file.path, record)
       }
-      const before = previous.get(file.path)
-      const record = (stored !== undefined && !before ? trustedStored(file, saved as IndexView, stored) : undefined) ?? recordOf(file, before ?? (stored !== undefined ? fromIndex(file, saved as IndexView, stored) : undefined))
-      if (stored !== undefined && record.readable) found++
-      records.set(file.path, record)
+    } finally {
+      ahead?.stop()
     }
     // A stored file gone, or no longer readable: the stored index is out of date.
     if (saved && found !== saved.count) unsaved = true
@@ -586,17 +598,25 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return new StoredRecord(saved, i, file.path, file.real, fileUri(file), saved.role(i), file.skill, reread)
   }
 
-  /** The record of file `i` of the stored index, when the found file's stat vouches for it (as {@link trusted} decides, without building a record first); else `undefined`. */
-  function trustedStored(file: FoundFile, saved: IndexView, i: number): FileRecord | undefined {
+  /**
+   * The record of file `i` of the stored index, when the found file's stat vouches for it (as
+   * {@link trusted} decides, without building a record first); else `undefined`. Its stat is the
+   * one `ahead` took, if it took it (a file found not through a link is at the stored path).
+   */
+  function trustedStored(file: FoundFile, saved: IndexView, i: number, ahead: StatsAhead | undefined): FileRecord | undefined {
     const role = roleOf(file)
     if (saved.role(i) !== role) return undefined
-    let s: ReturnType<typeof statSync> | undefined
-    try {
-      s = statSync(file.real, { throwIfNoEntry: false })
-    } catch {
-      return undefined
+    let s: FileStat | undefined
+    if (ahead && !file.linked && ahead.take(i, aheadStat)) s = aheadStat
+    else {
+      try {
+        const taken = statSync(file.real, { throwIfNoEntry: false })
+        if (taken?.isFile()) s = taken
+      } catch {
+        return undefined
+      }
     }
-    if (!s?.isFile() || s.size > maxBytes || !saved.sameStat(i, s.size, s.mtimeMs, s.ctimeMs, s.ino)) return undefined
+    if (!s || s.size > maxBytes || !saved.sameStat(i, s.size, s.mtimeMs, s.ctimeMs, s.ino)) return undefined
     const checkedAt = saved.checkedAt(i)
     if (!(s.mtimeMs < checkedAt - RACY_MS && s.ctimeMs < checkedAt - RACY_MS)) return undefined
     return new StoredRecord(saved, i, file.path, file.real, fileUri(file), role, file.skill, reread)
