@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { documentUri, SKILL_FILE, scanRoot, skillPathOf } from '../library/scan.js'
+import { documentUri, type FoundFile, SKILL_FILE, scanRoot, skillPathOf } from '../library/scan.js'
 import type { EarlyLister } from './handshake.js'
 import { DEFAULT_RESOURCES_PAGE_SIZE, decodeListCursor, listPage } from './list-page.js'
 import { skillUri } from './skill-uri.js'
@@ -41,17 +41,27 @@ export interface WalkListingOptions {
  * (`skill://<skill-path>/SKILL.md`), in the order of the library's entries.
  */
 export function walkListing(root: string, options: WalkListingOptions): { path: string; resource: EarlyResource }[] {
+  return walkFound(root, options).listing.map(({ path, resource }) => ({ path, resource }))
+}
+
+/** A walk's listing (see {@link walkListing}), each resource with its file, and the root's real path. */
+interface FoundListing {
+  base: string
+  listing: { path: string; file: FoundFile; resource: EarlyResource }[]
+}
+
+function walkFound(root: string, options: WalkListingOptions): FoundListing {
   const scan = scanRoot(root, { maxFiles: options.maxFiles ?? EARLY_MAX_FILES })
-  const listing: { path: string; resource: EarlyResource }[] = []
+  const listing: FoundListing['listing'] = []
   for (const file of scan.files) {
     if (file.skill === undefined) {
-      listing.push({ path: file.path, resource: { uri: documentUri(options.scheme, file.path), name: file.path.replace(/\.md$/i, ''), mimeType: 'text/markdown' } })
+      listing.push({ path: file.path, file, resource: { uri: documentUri(options.scheme, file.path), name: file.path.replace(/\.md$/i, ''), mimeType: 'text/markdown' } })
     } else if (file.path === (file.skill === '' ? SKILL_FILE : `${file.skill}/${SKILL_FILE}`)) {
       const skillPath = skillPathOf(file.skill, scan.base)
-      listing.push({ path: file.path, resource: { uri: skillUri(skillPath, SKILL_FILE), name: skillPath.slice(skillPath.lastIndexOf('/') + 1), mimeType: 'text/markdown', _meta: { 'promptfold/kind': 'skill' } } })
+      listing.push({ path: file.path, file, resource: { uri: skillUri(skillPath, SKILL_FILE), name: skillPath.slice(skillPath.lastIndexOf('/') + 1), mimeType: 'text/markdown', _meta: { 'promptfold/kind': 'skill' } } })
     }
   }
-  return listing
+  return { base: scan.base, listing }
 }
 
 /**
@@ -60,16 +70,47 @@ export function walkListing(root: string, options: WalkListingOptions): { path: 
  * not give out, or a walk that fails, is left to the server.
  */
 export function earlyLister(root: string, options: WalkListingOptions & { pageSize?: number }): EarlyLister {
-  let listing: { path: string; resource: EarlyResource }[] | undefined
-  return (cursor) => {
-    const after = cursor === undefined ? undefined : decodeListCursor(cursor)
-    if (cursor !== undefined && after === undefined) return undefined
+  return earlyWalk(root, options).lister
+}
+
+/** The early lister of a root (see {@link earlyLister}) and the files its resources are, from one walk. */
+export interface EarlyWalk {
+  /** `resources/list` answered from the walk. */
+  lister: EarlyLister
+  /**
+   * The file a resource URI (a query or fragment after it is ignored) names in the walk, and the
+   * root's real path to read it under (`readSource`); `undefined` when it names none, or the walk fails.
+   */
+  fileOf(uri: string): { file: FoundFile; base: string } | undefined
+}
+
+/** {@link earlyLister} and the file of each listed resource, from one walk made at the first request. */
+export function earlyWalk(root: string, options: WalkListingOptions & { pageSize?: number }): EarlyWalk {
+  let found: FoundListing | undefined
+  let byUri: Map<string, FoundFile> | undefined
+  const walked = (): FoundListing | undefined => {
     try {
-      listing ??= walkListing(root, options)
+      found ??= walkFound(root, options)
     } catch {
       return undefined
     }
-    const page = listPage(listing, after, options.pageSize ?? DEFAULT_RESOURCES_PAGE_SIZE, (e) => e.resource)
-    return { ...page, _meta: { 'promptfold/loading': true } }
+    return found
+  }
+  return {
+    lister: (cursor) => {
+      const after = cursor === undefined ? undefined : decodeListCursor(cursor)
+      if (cursor !== undefined && after === undefined) return undefined
+      const walk = walked()
+      if (walk === undefined) return undefined
+      const page = listPage(walk.listing, after, options.pageSize ?? DEFAULT_RESOURCES_PAGE_SIZE, (e) => e.resource)
+      return { ...page, _meta: { 'promptfold/loading': true } }
+    },
+    fileOf: (uri) => {
+      const walk = walked()
+      if (walk === undefined) return undefined
+      byUri ??= new Map(walk.listing.map((e) => [e.resource.uri, e.file]))
+      const file = byUri.get(uri.replace(/[?#][\s\S]*$/, ''))
+      return file === undefined ? undefined : { file, base: walk.base }
+    },
   }
 }

@@ -117,9 +117,11 @@ function listCursor(params: unknown): string | undefined | false {
  * loading), the lines after an answered `initialize` are read on: `notifications/initialized`
  * is kept for `serve`, and each `resources/list` (no params but `cursor` and `_meta`) is
  * answered from the early listing, and not handed to `serve`. The first other line stops the
- * reading: it and everything after it is `serve`'s, in order.
+ * reading: it and everything after it is `serve`'s, in order. When that line is a
+ * `resources/read`, `onRead` is given its URI (the server may start on it: see
+ * `./early-read.ts`); the request is still `serve`'s to answer.
  */
-export function answerInitializeEarly(stdin: Readable, stdout: Writable, identity: ServerIdentity, lister?: Promise<EarlyLister>): void {
+export function answerInitializeEarly(stdin: Readable, stdout: Writable, identity: ServerIdentity, lister?: Promise<EarlyLister>, onRead?: (uri: string) => void): void {
   const state: EarlyStart = { chunks: [], skipped: [], listed: false }
   let all: Buffer = Buffer.alloc(0)
   let offset = 0
@@ -160,6 +162,7 @@ export function answerInitializeEarly(stdin: Readable, stdout: Writable, identit
       return list !== undefined
     }
     if (request.method === 'notifications/initialized' && id === undefined) return true
+    if (request.method === 'resources/read' && isObject(request.params) && typeof request.params.uri === 'string') onRead?.(request.params.uri)
     if (request.method !== 'resources/list' || !plainId) return false
     const cursor = listCursor(request.params)
     if (cursor === false) return false

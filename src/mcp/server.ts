@@ -46,14 +46,14 @@ import { assemble } from '../assemble/index.js'
 import type { CountStore, ParseStore } from '../cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
 import { BudgetExceededError, InvalidOptionError, PromptfoldError } from '../errors.js'
-import { DEFAULT_MAX_DOCUMENT_BYTES, detectBinary, parseDocument } from '../parse/document.js'
-import { findFrontmatter } from '../parse/frontmatter.js'
+import { parseDocument } from '../parse/document.js'
 import { parseMarkdownOffThread } from '../parse/markdown.js'
 import { MAX_URI_LENGTH, parseMatchQuery, parseUri } from '../parse/uri.js'
 import type { AssemblyReport } from '../report/schema.js'
 import { safeSegments } from '../resolve/fs.js'
 import type { Library, LibraryEntry, RefreshResult } from '../library/library.js'
 import { VERSION } from '../version.js'
+import { markdownBody } from './early-read.js'
 import { instructionsFor, SERVER_CAPABILITIES } from './handshake.js'
 import { DEFAULT_RESOURCES_PAGE_SIZE, decodeListCursor, listPage, MAX_RESOURCES_PAGE_CHARS } from './list-page.js'
 import {
@@ -909,15 +909,6 @@ async function parseAhead(library: Library, uri: string, prepared: Set<string>, 
     }
     level = next
   }
-}
-
-/** The body `parseDocument` would parse from a source: after the BOM and frontmatter; none when it would not parse it (too large, binary). */
-function markdownBody(source: string | undefined): string | undefined {
-  if (source === undefined) return undefined
-  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source
-  if (Buffer.byteLength(text, 'utf8') > DEFAULT_MAX_DOCUMENT_BYTES || detectBinary(text)) return undefined
-  const block = findFrontmatter(text)
-  return text.slice(block !== undefined && block !== 'unterminated' ? block.bodyOffset : 0)
 }
 
 /**

@@ -202,6 +202,20 @@ export async function parseMarkdownOffThread(text: string, options: MarkdownOpti
   if (known !== undefined) return { tree: emptyTree(text), refusal: known }
   const kept = offThreadTrees.get(key)
   if (kept !== undefined) return { tree: kept }
+  // The same body asked for again while the worker parses it: one parse, one answer.
+  let running = offThreadRuns.get(key)
+  if (running === undefined) {
+    running = parseOffThreadNow(text, key, segmentChars, timeLimitMs, options).finally(() => offThreadRuns.delete(key))
+    offThreadRuns.set(key, running)
+  }
+  return running
+}
+
+/** Parses off the event loop under way, by key (see {@link parseMarkdownOffThread}). */
+const offThreadRuns = new Map<string, Promise<MarkdownParse>>()
+
+/** The worker's parse of `text` (key `key`), kept for the next synchronous parse (see {@link parseMarkdownOffThread}). */
+async function parseOffThreadNow(text: string, key: string, segmentChars: number, timeLimitMs: number, options: MarkdownOptions): Promise<MarkdownParse> {
   const run = await driveOffThread(segmented(text, segmentChars), timeLimitMs)
   if (run === undefined) return parseMarkdownBounded(text, options)
   if (!run.ok) {

@@ -231,6 +231,16 @@ describe('off the event loop', () => {
     expect(parseMarkdownBounded(text).tree).not.toBe(off.tree)
   }, 60_000)
 
+  it('the same body asked for again while the worker parses it is parsed once: both get the one tree', async () => {
+    const text = `# Twice\n\n${listItems(200)}`
+    const [a, b] = await Promise.all([parseMarkdownOffThread(text), parseMarkdownOffThread(text)])
+    expect(a.tree).toBe(b.tree)
+    expect(a.tree).toEqual(parseMarkdownBounded(text, { timeLimitMs: Number.POSITIVE_INFINITY }).tree)
+    // Kept once for the next parse here.
+    expect(parseMarkdownBounded(text).tree).toBe(a.tree)
+    expect(parseMarkdownBounded(text).tree).not.toBe(a.tree)
+  }, 60_000)
+
   it('a tree too deep to send back from the worker is parsed here; the worker goes on', async () => {
     const deep = await parseMarkdownOffThread(`${'>'.repeat(7000)} a`)
     expect(deep.refusal).toBeUndefined()

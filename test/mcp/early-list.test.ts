@@ -4,7 +4,7 @@
  * URIs, in the same order and pages, that the loaded library's `resources/list` gives; the
  * requests it answered are not answered again by the server, which then says the list changed.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -12,7 +12,10 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { Resource } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_FILES, loadLibrary } from '../../src/library/library.js'
-import { EARLY_MAX_FILES, earlyLister, walkListing } from '../../src/mcp/early-list.js'
+import { EARLY_MAX_FILES, earlyLister, earlyWalk, walkListing } from '../../src/mcp/early-list.js'
+import { parseAheadEarly } from '../../src/mcp/early-read.js'
+import { parseDocument } from '../../src/parse/document.js'
+import { parseMarkdownBounded } from '../../src/parse/markdown.js'
 import { answerInitializeEarly, type EarlyLister, initializeResult, takeEarlyStart } from '../../src/mcp/handshake.js'
 import { serve } from '../../src/mcp/serve.js'
 import { createServer } from '../../src/mcp/server.js'
@@ -124,6 +127,40 @@ describe('the early listing (a walk of the folder)', () => {
     expect(lister('not-a-cursor')).toBeUndefined()
   })
 
+  it('names the file of each listed resource (a query or fragment ignored), and nothing else', () => {
+    const root = skillsLibrary()
+    const walk = earlyWalk(root, { scheme: 'orchestr8' })
+    const fileOf = (uri: string) => walk.fileOf(uri)?.file.path
+    expect(fileOf('orchestr8://agents/alpha')).toBe('agents/alpha.md')
+    expect(fileOf('orchestr8://agents/beta?budget=2000&query=x')).toBe('agents/beta.md')
+    expect(fileOf('orchestr8://rules/style#part')).toBe('rules/style.mdc')
+    expect(fileOf('skill://skills/pdf%20forms/SKILL.md?budget=300')).toBe('skills/pdf forms/SKILL.md')
+    expect(fileOf('orchestr8://agents/gamma')).toBeUndefined()
+    expect(fileOf('orchestr8://match?query=x')).toBeUndefined()
+    expect(walk.fileOf('orchestr8://agents/alpha')?.base).toBe(realpathSync(root))
+    // One walk for both.
+    expect((walk.lister(undefined) as { resources: Resource[] }).resources.length).toBe(6)
+    expect(earlyWalk(path.join(root, 'missing'), { scheme: 'orchestr8' }).fileOf('orchestr8://agents/alpha')).toBeUndefined()
+  })
+
+  it("parses a file's markdown body ahead on the worker: the document's parse then takes that tree", async () => {
+    const root = skillsLibrary()
+    const found = earlyWalk(root, { scheme: 'orchestr8' }).fileOf('orchestr8://agents/beta?budget=100')
+    expect(found).toBeDefined()
+    const ahead = await parseAheadEarly(found as NonNullable<typeof found>)
+    const source = readFileSync(path.join(root, 'agents/beta.md'), 'utf8')
+    const body = source.slice(source.indexOf('\n---\n') + 5)
+    expect(ahead?.refusal).toBeUndefined()
+    expect(ahead?.tree).toEqual(parseMarkdownBounded(body, { timeLimitMs: Number.POSITIVE_INFINITY }).tree)
+    // The next parse of that body (the library's) is handed the worker's tree.
+    expect(parseMarkdownBounded(body).tree).toBe(ahead?.tree)
+    expect(parseDocument(source).title).toBe('Beta')
+    // A file gone since the walk is no error: nothing is parsed.
+    const gone = earlyWalk(root, { scheme: 'orchestr8' }).fileOf('orchestr8://agents/alpha')
+    rmSync(path.join(root, 'agents/alpha.md'))
+    expect(await parseAheadEarly(gone as NonNullable<typeof gone>)).toBeUndefined()
+  })
+
   it('stops where the library stops (maxFiles)', async () => {
     const root = skillsLibrary()
     const loaded = (await loadedPages(root, undefined, 3)).flat()
@@ -161,6 +198,23 @@ describe('resources/list answered before serve starts', () => {
     // What is left for serve: the notification, then ping and the list after it (id 5 is the server's).
     const left = early?.skipped.reduceRight((text, [start, end]) => text.slice(0, start) + text.slice(end), bytes).slice(early.answered?.lineBytes)
     expect(left?.trim().split('\n').map((l) => JSON.parse(l).id ?? JSON.parse(l).method)).toEqual(['notifications/initialized', 4, 5])
+  })
+
+  it('tells onRead the URI of a resources/read that stops the early reading, and leaves the request to serve', async () => {
+    const s = streams()
+    const reads: string[] = []
+    answerInitializeEarly(s.stdin, s.stdout, identity, Promise.resolve(() => ({ resources: [] })), (uri) => reads.push(uri))
+    s.send(initialize, { jsonrpc: '2.0', id: 2, method: 'resources/list' }, { jsonrpc: '2.0', id: 3, method: 'resources/read', params: { uri: 'orchestr8://agents/a?budget=9' } })
+    s.send({ jsonrpc: '2.0', id: 4, method: 'resources/read', params: { uri: 'orchestr8://agents/b' } })
+    await s.until(() => s.messages.length === 2)
+    await new Promise((r) => setTimeout(r, 20))
+    // Only the first: reading stops there.
+    expect(reads).toEqual(['orchestr8://agents/a?budget=9'])
+    expect(s.messages.map((m) => m.id)).toEqual([1, 2])
+    const early = takeEarlyStart(s.stdin)
+    const bytes = Buffer.concat(early?.chunks ?? []).toString('utf8')
+    const left = early?.skipped.reduceRight((text, [start, end]) => text.slice(0, start) + text.slice(end), bytes).slice(early.answered?.lineBytes)
+    expect(left?.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([3, 4])
   })
 
   it('leaves resources/list to the server without a lister, with a cursor it does not know, or with other params', async () => {

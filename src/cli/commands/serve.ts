@@ -62,8 +62,10 @@ Example (an MCP client configuration):
  * server code (the MCP SDK bundled with it, ~60 ms to load) and the library load (see
  * src/mcp/handshake.ts; the list comes from a walk of the folder, src/mcp/early-list.ts), and
  * start the parser's worker thread before the server code loads, so that it boots on the other
- * core meanwhile (the server's code uses that worker: the CLI bundles one copy of both). Only when the root is a
- * folder, so that a usage error is told as before, with nothing on stdout.
+ * core meanwhile (the server's code uses that worker: the CLI bundles one copy of both). A
+ * `resources/read` that comes meanwhile has its document parsed on that worker at once
+ * (src/mcp/early-read.ts). Only when the root is a folder, so that a usage error is told as
+ * before, with nothing on stdout.
  */
 async function answerEarly(root: string, maxFiles: number | undefined): Promise<void> {
   try {
@@ -72,7 +74,13 @@ async function answerEarly(root: string, maxFiles: number | undefined): Promise<
     return
   }
   const scheme = DEFAULT_SCHEMES[0] ?? 'orchestr8'
-  const lister = import('../../mcp/early-list.js').then((m) => m.earlyLister(root, { scheme, ...(maxFiles !== undefined ? { maxFiles } : {}) }))
-  answerInitializeEarly(process.stdin, process.stdout, { name: 'promptfold', version: VERSION, scheme }, lister)
+  const walk = import('../../mcp/early-list.js').then((m) => m.earlyWalk(root, { scheme, ...(maxFiles !== undefined ? { maxFiles } : {}) }))
+  // A first resources/read that comes meanwhile: its document is read and parsed on the worker now (src/mcp/early-read.ts).
+  const onRead = (uri: string) =>
+    void walk
+      .then((w) => w.fileOf(uri))
+      .then((found) => (found !== undefined ? import('../../mcp/early-read.js').then((m) => m.parseAheadEarly(found)) : undefined))
+      .catch(() => undefined)
+  answerInitializeEarly(process.stdin, process.stdout, { name: 'promptfold', version: VERSION, scheme }, walk.then((w) => w.lister), onRead)
   await import('../../mcp/parser.js').then((m) => m.startParser())
 }
