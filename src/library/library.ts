@@ -23,7 +23,7 @@ import { scanHeadings } from './headings.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
-import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, RACY_MS, type StoredPostings } from './persist.js'
+import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, peekPaths, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, type StatsAhead, scanRoot, skillPathOf, statAhead } from './scan.js'
 
@@ -487,7 +487,20 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   let refreshing: Promise<RefreshResult> | undefined
   /** Key of this library in the index store: its root and schemes. */
   const indexKey = createHash('sha256').update(`promptfold-library\u0000${base}\u0000${schemes.join(',')}`).digest('base64url')
-  const persisted = indexStore ? openStored(indexStore) : undefined
+  const storedValue = indexStore?.get(indexKey)
+  // The stored files are statted on another thread from here (their paths read from the value's header,
+  // the stats used only if the value opens), while the root is walked and the value checked.
+  const listed = storedValue !== undefined ? peekPaths(storedValue) : undefined
+  const ahead = listed ? statAhead(base, listed.text, listed.count) : undefined
+  let walked: ReturnType<typeof scanRoot>
+  let persisted: IndexView | undefined
+  try {
+    walked = scanRoot(base, { maxFiles })
+    persisted = indexStore && storedValue !== undefined ? openStored(indexStore, storedValue) : undefined
+  } catch (error) {
+    ahead?.stop()
+    throw error
+  }
   /** Terms of every match row of this library. */
   const vocabulary = persisted?.vocabulary ?? new Vocabulary()
   /** Something the index store does not have yet was learnt (a read, a row, a count). */
@@ -495,7 +508,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   let saving: ReturnType<typeof setImmediate> | undefined
   /** What {@link trustedStored} is given by `ahead` (one object, filled for each file). */
   const aheadStat: FileStat = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 }
-  let state: State = buildState(new Map(), persisted, persisted ? statAhead(base, persisted.paths) : undefined)
+  let state: State = buildState(new Map(), persisted, persisted ? ahead : (ahead?.stop(), undefined), walked)
   let version = 0
   if (unsaved) scheduleSave()
 
@@ -508,11 +521,10 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     })
   }
 
-  /** The stored index of this library, if one is there and sound. */
-  function openStored(from: LibraryIndexStore): IndexView | undefined {
-    const value = from.get(indexKey)
+  /** The stored index of this library (`value`, as `from` gave it), if it is sound. */
+  function openStored(from: LibraryIndexStore, value: Uint8Array): IndexView | undefined {
     // The details value is read only when a file's details, row or match data are first asked for.
-    return value === undefined ? undefined : openIndex(value, indexKey, () => from.get(detailsKey(indexKey)))
+    return openIndex(value, indexKey, () => from.get(detailsKey(indexKey)))
   }
 
   /** Store what is known of every readable file (see `indexStore`). */
@@ -559,14 +571,14 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
   /**
    * Walk the root and read every file that changed (synchronously: see `readSource`), reusing
    * unchanged records. `ahead`: the stats of the stored files (`saved`'s paths), being taken on
-   * another thread while the root is walked.
+   * another thread; `walked`: the walk, when it was done already.
    */
-  function buildState(previous: Map<string, FileRecord>, saved?: IndexView, ahead?: StatsAhead): State {
+  function buildState(previous: Map<string, FileRecord>, saved?: IndexView, ahead?: StatsAhead, walked?: ReturnType<typeof scanRoot>): State {
     let scan: ReturnType<typeof scanRoot>
     const records = new Map<string, FileRecord>()
     let found = 0
     try {
-      scan = scanRoot(base, { maxFiles })
+      scan = walked ?? scanRoot(base, { maxFiles })
       // Stored paths are in path order, as the walk's: one pass over both finds each file's.
       let at = 0
       for (const file of scan.files) {

@@ -452,6 +452,20 @@ function sound(value: Uint8Array, magic: string): { bytes: Buffer; head: Uint32A
   return { bytes, head }
 }
 
+/**
+ * The paths an index value lists (one a line) and how many, read from its header alone, before
+ * the value is checked (see {@link openIndex}): to start work on them early, whose results are
+ * used only once the value opens. `undefined` when the header does not describe such a value.
+ */
+export function peekPaths(value: Uint8Array): { text: string; count: number } | undefined {
+  if (!(value instanceof Uint8Array) || value.length < HEADER_BYTES) return undefined
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.length)
+  if (bytes.toString('latin1', 0, 8) !== MAGIC || bytes.readUInt32LE(8) !== FORMAT || bytes.readUInt32LE(12) !== BYTE_ORDER) return undefined
+  const at = indexLayout(bytes.readUInt32LE(16), bytes.readUInt32LE(24), bytes.readUInt32LE(20))
+  if (bytes.length < at.end) return undefined
+  return { text: bytes.toString('utf8', at.paths, at.end), count: bytes.readUInt32LE(24) }
+}
+
 function open(value: Uint8Array, key: string, loadDetails: (() => Uint8Array | undefined) | undefined): IndexView | undefined {
   const opened = sound(value, MAGIC)
   if (!opened) return undefined

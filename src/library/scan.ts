@@ -238,19 +238,21 @@ export const STAT_AHEAD_MIN_FILES = 8192
 /**
  * The thread's code (CommonJS, evaluated): stat each file from the last one back, publishing
  * each result (`state[i]`: 1 a regular file, its stat in `values`, 2 anything else), until it
- * reaches the files the caller has gone through (`state[n]`, written by the caller).
+ * reaches the files the caller has gone through (`state[n]`, written by the caller). A path with
+ * a `..` segment is not statted (it would lead out of the root); nothing is when the list does
+ * not have `n` paths.
  */
 const STAT_AHEAD_CODE = `
 const { workerData } = require('node:worker_threads')
 const { statSync } = require('node:fs')
-const { prefix, paths, values, state } = workerData
+const { prefix, paths, n, values, state } = workerData
 const list = paths.split('\\n')
-const n = list.length
 const options = { throwIfNoEntry: false }
-for (let i = n - 1; i >= 0 && i >= Atomics.load(state, n); i--) {
+const up = /(^|\\/)\\.\\.(\\/|$)/
+for (let i = n - 1; list.length === n && i >= 0 && i >= Atomics.load(state, n); i--) {
   let s
   try {
-    s = statSync(prefix + list[i], options)
+    s = up.test(list[i]) ? undefined : statSync(prefix + list[i], options)
   } catch {
     s = undefined
   }
@@ -265,23 +267,24 @@ for (let i = n - 1; i >= 0 && i >= Atomics.load(state, n); i--) {
 `
 
 /**
- * Start statting the files at `paths` (relative to the real root `base`, `/`-separated, not
- * through a symbolic link) on a worker thread, from the last one back, while the calling thread
- * walks the root: a caller that then goes through them in order (see {@link StatsAhead.take})
- * finds the later ones already statted. A stat is taken as `statSync` takes it, when the thread
- * gets to it (before the caller asks, never before this call): a file changed after that is
- * seen as changed by the next load, as one changed after a stat on the calling thread.
- * `undefined` when there are fewer than `minFiles` files, or no thread can be started.
+ * Start statting the `count` files at `paths` (one a line, relative to the real root `base`,
+ * `/`-separated, not through a symbolic link) on a worker thread, from the last one back, while
+ * the calling thread walks the root: a caller that then goes through them in order (see
+ * {@link StatsAhead.take}) finds the later ones already statted. A stat is taken as `statSync`
+ * takes it, when the thread gets to it (before the caller asks, never before this call): a file
+ * changed after that is seen as changed by the next load, as one changed after a stat on the
+ * calling thread. `undefined` when there are fewer than `minFiles` files, or no thread can be
+ * started.
  */
-export function statAhead(base: string, paths: readonly string[], minFiles = STAT_AHEAD_MIN_FILES): StatsAhead | undefined {
-  const n = paths.length
-  if (n === 0 || n < minFiles || typeof SharedArrayBuffer !== 'function') return undefined
+export function statAhead(base: string, paths: string, count: number, minFiles = STAT_AHEAD_MIN_FILES): StatsAhead | undefined {
+  const n = count
+  if (!Number.isInteger(n) || n <= 0 || n < minFiles || typeof SharedArrayBuffer !== 'function') return undefined
   const values = new Float64Array(new SharedArrayBuffer(8 * 4 * n))
   const state = new Int32Array(new SharedArrayBuffer(4 * (n + 1)))
   let worker: Worker
   try {
     const prefix = base.endsWith(nodePath.sep) ? base : base + nodePath.sep
-    worker = new Worker(STAT_AHEAD_CODE, { eval: true, workerData: { prefix, paths: paths.join('\n'), values, state }, resourceLimits: { maxOldGenerationSizeMb: 64 } })
+    worker = new Worker(STAT_AHEAD_CODE, { eval: true, workerData: { prefix, paths, n, values, state }, resourceLimits: { maxOldGenerationSizeMb: 64 } })
   } catch {
     return undefined
   }

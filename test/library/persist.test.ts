@@ -12,7 +12,7 @@ import type { PromptfoldError } from '../../src/errors.js'
 import { createTokenCounter } from '../../src/count/index.js'
 import { type Library, type LoadLibraryOptions, loadLibrary } from '../../src/library/index.js'
 import { type IndexedEntry, MatchIndex, Vocabulary } from '../../src/library/match.js'
-import { decodeIndex, detailsKey, type EncodedIndex, encodeIndex, openIndex, type PersistedFile, type PersistedIndex } from '../../src/library/persist.js'
+import { decodeIndex, detailsKey, type EncodedIndex, encodeIndex, openIndex, type PersistedFile, type PersistedIndex, peekPaths } from '../../src/library/persist.js'
 import { fixtureLibrary, repoRoot } from './helpers.js'
 
 const QUERIES = ['restore postgres to a point in time', 'react component testing', 'kafka consumer groups', 'pdf form filling', 'incident postmortem template', 'data quality']
@@ -461,6 +461,18 @@ describe('the match index kept in the index store', () => {
     const warm = await withIndex()
     expect(warm.match('zqxwvutsrpo', { maxResults: 3 }).map((r) => r.uri)).toEqual(['orchestr8://examples/database/postgres-replication'])
     expect(results(warm)).toStrictEqual(results(await loadLibrary({ root })))
+  })
+
+  it('lists the paths of an index value from its header alone (peekPaths); nothing for a value of another kind', async () => {
+    const { key, index } = await storedIndex()
+    const { index: value, details } = stored(indexFiles()[0])
+    expect(peekPaths(value)).toEqual({ text: [...index.files.keys()].join('\n'), count: index.files.size })
+    expect(peekPaths(encodeIndex(key, [], new Vocabulary(), 0).index)).toEqual({ text: '', count: 0 })
+    expect(peekPaths(details)).toBeUndefined()
+    // Written before any match, the value ends with its paths: one byte short, they are not all there.
+    expect(peekPaths(value.subarray(0, value.length - 1))).toBeUndefined()
+    expect(peekPaths(value.subarray(0, 40))).toBeUndefined()
+    expect(peekPaths(Buffer.from('not an index at all, not at all, not at all, no'))).toBeUndefined()
   })
 
   it('a missing, damaged or foreign details value: every file is read again, the library is a fresh load, and both values are written anew', async () => {

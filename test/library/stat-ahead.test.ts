@@ -28,18 +28,21 @@ beforeEach(() => {
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
+/** The paths as `statAhead` takes them: one a line. */
+const list = () => paths.join('\n')
+
 const blank = (): ReadStat => ({ size: -1, mtimeMs: -1, ctimeMs: -1, ino: -1 })
 
 describe('statAhead', () => {
   it('starts no thread for fewer files than asked for, nor for none; by default for STAT_AHEAD_MIN_FILES or more', () => {
-    expect(statAhead(dir, paths, paths.length + 1)).toBeUndefined()
-    expect(statAhead(dir, [], 0)).toBeUndefined()
-    expect(statAhead(dir, paths)).toBeUndefined()
+    expect(statAhead(dir, list(), paths.length, paths.length + 1)).toBeUndefined()
+    expect(statAhead(dir, '', 0, 0)).toBeUndefined()
+    expect(statAhead(dir, list(), paths.length)).toBeUndefined()
     expect(STAT_AHEAD_MIN_FILES).toBe(8192)
   })
 
   it('gives each regular file its stat as statSync gives it (size, times, inode); a folder or a missing file is left to the caller', async () => {
-    const ahead = statAhead(dir, paths, 1)
+    const ahead = statAhead(dir, list(), paths.length, 1)
     if (!ahead) throw new Error('no thread')
     await ahead.ended
     for (const [i, rel] of paths.entries()) {
@@ -56,11 +59,11 @@ describe('statAhead', () => {
 
   it('takes a file as it is after the call: an edit made before it is in the stat', async () => {
     const rel = paths[paths.length - 1] as string
-    const ahead = statAhead(dir, paths, 1)
+    const ahead = statAhead(dir, list(), paths.length, 1)
     if (!ahead) throw new Error('no thread')
     await ahead.ended
     writeFileSync(path.join(dir, rel), 'longer than it was before, by a good many bytes\n')
-    const again = statAhead(dir, paths, 1)
+    const again = statAhead(dir, list(), paths.length, 1)
     if (!again) throw new Error('no thread')
     await again.ended
     const out = blank()
@@ -71,11 +74,26 @@ describe('statAhead', () => {
   })
 
   it('once stopped, gives nothing (the caller stats every file itself), and its thread ends', async () => {
-    const ahead = statAhead(dir, paths, 1)
+    const ahead = statAhead(dir, list(), paths.length, 1)
     if (!ahead) throw new Error('no thread')
     ahead.stop()
     ahead.stop()
     await ahead.ended
     expect(paths.map((_, i) => ahead.take(i, blank()))).toEqual(paths.map(() => false))
+  })
+
+  it('stats no path with a .. segment (it would lead out of the root), and nothing when the list has another count', async () => {
+    // The root is d0: d1/doc-01.md lies outside it.
+    const inner = path.join(dir, 'd0')
+    const names = ['../d1/doc-01.md', 'x/../../d1/doc-01.md', '..', 'a..b.md']
+    writeFileSync(path.join(inner, 'a..b.md'), 'dots\n')
+    const ahead = statAhead(inner, names.join('\n'), names.length, 1)
+    if (!ahead) throw new Error('no thread')
+    await ahead.ended
+    expect(names.map((_, i) => ahead.take(i, blank()))).toEqual([false, false, false, true])
+    const miscounted = statAhead(dir, list(), paths.length + 1, 1)
+    if (!miscounted) throw new Error('no thread')
+    await miscounted.ended
+    expect(paths.map((_, i) => miscounted.take(i, blank()))).toEqual(paths.map(() => false))
   })
 })
