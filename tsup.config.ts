@@ -169,7 +169,11 @@ export default defineConfig((cli): Options[] => {
         options.chunkNames = 'cli-[name]-[hash]'
       },
       dts: false,
-      // No source maps: the code is not minified, and the serve chunk's map alone would be ~2 MB.
+      // Whitespace and syntax minified, names kept (stack traces still name every function): the
+      // serve chunk is 424 KB instead of 620 KB, less to compile on every start, and the install
+      // is ~0.5 MB smaller. No source maps (the serve chunk's alone would be ~2 MB).
+      minifyWhitespace: true,
+      minifySyntax: true,
       sourcemap: false,
       // `promptfold serve` bundles the MCP server, the library code it uses, and the MCP SDK with
       // its dependencies (zod, ajv) into its own chunks (dist/cli-serve-*.js and the chunks it
