@@ -159,6 +159,9 @@ export default defineConfig((cli): Options[] => {
       esbuildPlugins: [usePlatform('portable')],
     },
     { ...shared, entry: { 'markdown-engine': 'src/parse/markdown-engine.ts' }, format: ['cjs'], dts: false, sourcemap: false, noExternal: [...MARKDOWN_ENGINE, ...ESM_ONLY] },
+    // The rank table as the parser's worker thread builds it for a server (src/parse/offload.ts,
+    // rankTableOffThread): CommonJS, required by the worker's code, next to the rank files.
+    { ...shared, entry: { 'rank-table': 'src/count/rank-table-worker.ts' }, format: ['cjs'], dts: false, sourcemap: false },
     {
       entry: { cli: 'src/cli/main.ts' },
       format: ['esm'],

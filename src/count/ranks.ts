@@ -168,8 +168,19 @@ function indexTokens(index: Int32Array, lengths: Uint8Array, bytes: Uint8Array, 
   }
 }
 
-/** The fields of a {@link RankTable} that are not built on access. */
-type RankTableFields = Omit<RankTable, 'ranks' | 'tokens'>
+/** The fields of a {@link RankTable} that are not built on access: plain data (strings, numbers, typed arrays) a worker thread can send. */
+export type RankTableFields = Omit<RankTable, 'ranks' | 'tokens'>
+
+/** The fields of `table` (see {@link RankTableFields}), for sending it to another thread. */
+export function rankTableFields(table: RankTable): RankTableFields {
+  const { encoding, patStr, source, tokenBytes, tokenOffsets, tokenLengths, tokenHashes, byteRanks, bytePairRanks, tokenIndex, pairMemo, maxTokenBytes } = table
+  return { encoding, patStr, source, tokenBytes, tokenOffsets, tokenLengths, tokenHashes, byteRanks, bytePairRanks, tokenIndex, pairMemo, maxTokenBytes }
+}
+
+/** The table of `fields` ({@link rankTableFields} of a table built on another thread). */
+export function tableFromFields(fields: RankTableFields): RankTable {
+  return new PackedRankTable(fields)
+}
 
 /**
  * A rank table. A class, with {@link ranks} and {@link tokens} as getters on
@@ -313,6 +324,11 @@ export function buildRankTable(encoding: EncodingName, data: EncodingData): Rank
  * @returns A new table.
  */
 export function loadRankTable(encoding: EncodingName): RankTable {
+  const given = provided.get(encoding)
+  if (given !== undefined) {
+    provided.delete(encoding)
+    return given
+  }
   const file = readRankFile(encoding)
   const packed = file === undefined ? undefined : parseRankFile(file, encoding)
   if (packed !== undefined && typeof packed !== 'string') {
@@ -323,6 +339,39 @@ export function loadRankTable(encoding: EncodingName): RankTable {
     }
   }
   return buildRankTable(encoding, loadEncodingData(encoding))
+}
+
+/** Tables built elsewhere (see {@link expectRankTable}) that the next {@link loadRankTable} of their encoding takes. */
+const provided = new Map<EncodingName, RankTable>()
+/** Tables being built elsewhere, by encoding. */
+const arriving = new Map<EncodingName, Promise<unknown>>()
+
+/**
+ * A table of `encoding` is being built elsewhere (by the parser's worker thread, see
+ * `rankTableOffThread`): once it has come, the next {@link loadRankTable} of that encoding
+ * takes it instead of building one; {@link rankTableArrival} waits for it. A table that does
+ * not come (`undefined`, an error, another encoding) changes nothing.
+ *
+ * @param encoding - The encoding.
+ * @param table - The table, when it comes.
+ */
+export function expectRankTable(encoding: EncodingName, table: Promise<RankTable | undefined>): void {
+  const arrival = table
+    .then(
+      (t) => {
+        if (t !== undefined && t.encoding === encoding) provided.set(encoding, t)
+      },
+      () => undefined,
+    )
+    .finally(() => {
+      if (arriving.get(encoding) === arrival) arriving.delete(encoding)
+    })
+  arriving.set(encoding, arrival)
+}
+
+/** Resolves once a table of `encoding` expected by {@link expectRankTable} has come or failed (at once when none is). */
+export function rankTableArrival(encoding: EncodingName): Promise<unknown> {
+  return arriving.get(encoding) ?? Promise.resolve()
 }
 
 /**

@@ -8,7 +8,9 @@ import type { Readable, Writable } from 'node:stream'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
 import { DEFAULT_MAX_FILES, type Library, type LoadLibraryOptions, loadLibrary } from '../library/library.js'
-import { stopParseWorker } from '../parse/offload.js'
+import { DEFAULT_ENCODING } from '../count/encodings.js'
+import { expectRankTable } from '../count/ranks.js'
+import { rankTableOffThread, stopParseWorker } from '../parse/offload.js'
 import type { ParseStore } from '../cache/store.js'
 import { DEFAULT_SCHEMES } from '../parse/uri.js'
 import { VERSION } from '../version.js'
@@ -328,8 +330,13 @@ function listingRows(library: Library, titles: ServeState['titles']): ListingRow
  */
 export async function serve(root: string, options: ServeOptions = {}): Promise<void> {
   const scheme = (options.schemes?.[0] ?? DEFAULT_SCHEMES[0] ?? 'orchestr8').toLowerCase()
-  // The worker boots on another core while the server is set up and the library loads.
-  if (options.warm !== false) startParser()
+  // The worker boots on another core while the server is set up and the library loads, and
+  // builds the encoder's rank table meanwhile (the first count takes it instead of building it).
+  if (options.warm !== false) {
+    startParser()
+    const encoding = options.encoding ?? DEFAULT_ENCODING
+    expectRankTable(encoding, rankTableOffThread(encoding))
+  }
   const probe = options.parseStore !== undefined ? probing(options.parseStore) : undefined
   const parseStore = probe?.store
   // Titles listed in an earlier session over the same store (see listingKey).

@@ -45,6 +45,7 @@ import {
 import { assemble } from '../assemble/index.js'
 import type { CountStore, ParseStore } from '../cache/store.js'
 import { createTokenCounter, type EncodingName, type TokenCounter } from '../count/index.js'
+import { rankTableArrival } from '../count/ranks.js'
 import { BudgetExceededError, InvalidOptionError, PromptfoldError } from '../errors.js'
 import { parseDocument } from '../parse/document.js'
 import { parseMarkdownOffThread } from '../parse/markdown.js'
@@ -625,7 +626,9 @@ export function serverOver(source: Library | Promise<Library>, scheme: string, o
   async function assembleEntry(entry: LibraryEntry, budget: number, query: string): Promise<{ text: string; report: AssemblyReport }> {
     const parsing = withinRequestTime(parseAhead(library, entry.uri, prepared, PARSE_AHEAD_DEPTH, known.stored), entry.uri)
     // While the worker parses (or starts, for the first request), the encoder's ranks are
-    // loaded here (once per process, ~45 ms): the assembly below counts with them.
+    // loaded here (once per process, ~20 ms), or taken from the worker when `serve` had it
+    // build them (expectRankTable): the assembly below counts with them.
+    await rankTableArrival(counter.encoding as EncodingName)
     counterReady()
     await parsing
     const doc = library.document(entry.uri)

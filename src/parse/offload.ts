@@ -16,6 +16,8 @@
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Root } from 'mdast'
+import type { EncodingName } from '../count/encodings.js'
+import { type RankTable, type RankTableFields, tableFromFields } from '../count/ranks.js'
 import { localRequire } from '../platform/require.js'
 import type { Bounded, Refusal } from './bounded.js'
 
@@ -34,6 +36,14 @@ const load = workerData.cjs
 load.then((engine) => {
   const processor = engine.unified().use(engine.remarkParse).freeze()
   parentPort.on('message', (m) => {
+    if (m.ranks !== undefined) {
+      try {
+        parentPort.postMessage({ id: m.id, fields: require(workerData.ranks).rankTableFieldsOf(m.ranks) })
+      } catch (error) {
+        parentPort.postMessage({ id: m.id, error: String(error && error.message) })
+      }
+      return
+    }
     try {
       parentPort.postMessage({ id: m.id, trees: m.texts.map((t) => processor.parse(t)) })
     } catch (error) {
@@ -44,6 +54,15 @@ load.then((engine) => {
   parentPort.postMessage({ ready: true })
 }, (error) => parentPort.postMessage({ failed: String(error && error.message) }))
 `
+
+/** The built module that gives the worker a rank table (`dist/rank-table.cjs`, src/count/rank-table-worker.ts), when there is one next to the running code. */
+function ranksSource(): string | undefined {
+  try {
+    return localRequire().resolve('./rank-table.cjs')
+  } catch {
+    return undefined
+  }
+}
 
 /** Where the worker loads the markdown stack from, or undefined when it cannot be found. */
 function engineSource(): { cjs: string } | { esm: string[] } | undefined {
@@ -64,7 +83,9 @@ function engineSource(): { cjs: string } | { esm: string[] } | undefined {
 interface Running {
   worker: Worker
   ready: Promise<boolean>
-  pending: Map<number, { resolve: (trees: Root[]) => void; reject: (error: unknown) => void }>
+  /** Whether the worker can build rank tables (see {@link rankTableOffThread}). */
+  ranks: boolean
+  pending: Map<number, { resolve: (answer: unknown) => void; reject: (error: unknown) => void }>
 }
 
 let running: Running | undefined
@@ -82,20 +103,22 @@ function start(): Running | undefined {
   if (running) return running
   const source = engineSource()
   if (source === undefined) return undefined
-  const worker = new Worker(WORKER_CODE, { eval: true, workerData: source, resourceLimits: { maxOldGenerationSizeMb: OFF_THREAD_HEAP_MB } })
-  const pending = new Map<number, { resolve: (trees: Root[]) => void; reject: (error: unknown) => void }>()
+  const ranks = ranksSource()
+  const worker = new Worker(WORKER_CODE, { eval: true, workerData: { ...source, ranks }, resourceLimits: { maxOldGenerationSizeMb: OFF_THREAD_HEAP_MB } })
+  const pending = new Map<number, { resolve: (answer: unknown) => void; reject: (error: unknown) => void }>()
   let settle: (ok: boolean) => void = () => undefined
   const ready = new Promise<boolean>((resolve) => {
     settle = resolve
   })
-  const self: Running = { worker, ready, pending }
-  worker.on('message', (m: { ready?: true; failed?: string; id?: number; trees?: Root[]; error?: string }) => {
+  const self: Running = { worker, ready, ranks: ranks !== undefined, pending }
+  worker.on('message', (m: { ready?: true; failed?: string; id?: number; trees?: Root[]; fields?: RankTableFields; error?: string }) => {
     if (m.ready) return settle(true)
     if (m.failed !== undefined) return settle(false)
     const waiting = m.id === undefined ? undefined : pending.get(m.id)
     if (!waiting || m.id === undefined) return
     pending.delete(m.id)
     if (m.trees) waiting.resolve(m.trees)
+    else if (m.fields) waiting.resolve(m.fields)
     else waiting.reject(m.error === 'depth' ? new Stopped({ reason: 'depth', limitMs: 0 }) : new Error(m.error))
   })
   const fail = (error: unknown) => {
@@ -111,6 +134,29 @@ function start(): Running | undefined {
   worker.unref()
   running = self
   return self
+}
+
+/**
+ * The rank table of `encoding` built on the worker thread (started if need be), the same table
+ * `loadRankTable` builds here: for a server that would otherwise build it on its event loop
+ * when it first counts (see `expectRankTable`). `undefined` when no worker can be started or
+ * the built package has no `rank-table.cjs` (running from the sources), or it fails.
+ *
+ * @param encoding - A supported encoding.
+ */
+export async function rankTableOffThread(encoding: EncodingName): Promise<RankTable | undefined> {
+  const r = start()
+  if (!r || !r.ranks || !(await r.ready)) return undefined
+  const id = nextId++
+  try {
+    const fields = await new Promise<unknown>((resolve, reject) => {
+      r.pending.set(id, { resolve, reject })
+      r.worker.postMessage({ id, ranks: encoding })
+    })
+    return tableFromFields(fields as RankTableFields)
+  } catch {
+    return undefined
+  }
 }
 
 /** Stop the worker (it is started again on the next parse). */
@@ -153,7 +199,7 @@ async function drive(steps: Generator<string[], Root, Root[]>, limitMs: number):
       const id = nextId++
       const texts = step.value
       const trees = new Promise<Root[]>((resolve, reject) => {
-        r.pending.set(id, { resolve, reject })
+        r.pending.set(id, { resolve: (answer) => resolve(answer as Root[]), reject })
         r.worker.postMessage({ id, texts })
       })
       step = steps.next(await Promise.race([trees, overLimit]))
