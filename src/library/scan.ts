@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { closeSync, type Dirent, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import * as nodePath from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { diagnostic } from '../parse/diagnostics.js'
@@ -273,12 +274,12 @@ for (let i = n - 1; list.length === n && i >= 0 && i >= Atomics.load(state, n); 
  * {@link StatsAhead.take}) finds the later ones already statted. A stat is taken as `statSync`
  * takes it, when the thread gets to it (before the caller asks, never before this call): a file
  * changed after that is seen as changed by the next load, as one changed after a stat on the
- * calling thread. `undefined` when there are fewer than `minFiles` files, or no thread can be
- * started.
+ * calling thread. `undefined` when there are fewer than `minFiles` files, when the process has
+ * one CPU to run on (the thread would take turns with the caller), or no thread can be started.
  */
 export function statAhead(base: string, paths: string, count: number, minFiles = STAT_AHEAD_MIN_FILES): StatsAhead | undefined {
   const n = count
-  if (!Number.isInteger(n) || n <= 0 || n < minFiles || typeof SharedArrayBuffer !== 'function') return undefined
+  if (!Number.isInteger(n) || n <= 0 || n < minFiles || typeof SharedArrayBuffer !== 'function' || availableParallelism() < 2) return undefined
   const values = new Float64Array(new SharedArrayBuffer(8 * 4 * n))
   const state = new Int32Array(new SharedArrayBuffer(4 * (n + 1)))
   let worker: Worker

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type ReadStat, STAT_AHEAD_MIN_FILES, statAhead } from '../../src/library/scan.js'
 
 let dir: string
@@ -95,5 +95,22 @@ describe('statAhead', () => {
     if (!miscounted) throw new Error('no thread')
     await miscounted.ended
     expect(paths.map((_, i) => miscounted.take(i, blank()))).toEqual(paths.map(() => false))
+  })
+})
+
+describe('statAhead on one CPU', () => {
+  it('starts no thread: it would take turns with the caller', async () => {
+    vi.resetModules()
+    vi.doMock('node:os', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:os')>()), availableParallelism: () => 1 }))
+    try {
+      const scan = await import('../../src/library/scan.js')
+      expect(scan.statAhead(dir, list(), paths.length, 1)).toBeUndefined()
+    } finally {
+      vi.doUnmock('node:os')
+      vi.resetModules()
+    }
+    const ahead = (await import('../../src/library/scan.js')).statAhead(dir, list(), paths.length, 1)
+    expect(ahead).toBeDefined()
+    ahead?.stop()
   })
 })
