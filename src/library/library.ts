@@ -25,7 +25,8 @@ import { createFileIndex, createLookupIndex, entryName, type FileIndex, type Fil
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
 import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, peekPaths, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
-import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, type StatsAhead, scanRoot, skillPathOf, statAhead } from './scan.js'
+import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot, skillPathOf } from './scan.js'
+import { type StatsAhead, statAhead } from './stat-ahead.js'
 
 /** Options of {@link loadLibrary}. */
 export interface LoadLibraryOptions {

@@ -11,17 +11,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { fileLibraryIndexStore, type LibraryIndexStore } from '../../src/cache/store.js'
 import { loadLibrary } from '../../src/library/index.js'
 import { decodeIndex, detailsKey, encodeIndex, openIndex } from '../../src/library/persist.js'
-import { STAT_AHEAD_MIN_FILES, type StatsAhead } from '../../src/library/scan.js'
+import { STAT_AHEAD_MIN_FILES, type StatsAhead } from '../../src/library/stat-ahead.js'
 
 /** Each thread `loadLibrary` starts (the loads that use it wait until it has statted every file, when `waitAhead`), and how many stats it gave. */
 const started: { ahead: StatsAhead; given: number }[] = []
 let waitAhead = false
-vi.mock('../../src/library/scan.js', async (importOriginal) => {
-  const scan = await importOriginal<typeof import('../../src/library/scan.js')>()
+vi.mock('../../src/library/stat-ahead.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/library/stat-ahead.js')>()
   return {
-    ...scan,
-    statAhead(...args: Parameters<typeof scan.statAhead>) {
-      const ahead = scan.statAhead(...args)
+    ...original,
+    statAhead(...args: Parameters<typeof original.statAhead>) {
+      const ahead = original.statAhead(...args)
       if (ahead) {
         const counted = { ahead, given: 0 }
         started.push(counted)

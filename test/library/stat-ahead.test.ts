@@ -1,12 +1,13 @@
 /**
  * `statAhead`: stats of listed files taken on a worker thread while the caller walks the root
- * (see src/library/scan.ts), as `statSync` gives them; what it did not take is left to the caller.
+ * (see src/library/stat-ahead.ts), as `statSync` gives them; what it did not take is left to the caller.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { type ReadStat, STAT_AHEAD_MIN_FILES, statAhead } from '../../src/library/scan.js'
+import type { ReadStat } from '../../src/library/scan.js'
+import { STAT_AHEAD_MIN_FILES, statAhead } from '../../src/library/stat-ahead.js'
 
 let dir: string
 /** Paths in path order: 30 documents, a folder and a file that does not exist. */
@@ -103,13 +104,13 @@ describe('statAhead on one CPU', () => {
     vi.resetModules()
     vi.doMock('node:os', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:os')>()), availableParallelism: () => 1 }))
     try {
-      const scan = await import('../../src/library/scan.js')
-      expect(scan.statAhead(dir, list(), paths.length, 1)).toBeUndefined()
+      const oneCpu = await import('../../src/library/stat-ahead.js')
+      expect(oneCpu.statAhead(dir, list(), paths.length, 1)).toBeUndefined()
     } finally {
       vi.doUnmock('node:os')
       vi.resetModules()
     }
-    const ahead = (await import('../../src/library/scan.js')).statAhead(dir, list(), paths.length, 1)
+    const ahead = (await import('../../src/library/stat-ahead.js')).statAhead(dir, list(), paths.length, 1)
     expect(ahead).toBeDefined()
     ahead?.stop()
   })
