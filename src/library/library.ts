@@ -23,7 +23,7 @@ import { scanHeadings } from './headings.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
 import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
-import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, peekPaths, RACY_MS, type StoredPostings } from './persist.js'
+import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, peekPaths, persistable, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot, skillPathOf } from './scan.js'
 import { type StatsAhead, statAhead } from './stat-ahead.js'
@@ -370,6 +370,15 @@ class StoredRecord implements FileRecord {
 /** What matching needs of an entry (see `matchRow`): its fields that {@link matchFacts} works out from its record. */
 type MatchFacts = Pick<LibraryEntry, 'kind' | 'uri' | 'path' | 'id' | 'name' | 'description' | 'meta'>
 
+/**
+ * Whether the persistent index can hold a record read now: its frontmatter and diagnostics
+ * survive JSON (a YAML date does not). A file it cannot hold is left out of the index and read
+ * again on every load; that alone is nothing new to store.
+ */
+function storable(r: FileRecord): boolean {
+  return r.stat !== undefined && persistable({ path: r.path, role: r.role, stat: r.stat, checkedAt: r.checkedAt, digest: r.digest, bytes: r.bytes, fm: r.role === 'skill' ? r.fm : { ...r.fm, data: {} }, readDiagnostics: r.readDiagnostics, lines: r.lines })
+}
+
 /** A record as a plain object (a stored one's details parsed), to copy with changes. */
 function plainRecord(r: FileRecord): FileRecord {
   const out: FileRecord = {
@@ -678,14 +687,18 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     }
     const checkedAt = Date.now()
     const read = readSource(file, base, maxBytes, role !== 'document')
-    if (read.ok) unsaved = true
-    else {
+    if (!read.ok) {
       if (known?.readable) unsaved = true
       const fm = readFrontmatter<Frontmatter>('', undefined, file.path)
       return { path: file.path, real: file.real, uri, role, skill: file.skill, readable: false, digest: '', bytes: 0, fm: { ...fm, diagnostics: [] }, readDiagnostics: read.diagnostics, lines: {}, checkedAt }
     }
     const digest = digestOf(read.source)
-    if (known && known.readable && known.digest === digest) return { ...plainRecord(known), real: file.real, uri, skill: file.skill, readDiagnostics: read.diagnostics, stat: read.stat, checkedAt }
+    if (known && known.readable && known.digest === digest) {
+      const same: FileRecord = { ...plainRecord(known), real: file.real, uri, skill: file.skill, readDiagnostics: read.diagnostics, stat: read.stat, checkedAt }
+      // Its new stat to store (unless the index leaves it out, see `storable`).
+      if (storable(same)) unsaved = true
+      return same
+    }
     const text = read.source.charCodeAt(0) === 0xfeff ? read.source.slice(1) : read.source
     // A skill's other files are not documents: no frontmatter is read, binary files keep no text.
     const frontmatter = role === 'file' ? noFrontmatter() : readFrontmatter<Frontmatter>(text, undefined, file.path)
@@ -693,6 +706,9 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     // its strings are slices of the file's text, which would stay in memory with them.
     const fm = structuredClone(role === 'document' ? { ...frontmatter, data: {} } : frontmatter)
     const record: FileRecord = { path: file.path, real: file.real, uri, role, skill: file.skill, readable: true, digest, bytes: read.bytes, fm, readDiagnostics: read.diagnostics, lines: {}, stat: read.stat, checkedAt }
+    // Something to store, unless the index leaves the file out (see `storable`); and the stored
+    // entry of a file that changed into one it leaves out is out of date.
+    if (storable(record) || known instanceof StoredRecord) unsaved = true
     if (read.sha256 !== undefined) record.sha256 = read.sha256
     if (role === 'file') {
       if (detectBinary(read.source)) Object.assign(record, { binary: true, readDiagnostics: [] })
