@@ -365,9 +365,10 @@ function prune(dir: string, maxEntries: number): void {
 }
 
 /**
- * A store of library indexes, one binary value per library (see `loadLibrary`'s `indexStore`):
- * what indexing a library root found, so the next load of the same root reads and parses only
- * the files that changed. Any object of this shape can be passed to `loadLibrary`.
+ * A store of library indexes, two binary values per library (see `loadLibrary`'s `indexStore`:
+ * the index, read at load, and its details, read on first use): what indexing a library root
+ * found, so the next load of the same root reads and parses only the files that changed. Any
+ * object of this shape can be passed to `loadLibrary`.
  */
 export interface LibraryIndexStore {
   /** The value last stored under `key`, or `undefined`. */
@@ -376,7 +377,7 @@ export interface LibraryIndexStore {
   set(key: string, value: Uint8Array): void
 }
 
-/** A {@link LibraryIndexStore} backed by one file per library in a folder. */
+/** A {@link LibraryIndexStore} backed by one file per value (two per library) in a folder. */
 export interface FileLibraryIndexStore extends LibraryIndexStore {
   /** Folder holding the index files. */
   readonly dir: string
@@ -397,13 +398,13 @@ export interface FileLibraryIndexStoreOptions {
   onFault?: CacheFaultHandler
 }
 
-/** Largest library index file read or written (bytes); 50,000 documents take about 145 MB (with their match postings). */
+/** Largest library index file read or written (bytes); 50,000 documents take about 49 MB (the index, with its match postings) and 96 MB (its details). */
 export const MAX_LIBRARY_INDEX_BYTES = 512 * 1024 * 1024
 
 const LIBRARY_INDEXES = 'library-v1'
 
 /**
- * A library index store in `dir/library-v1`, one file per library root, written in the
+ * A library index store in `dir/library-v1`, one file per value (two per library root), written in the
  * background on `set` (atomically: a private temp file, then rename, so concurrent processes see
  * the old or the new index, never a torn one; `get` in the same process sees a value being
  * written at once; see {@link FileLibraryIndexStore.flush}). A file is read only when it is a regular file (opened
