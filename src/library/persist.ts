@@ -107,7 +107,7 @@ export const RACY_MS = 2000
 const MAGIC = 'PFLIBIDX'
 const DETAILS_MAGIC = 'PFLIBDET'
 /** Bump when the layout or the meaning of a field changes. */
-const FORMAT = 4
+const FORMAT = 5
 const BYTE_ORDER = 0x01020304
 /**
  * Header of both values: magic (8 bytes), then nine 32-bit words, the last the checksum. The
@@ -155,15 +155,51 @@ function valueChecksum(bytes: Uint8Array): number {
   return checksum([bytes.subarray(0, CHECKSUM_AT), bytes.subarray(HEADER_BYTES)])
 }
 
-/** Whether `value` survives JSON unchanged (plain objects and arrays of strings, finite numbers, booleans, null; no `undefined` inside). */
+/**
+ * Key of the object that stands for a date in a file's details JSON (`{"\u0000date": "<ISO>"}`):
+ * YAML reads `created: 2025-03-14` as a `Date`. A mapping that has this key itself is not kept.
+ */
+const DATE_KEY = '\u0000date'
+
+/**
+ * Whether `value` survives the details JSON unchanged: plain objects and arrays of strings,
+ * finite numbers, booleans, null and valid dates (see {@link DATE_KEY}); no `undefined` inside.
+ */
 export function jsonSafe(value: unknown, depth = 0): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
   if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0)
   if (depth > 64 || typeof value !== 'object') return false
+  if (value instanceof Date) return Object.getPrototypeOf(value) === Date.prototype && Number.isFinite(value.getTime()) && Object.keys(value).length === 0
   if (Array.isArray(value)) return value.every((v) => jsonSafe(v, depth + 1))
   const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return false
+  if ((proto !== Object.prototype && proto !== null) || Object.hasOwn(value, DATE_KEY)) return false
   return Object.values(value).every((v) => jsonSafe(v, depth + 1))
+}
+
+/** Whether `value` holds a date (the details JSON then writes them with {@link DATE_KEY}). */
+function holdsDate(value: unknown, depth = 0): boolean {
+  if (value instanceof Date) return true
+  if (value === null || typeof value !== 'object' || depth > 64) return false
+  return (Array.isArray(value) ? value : Object.values(value)).some((v) => holdsDate(v, depth + 1))
+}
+
+/** A date as the details JSON writes it (`JSON.stringify`'s replacer: `this[key]` is the value before `toJSON`). */
+function writeDate(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key]
+  return original instanceof Date ? { [DATE_KEY]: original.toISOString() } : value
+}
+
+/** A date as the details JSON wrote it, read back (`JSON.parse`'s reviver). */
+function readDate(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+  const keys = Object.keys(value)
+  const iso = (value as Record<string, unknown>)[DATE_KEY]
+  return keys.length === 1 && typeof iso === 'string' ? new Date(iso) : value
+}
+
+/** A file's details JSON parsed (its dates read back when it holds any). */
+function parseDetails(text: string): unknown {
+  return text.includes('\\u0000date') ? JSON.parse(text, readDate) : JSON.parse(text)
 }
 
 /** A file for {@link encodeIndex}: its details as fields, or as the bytes a stored index held them in. */
@@ -202,12 +238,12 @@ function detailsJson(file: PersistedFile): string {
   const details: FileDetails = { digest: file.digest, fm: file.fm, readDiagnostics: file.readDiagnostics, lines: file.lines }
   if (file.sha256 !== undefined) details.sha256 = file.sha256
   if (file.tokens !== undefined) details.tokens = file.tokens
-  return JSON.stringify(details)
+  return holdsDate(file.fm.meta) || holdsDate(file.fm.data) ? JSON.stringify(details, writeDate) : JSON.stringify(details)
 }
 
 /**
  * Encode an index of `files` for the library `key`, as its two values (files whose frontmatter
- * is not plain JSON are left out: they are read again next time). Only the terms the rows use
+ * is not plain JSON data or dates are left out: they are read again next time). Only the terms the rows use
  * are kept, unless `postings` are kept too (their term ids are the vocabulary's); postings
  * whose entries are not all kept are left out.
  */
@@ -525,7 +561,7 @@ function open(value: Uint8Array, key: string, loadDetails: (() => Uint8Array | u
       const raw = part()?.rawDetails(i)
       if (raw === undefined) return undefined
       try {
-        return fileDetails(JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8')))
+        return fileDetails(parseDetails(Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8')))
       } catch {
         return undefined
       }

@@ -1,13 +1,16 @@
 /**
- * A file whose frontmatter JSON cannot hold (a YAML date) is left out of the persistent library
- * index and read again on every load; that re-reading alone is nothing new to store: the index
- * is not written again (it was written on every load, the whole of it).
+ * Frontmatter the persistent library index holds and does not hold. YAML dates (`created:
+ * 2025-03-14` reads as a `Date`) are kept, as dates. A value JSON cannot hold (`!!binary`, a
+ * Buffer) leaves its file out of the index: it is read again on every load, and that re-reading
+ * alone is nothing new to store (the whole index was written again on every load).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { loadLibrary } from '../../src/library/library.js'
+import { decodeIndex, encodeIndex, jsonSafe, type PersistedFile } from '../../src/library/persist.js'
+import { Vocabulary } from '../../src/library/match.js'
 
 const made: string[] = []
 afterEach(() => {
@@ -18,7 +21,7 @@ afterEach(() => {
 /** A store in memory that counts its writes. */
 function countingStore() {
   const kept = new Map<string, Uint8Array>()
-  const store = { writes: 0, get: (key: string) => kept.get(key), set: (key: string, value: Uint8Array) => void (store.writes++, kept.set(key, value)) }
+  const store = { writes: 0, kept, get: (key: string) => kept.get(key), set: (key: string, value: Uint8Array) => void (store.writes++, kept.set(key, value)) }
   return store
 }
 
@@ -29,27 +32,66 @@ async function load(root: string, indexStore: ReturnType<typeof countingStore>) 
   return library
 }
 
-describe('the persistent index and frontmatter JSON cannot hold', () => {
-  it('is written once, not on every load, while a file with a YAML date is read again each time', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'promptfold-rewrite-'))
-    made.push(root)
-    mkdirSync(path.join(root, 'agents'))
-    writeFileSync(path.join(root, 'agents/dated.md'), '---\nid: dated\ncreated: 2025-03-14\n---\n# Dated\n')
-    writeFileSync(path.join(root, 'agents/plain.md'), '---\nid: plain\n---\n# Plain\n')
-    // An hour on: the files were not changed within the moment of a read (a file changed then,
-    // "racily", is read again on the next load, and its new check written once).
-    vi.useFakeTimers({ toFake: ['Date'] })
-    vi.setSystemTime(Date.now() + 3_600_000)
+/** A library of `files`, as an hour ago (a file changed within the moment of a read, "racily", is read again once). */
+function library(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'promptfold-rewrite-'))
+  made.push(root)
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true })
+    writeFileSync(path.join(root, file), text)
+  }
+  vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(Date.now() + 3_600_000)
+  return root
+}
+
+describe('the persistent index and frontmatter dates', () => {
+  it('keeps a date as a date: written to the details and read back the same', () => {
+    const created = new Date('2025-03-14T00:00:00.000Z')
+    const file: PersistedFile = {
+      path: 'agents/dated.md',
+      role: 'document',
+      stat: { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1 },
+      checkedAt: 2,
+      bytes: 1,
+      digest: 'a'.repeat(64),
+      fm: { meta: { id: 'dated', tags: [], capabilities: [], useWhen: [], created, history: [{ at: created }] }, data: {}, bodyOffset: 0, present: true, diagnostics: [] },
+      readDiagnostics: [],
+      lines: {},
+    }
+    const value = encodeIndex('k', [file], new Vocabulary(), 3)
+    expect(Buffer.from(value.details).toString('utf8')).toContain('"\\u0000date":"2025-03-14T00:00:00.000Z"')
+    const meta = decodeIndex(value, 'k')?.files.get('agents/dated.md')?.fm.meta
+    expect(meta).toStrictEqual(file.fm.meta)
+    expect(meta?.created).toBeInstanceOf(Date)
+    // A mapping that has the date's own key, an invalid date, a Buffer: not kept.
+    expect([{ '\u0000date': 'x' }, new Date(Number.NaN), Buffer.from('x'), { created }].map((v) => jsonSafe(v))).toStrictEqual([false, false, false, true])
+  })
+
+  it('a library with YAML dates is written once, and its dates come back from the index as dates', async () => {
+    const root = library({ 'agents/dated.md': '---\nid: dated\ncreated: 2025-03-14\n---\n# Dated\n', 'agents/plain.md': '---\nid: plain\n---\n# Plain\n' })
     const store = countingStore()
     const first = await load(root, store)
     const written = store.writes
-    expect(written).toBeGreaterThan(0)
+    expect(written).toBe(2)
+    const again = await load(root, store)
+    expect(store.writes).toBe(written)
+    expect(again.get('orchestr8://agents/dated')?.meta).toStrictEqual(first.get('orchestr8://agents/dated')?.meta)
+    expect(again.get('orchestr8://agents/dated')?.meta.created).toBeInstanceOf(Date)
+  })
+})
+
+describe('the persistent index and frontmatter it cannot hold', () => {
+  it('is written once, not on every load, while a file with a binary value is read again each time', async () => {
+    const root = library({ 'agents/blob.md': '---\nid: blob\nblob: !!binary aGVsbG8=\n---\n# Blob\n', 'agents/plain.md': '---\nid: plain\n---\n# Plain\n' })
+    const store = countingStore()
+    const first = await load(root, store)
+    const written = store.writes
+    expect(written).toBe(2)
     for (let i = 0; i < 2; i++) {
       const again = await load(root, store)
       expect(store.writes).toBe(written)
-      // The dated file as the first load read it (its date a Date, as YAML gives it).
-      expect(again.get('orchestr8://agents/dated')?.meta).toStrictEqual(first.get('orchestr8://agents/dated')?.meta)
-      expect(again.get('orchestr8://agents/dated')?.meta.created).toBeInstanceOf(Date)
+      expect(again.get('orchestr8://agents/blob')?.meta).toStrictEqual(first.get('orchestr8://agents/blob')?.meta)
     }
     // A refresh that finds nothing changed writes nothing either.
     await first.refresh()
@@ -61,11 +103,11 @@ describe('the persistent index and frontmatter JSON cannot hold', () => {
     expect(edited.get('orchestr8://agents/plain')?.meta.tags).toStrictEqual(['x'])
     expect(store.writes).toBe(2 * written)
     // So is one that makes it a file the index leaves out (its stored entry is out of date), once.
-    writeFileSync(path.join(root, 'agents/plain.md'), '---\nid: plain\ncreated: 2025-03-15\n---\n# Plain, dated\n')
+    writeFileSync(path.join(root, 'agents/plain.md'), '---\nid: plain\nblob: !!binary aGk=\n---\n# Plain, with a blob\n')
     await load(root, store)
     expect(store.writes).toBe(3 * written)
-    const dated = await load(root, store)
+    const blob = await load(root, store)
     expect(store.writes).toBe(3 * written)
-    expect(dated.get('orchestr8://agents/plain')?.meta.created).toBeInstanceOf(Date)
+    expect(blob.get('orchestr8://agents/plain')?.meta.blob).toBeInstanceOf(Uint8Array)
   })
 })
