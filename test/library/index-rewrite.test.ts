@@ -45,6 +45,17 @@ function library(files: Record<string, string>): string {
   return root
 }
 
+/** A library of `agents/<id>.md` (`doc`) and a plain document, loaded once: its index was written (two values). */
+async function firstLoad(doc: string) {
+  const id = /id: (\w+)/.exec(doc)?.[1] as string
+  const root = library({ [`agents/${id}.md`]: doc, 'agents/plain.md': '---\nid: plain\n---\n# Plain\n' })
+  const store = countingStore()
+  const first = await load(root, store)
+  const written = store.writes
+  expect(written).toBe(2)
+  return { root, store, first, written }
+}
+
 describe('the persistent index and frontmatter dates', () => {
   it('keeps a date as a date: written to the details and read back the same', () => {
     const created = new Date('2025-03-14T00:00:00.000Z')
@@ -69,11 +80,7 @@ describe('the persistent index and frontmatter dates', () => {
   })
 
   it('a library with YAML dates is written once, and its dates come back from the index as dates', async () => {
-    const root = library({ 'agents/dated.md': '---\nid: dated\ncreated: 2025-03-14\n---\n# Dated\n', 'agents/plain.md': '---\nid: plain\n---\n# Plain\n' })
-    const store = countingStore()
-    const first = await load(root, store)
-    const written = store.writes
-    expect(written).toBe(2)
+    const { root, store, first, written } = await firstLoad('---\nid: dated\ncreated: 2025-03-14\n---\n# Dated\n')
     const again = await load(root, store)
     expect(store.writes).toBe(written)
     expect(again.get('orchestr8://agents/dated')?.meta).toStrictEqual(first.get('orchestr8://agents/dated')?.meta)
@@ -83,11 +90,7 @@ describe('the persistent index and frontmatter dates', () => {
 
 describe('the persistent index and frontmatter it cannot hold', () => {
   it('is written once, not on every load, while a file with a binary value is read again each time', async () => {
-    const root = library({ 'agents/blob.md': '---\nid: blob\nblob: !!binary aGVsbG8=\n---\n# Blob\n', 'agents/plain.md': '---\nid: plain\n---\n# Plain\n' })
-    const store = countingStore()
-    const first = await load(root, store)
-    const written = store.writes
-    expect(written).toBe(2)
+    const { root, store, first, written } = await firstLoad('---\nid: blob\nblob: !!binary aGVsbG8=\n---\n# Blob\n')
     for (let i = 0; i < 2; i++) {
       const again = await load(root, store)
       expect(store.writes).toBe(written)
