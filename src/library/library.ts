@@ -372,8 +372,8 @@ type MatchFacts = Pick<LibraryEntry, 'kind' | 'uri' | 'path' | 'id' | 'name' | '
 
 /**
  * Whether the persistent index can hold a record read now: its frontmatter and diagnostics
- * survive JSON (a YAML date does not). A file it cannot hold is left out of the index and read
- * again on every load; that alone is nothing new to store.
+ * survive the details JSON (dates do, a `!!binary` value does not). A file it cannot hold is left
+ * out of the index and read again on every load; that alone is nothing new to store.
  */
 function storable(r: FileRecord): boolean {
   return r.stat !== undefined && persistable({ path: r.path, role: r.role, stat: r.stat, checkedAt: r.checkedAt, digest: r.digest, bytes: r.bytes, fm: r.role === 'skill' ? r.fm : { ...r.fm, data: {} }, readDiagnostics: r.readDiagnostics, lines: r.lines })
