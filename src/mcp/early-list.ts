@@ -27,7 +27,7 @@ export interface EarlyResource {
   _meta?: { 'promptfold/kind': 'skill' }
 }
 
-/** Options of {@link walkListing}. */
+/** Options of {@link earlyWalk}. */
 export interface WalkListingOptions {
   /** The library's first scheme (documents are `<scheme>://<path without .md>`). */
   scheme: string
@@ -36,15 +36,11 @@ export interface WalkListingOptions {
 }
 
 /**
- * Every resource `resources/list` gives for the library below `root`, by path, from a walk
- * alone: each document (`<scheme>://<path without .md>`) and each skill's `SKILL.md`
- * (`skill://<skill-path>/SKILL.md`), in the order of the library's entries.
+ * Every resource `resources/list` gives for the library below `root`, from a walk alone: each
+ * document (`<scheme>://<path without .md>`) and each skill's `SKILL.md`
+ * (`skill://<skill-path>/SKILL.md`), in the order of the library's entries, each with its file
+ * (and its path, by which pages are cut), and the root's real path.
  */
-export function walkListing(root: string, options: WalkListingOptions): { path: string; resource: EarlyResource }[] {
-  return walkFound(root, options).listing.map(({ path, resource }) => ({ path, resource }))
-}
-
-/** A walk's listing (see {@link walkListing}), each resource with its file, and the root's real path. */
 interface FoundListing {
   base: string
   listing: { path: string; file: FoundFile; resource: EarlyResource }[]
@@ -64,18 +60,13 @@ function walkFound(root: string, options: WalkListingOptions): FoundListing {
   return { base: scan.base, listing }
 }
 
-/**
- * The early lister of `root` for `./handshake.ts`: pages of {@link walkListing} (walked once,
- * at the first request), each result marked `_meta["promptfold/loading"]: true`. A cursor it did
- * not give out, or a walk that fails, is left to the server.
- */
-export function earlyLister(root: string, options: WalkListingOptions & { pageSize?: number }): EarlyLister {
-  return earlyWalk(root, options).lister
-}
-
-/** The early lister of a root (see {@link earlyLister}) and the files its resources are, from one walk. */
+/** The early listing of a root and the files its resources are, from one walk (see {@link earlyWalk}). */
 export interface EarlyWalk {
-  /** `resources/list` answered from the walk. */
+  /**
+   * The early lister for `./handshake.ts`: pages of the walk's resources (walked once, at the
+   * first request), each result marked `_meta["promptfold/loading"]: true`. A cursor it did not
+   * give out, or a walk that fails, is left to the server.
+   */
   lister: EarlyLister
   /**
    * The file a resource URI (a query or fragment after it is ignored) names in the walk, and the
@@ -84,7 +75,7 @@ export interface EarlyWalk {
   fileOf(uri: string): { file: FoundFile; base: string } | undefined
 }
 
-/** {@link earlyLister} and the file of each listed resource, from one walk made at the first request. */
+/** The early lister of `root` and the file of each listed resource, from one walk made at the first request. */
 export function earlyWalk(root: string, options: WalkListingOptions & { pageSize?: number }): EarlyWalk {
   let found: FoundListing | undefined
   let byUri: Map<string, FoundFile> | undefined

@@ -12,7 +12,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { Resource } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_FILES, loadLibrary } from '../../src/library/library.js'
-import { EARLY_MAX_FILES, earlyLister, earlyWalk, walkListing } from '../../src/mcp/early-list.js'
+import { EARLY_MAX_FILES, earlyWalk } from '../../src/mcp/early-list.js'
 import { parseAheadEarly } from '../../src/mcp/early-read.js'
 import { parseDocument } from '../../src/parse/document.js'
 import { parseMarkdownBounded } from '../../src/parse/markdown.js'
@@ -97,7 +97,7 @@ describe('the early listing (a walk of the folder)', () => {
   ] as const) {
     it(`gives the URIs of the loaded library's resources/list, in its order: ${what}`, async () => {
       const loaded = (await loadedPages(root)).flat()
-      const early = walkListing(root, { scheme: 'orchestr8' }).map((e) => e.resource)
+      const early = (earlyWalk(root, { scheme: 'orchestr8', pageSize: 100_000 }).lister(undefined) as { resources: Resource[] }).resources
       expect(early.map((r) => r.uri)).toEqual(loaded.map((r) => r.uri))
       expect(early.length).toBeGreaterThan(0)
     })
@@ -106,7 +106,7 @@ describe('the early listing (a walk of the folder)', () => {
   it('gives the loaded URIs, pages and cursors on a library with skills, .mdc files, links, hidden folders and node_modules', async () => {
     const root = skillsLibrary()
     const loaded = await loadedPages(root, 2)
-    const early = earlyPages(earlyLister(root, { scheme: 'orchestr8', pageSize: 2 }))
+    const early = earlyPages(earlyWalk(root, { scheme: 'orchestr8', pageSize: 2 }).lister)
     expect(early.map((page) => page.map((r) => r.uri))).toEqual(loaded.map((page) => page.map((r) => r.uri)))
     expect(early.flat().map((r) => r.uri)).toEqual([
       'orchestr8://agents/alpha',
@@ -121,7 +121,7 @@ describe('the early listing (a walk of the folder)', () => {
     expect(early.flat().map((r) => r.name)).toEqual(['agents/alpha', 'agents/beta', 'linked/target', 'rules/style.mdc', 'pdf forms', 'nested'])
     expect(loaded.flat().map((r) => r.name)).toEqual(['alpha-agent', 'beta', 'linked/target', 'rules/style.mdc', 'pdf-forms', 'nested'])
     // A cursor of an early page goes on in the loaded library, and the other way round.
-    const lister = earlyLister(root, { scheme: 'orchestr8', pageSize: 2 })
+    const lister = earlyWalk(root, { scheme: 'orchestr8', pageSize: 2 }).lister
     const first = lister(undefined) as { nextCursor: string }
     expect((lister(first.nextCursor) as { resources: Resource[] }).resources.map((r) => r.uri)).toEqual(loaded[1]?.map((r) => r.uri))
     expect(lister('not-a-cursor')).toBeUndefined()
@@ -164,7 +164,7 @@ describe('the early listing (a walk of the folder)', () => {
   it('stops where the library stops (maxFiles)', async () => {
     const root = skillsLibrary()
     const loaded = (await loadedPages(root, undefined, 3)).flat()
-    expect(walkListing(root, { scheme: 'orchestr8', maxFiles: 3 }).map((e) => e.resource.uri)).toEqual(loaded.map((r) => r.uri))
+    expect((earlyWalk(root, { scheme: 'orchestr8', maxFiles: 3 }).lister(undefined) as { resources: Resource[] }).resources.map((r) => r.uri)).toEqual(loaded.map((r) => r.uri))
   })
 })
 
@@ -237,7 +237,7 @@ describe('resources/list answered before serve starts', () => {
   it('serve answers what follows, not the early list again, and says the list changed once the library is loaded', async () => {
     const root = skillsLibrary()
     const s = streams()
-    answerInitializeEarly(s.stdin, s.stdout, identity, Promise.resolve(earlyLister(root, { scheme: 'orchestr8' })))
+    answerInitializeEarly(s.stdin, s.stdout, identity, Promise.resolve(earlyWalk(root, { scheme: 'orchestr8' }).lister))
     s.send(initialize, { jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'resources/list' })
     await s.until(() => s.messages.some((m) => m.id === 2))
     const done = serve(root, { stdin: s.stdin, stdout: s.stdout, log: null, watch: false })
