@@ -146,6 +146,51 @@ const PLAIN_START = (() => {
   return table
 })()
 
+/**
+ * The next line, after the `\n` where a search starts, that the scan must read itself at the top
+ * level outside fenced code: not blank, and either indented four spaces or more or starting with a
+ * character that is not in {@link PLAIN_START}. The lines before it are blank or prose, which change
+ * nothing there but whether the line before is blank (the search runs in the regex engine's native
+ * code, which a fresh process does not have to warm up).
+ */
+const TOP_NEXT = /\n(?: {0,3}(?!\*\*[A-Za-z!"$%&'()/:;,.?@[\\\]^{|}])[^ \nA-Za-z!"$%&'()/:;,.?@[\\\]^{|}]| {4,}[^ \n])/g
+/**
+ * The same inside fenced code opened `indent` spaces in (index): the next line that is not blank
+ * and either starts left of the fence or starts with a backtick, a tilde or a tab (which may close
+ * the fence or make the body one the scan declines). Fences open under four spaces in.
+ */
+const FENCED_NEXT = [/\n *[`~\t]/g, /\n(?:[^ \n]| *[`~\t])/g, /\n(?: ?[^ \n]| *[`~\t])/g, /\n(?: {0,2}[^ \n]| *[`~\t])/g]
+
+/** Whether `body[from, to)` is spaces only. */
+function spacesOnly(body: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (body.charCodeAt(i) !== 32) return false
+  return true
+}
+
+/**
+ * Whether a line whose text starts at `at` (under four spaces in) is prose whatever follows: it
+ * starts with a {@link PLAIN_START} character, or with `**` before one (strong emphasis: no list
+ * marker, break or other block starts so).
+ */
+function prose(body: string, at: number): boolean {
+  const c = body.charCodeAt(at)
+  return PLAIN_START[c] === 1 || (c === 42 && body.charCodeAt(at + 1) === 42 && PLAIN_START[body.charCodeAt(at + 2)] === 1)
+}
+
+/**
+ * {@link containerAfter} for a bullet item's first line (`-`, `*` or `+`, `spaces` spaces, then a
+ * {@link PLAIN_START} character) under four spaces in: no break, heading or fence interrupts; a
+ * nested item is not followed; up to four spaces make the content column.
+ */
+function bulletContainerAfter(container: number, indent: number, spaces: number, previous: 'blank' | 'text'): number {
+  if (container > 0 && indent >= container) return UNKNOWN
+  let next = container
+  if (container > 0) next = previous === 'text' ? UNKNOWN : TOP
+  else if (container === UNKNOWN && indent === 0 && previous === 'blank') next = TOP
+  if (next !== TOP) return next
+  return spaces <= 4 ? indent + 1 + spaces : UNKNOWN
+}
+
 /** Limit of the scan: longer bodies are left to the parser (which may treat them otherwise). */
 const MAX_CHARS = 256 * 1024
 
@@ -158,11 +203,25 @@ export function scanHeadings(body: string): string[] | undefined {
   const titles: string[] = []
   // A definition needs `]:` (the regex alone would be tried at every position of the body).
   const definitions = body.includes(']:') && DEFINITION.test(body)
+  const tabs = body.includes('\t')
   let fence: { char: string; length: number; indent: number; container: number } | undefined
   let previous: 'blank' | 'text' = 'blank'
   let container = TOP
   let start = 0
   while (start <= body.length) {
+    // Where the lines ahead can only be blank, prose (at the top level) or fenced code that stays
+    // open, go to the next line that is none of these at once.
+    if (start > 0 && (fence !== undefined || container === TOP)) {
+      const search = fence !== undefined ? (FENCED_NEXT[fence.indent] as RegExp) : TOP_NEXT
+      search.lastIndex = start - 1
+      const next = search.exec(body)?.index ?? body.length
+      if (next > start - 1) {
+        // Lines start..next were passed over: only whether the last of them is blank matters.
+        if (fence === undefined) previous = spacesOnly(body, body.lastIndexOf('\n', next - 1) + 1, next) ? 'blank' : 'text'
+        start = next + 1
+        if (start > body.length) break
+      }
+    }
     let end = body.indexOf('\n', start)
     if (end < 0) end = body.length
     // Most lines are blank, prose or code: read on without slicing them. Under four spaces in, a
@@ -178,13 +237,24 @@ export function scanHeadings(body: string): string[] | undefined {
       continue
     }
     const first = body.charCodeAt(at)
-    if (fence ? at - start >= fence.indent && first !== 96 && first !== 126 && first !== 9 : at - start < 4 && PLAIN_START[first] === 1) {
+    if (fence ? at - start >= fence.indent && first !== 96 && first !== 126 && first !== 9 : at - start < 4 && prose(body, at)) {
       if (!fence) {
         container = proseContainerAfter(container, at - start, previous)
         previous = 'text'
       }
       start = end + 1
       continue
+    }
+    // A bullet item's first line holding prose (the commonest line after these), in a body without tabs.
+    if (!fence && !tabs && at - start < 4 && (first === 45 || first === 42 || first === 43) && body.charCodeAt(at + 1) === 32) {
+      let text = at + 2
+      while (body.charCodeAt(text) === 32) text++
+      if (PLAIN_START[body.charCodeAt(text)] === 1) {
+        container = bulletContainerAfter(container, at - start, text - at - 1, previous)
+        previous = 'text'
+        start = end + 1
+        continue
+      }
     }
     const indent = at - start
     const line = body.slice(start, end)
