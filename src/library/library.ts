@@ -22,7 +22,7 @@ import { normalizeCategory } from './category.js'
 import { scanHeadings } from './headings.js'
 import { type DanglingReference, elementaryCycles, type GraphEdge, type GraphOptions, type LibraryGraph, type LookupVia, type OtherReference } from './graph.js'
 import { createFileIndex, createLookupIndex, entryName, type FileIndex, type FileLookup, type LookupIndex, type LookupResult, lookupFile, lookupReference } from './lookup.js'
-import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, matchRow, matchTags, Vocabulary } from './match.js'
+import { type IndexedEntry, MatchIndex, type MatchOptions, type MatchResult, type MatchText, matchRows, matchTags, Vocabulary } from './match.js'
 import { detailsKey, type EncodedIndex, encodeIndex, type FileDetails, type FileRole, type FileStat, type IndexFile, type IndexView, type MatchInfo, openIndex, peekPaths, persistable, RACY_MS, type StoredPostings } from './persist.js'
 import { decodeUtf8 } from '../resolve/fs.js'
 import { DOCUMENT_FILE, documentUri, type FoundFile, readBytes, readSource, SKILL_FILE, scanRoot, skillPathOf } from './scan.js'
@@ -1190,43 +1190,65 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
     return { title, headings: titles.slice(1), digest: record.digest }
   }
 
-  /** The match row of an entry: kept on its record (and in the index store) once worked out from its frontmatter and headings. */
-  function rowOf(e: MatchFacts, record: FileRecord | undefined = recordOfEntry(e)): Uint32Array {
-    if (record?.row) return record.row
+  /** What an entry's match row is worked out from: its text, and the digest of the content its headings were read from (when read). */
+  function matchTextOf(e: MatchFacts, record: FileRecord | undefined): { text: MatchText; digest: string | undefined } {
     const { title, headings, digest } = scannedHeadings(e, record) ?? headingsOf(e)
     const folders = e.path.split('/').slice(0, -1).join(' ')
-    const row = matchRow(
-      {
-        tags: e.meta.tags,
-        title,
-        useWhen: e.meta.useWhen,
-        capabilities: e.meta.capabilities,
-        headings,
-        name: e.kind === 'skill' ? [e.name ?? '', folders].join(' ') : [e.id ?? '', entryName(e.path), folders].join(' '),
-        ...(e.description !== undefined ? { description: e.description } : {}),
-      },
-      vocabulary,
-    )
-    // Kept only when it was worked out from the content the record describes.
+    const text: MatchText = {
+      tags: e.meta.tags,
+      title,
+      useWhen: e.meta.useWhen,
+      capabilities: e.meta.capabilities,
+      headings,
+      name: e.kind === 'skill' ? [e.name ?? '', folders].join(' ') : [e.id ?? '', entryName(e.path), folders].join(' '),
+      ...(e.description !== undefined ? { description: e.description } : {}),
+    }
+    return { text, digest }
+  }
+
+  /** Keep a row on the record it was worked out for, when worked out from the content the record describes. */
+  function keepRow(record: FileRecord | undefined, row: Uint32Array, digest: string | undefined): void {
     if (record && (digest === undefined || digest === record.digest)) {
       record.row = row
       // The headings were kept for this row alone.
       record.titles = undefined
       if (record.readable) unsaved = true
     }
-    return row
+  }
+
+  /**
+   * The match rows of entries, in order: kept on their records (and in the index store) once worked
+   * out from their frontmatter and headings; those not known yet worked out together (`matchRows`).
+   */
+  function rowsOf(list: readonly { facts: () => MatchFacts; record: FileRecord | undefined }[]): Uint32Array[] {
+    const missing = list.flatMap((item, i) => (item.record?.row ? [] : [{ i, record: item.record, ...matchTextOf(item.facts(), item.record) }]))
+    const rows = list.map((item) => item.record?.row)
+    const made = matchRows(
+      missing.map((m) => m.text),
+      vocabulary,
+    )
+    missing.forEach((m, k) => {
+      const row = made[k] as Uint32Array
+      keepRow(m.record, row, m.digest)
+      rows[m.i] = row
+    })
+    return rows as Uint32Array[]
   }
 
   /** The match input of every entry from the records alone (entries are not built for it): rows as stored, or worked out. */
   function indexedFromRecords(): IndexedEntry[] {
-    const indexed: IndexedEntry[] = []
-    for (const r of state.records.values()) {
-      if (!isEntryRecord(r)) continue
-      const row = r.row ?? rowOf(matchFacts(r), r)
+    const records = [...state.records.values()].filter(isEntryRecord)
+    const rows = rowsOf(records.map((r) => ({ facts: () => matchFacts(r), record: r })))
+    return records.map((r, i) => {
       const { category, tags } = matchInfoOf(r)
-      indexed.push({ uri: entryUriOf(r), category, tags, vocabulary, row })
-    }
-    return indexed
+      return { uri: entryUriOf(r), category, tags, vocabulary, row: rows[i] as Uint32Array }
+    })
+  }
+
+  /** The match input of built entries. */
+  function builtIndexed(entries: readonly LibraryEntry[]): IndexedEntry[] {
+    const rows = rowsOf(entries.map((e) => ({ facts: () => e, record: recordOfEntry(e) })))
+    return entries.map((e, i) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rows[i] as Uint32Array }))
   }
 
   /**
@@ -1253,7 +1275,7 @@ export async function loadLibrary(options: LoadLibraryOptions): Promise<Library>
       matchIndex = { version, index: kept }
       return kept
     }
-    const indexed: IndexedEntry[] = !state.built ? indexedFromRecords() : state.entries.map((e) => ({ uri: e.uri, category: e.category, tags: matchTags(e.meta.tags), vocabulary, row: rowOf(e) }))
+    const indexed: IndexedEntry[] = !state.built ? indexedFromRecords() : builtIndexed(state.entries)
     const built = new MatchIndex(indexed)
     matchIndex = { version, index: built }
     // An index stored without its postings (written before any match), every entry as stored: written again with them.

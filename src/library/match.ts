@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { terms } from '../select/terms.js'
+import { termOfWord, terms } from '../select/terms.js'
 import { normalizeCategory } from './category.js'
 
 /** Fields a document is matched on. */
@@ -144,15 +144,48 @@ export class Vocabulary {
     // split leaves '' at the ends.
     for (const w of lower.split(NON_ASCII.test(lower) ? NOT_WORD : ASCII_NOT_WORD)) {
       if (w === '') continue
-      let id = this.#words.get(w)
-      if (id === undefined) {
-        const stem = terms(w)[0]
-        id = stem === undefined ? -1 : this.id(stem)
-        if (this.#words.size < MAX_WORDS) this.#words.set(w, id)
-      }
+      const id = this.#wordId(w)
       if (id >= 0) out.push(id)
     }
     return out
+  }
+
+  /**
+   * {@link termIds} of each of `texts`, which hold no character past ASCII, in one pass over
+   * their joined text: the same ids, learnt in the same order.
+   */
+  asciiTermIds(texts: readonly string[]): number[][] {
+    const out: number[][] = texts.map(() => [])
+    if (texts.length === 0) return out
+    // Lower-casing ASCII keeps every position; the fields are apart by a character of no word.
+    const lower = texts.join('\n').toLowerCase()
+    let field = 0
+    let fieldEnd = (texts[0] as string).length
+    let start = -1
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 32
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+        if (start < 0) start = i
+        continue
+      }
+      if (start < 0) continue
+      while (start > fieldEnd) fieldEnd += 1 + (texts[++field] as string).length
+      const id = this.#wordId(lower.slice(start, i), true)
+      if (id >= 0) (out[field] as number[]).push(id)
+      start = -1
+    }
+    return out
+  }
+
+  /** The term id of a lower-cased word (-1: a stop word or a one-letter word), its term added when new; `ascii`: the word is all `[a-z0-9]`. */
+  #wordId(word: string, ascii = false): number {
+    let id = this.#words.get(word)
+    if (id === undefined) {
+      const stem = ascii ? termOfWord(word) : terms(word)[0]
+      id = stem === undefined ? -1 : this.id(stem)
+      if (this.#words.size < MAX_WORDS) this.#words.set(word, id)
+    }
+    return id
   }
 
   /** The id of `term`, if it has one. */
@@ -179,7 +212,51 @@ export type MatchText = Omit<MatchInput, 'uri' | 'category'>
  * Rows are plain numbers, so they can be kept on disk next to their vocabulary.
  */
 export function matchRow(input: MatchText, vocabulary: Vocabulary): Uint32Array {
-  const fields = [
+  return rowOfFields(fieldTexts(input).map((text) => vocabulary.termIds(text)))
+}
+
+/** Joined text of the entries {@link matchRows} cuts into words in one pass (a bounded string). */
+const BATCH_CHARS = 1 << 18
+
+/**
+ * The rows of many entries, each as {@link matchRow} gives it, the vocabulary learning their
+ * terms in the same order. Entries of plain-ASCII text are cut into words in batches, one pass
+ * over their fields' joined text (`Vocabulary.asciiTermIds`): a loop that a fresh process runs
+ * in optimized code after its first few thousand words, where one call per field stays in the
+ * interpreter for most of a first match.
+ *
+ * @param inputs The entries' text, in order.
+ * @param vocabulary Where term ids come from.
+ * @returns A row per input, in order.
+ */
+export function matchRows(inputs: readonly MatchText[], vocabulary: Vocabulary): Uint32Array[] {
+  const rows: Uint32Array[] = []
+  let batch: string[] = []
+  let chars = 0
+  const flush = () => {
+    const ids = vocabulary.asciiTermIds(batch)
+    for (let f = 0; f < ids.length; f += FIELDS) rows.push(rowOfFields(ids.slice(f, f + FIELDS)))
+    batch = []
+    chars = 0
+  }
+  for (const input of inputs) {
+    const fields = fieldTexts(input)
+    if (fields.some((text) => NON_ASCII.test(text))) {
+      flush()
+      rows.push(rowOfFields(fields.map((text) => vocabulary.termIds(text))))
+      continue
+    }
+    batch.push(...fields)
+    for (const text of fields) chars += text.length
+    if (chars >= BATCH_CHARS) flush()
+  }
+  flush()
+  return rows
+}
+
+/** The text of each field of an entry, in {@link MATCH_FIELDS} order. */
+function fieldTexts(input: MatchText): string[] {
+  return [
     input.title,
     input.description ?? '',
     input.useWhen.join('\n'),
@@ -187,14 +264,36 @@ export function matchRow(input: MatchText, vocabulary: Vocabulary): Uint32Array 
     input.capabilities.join('\n'),
     input.headings.join('\n'),
     input.name.replace(/[-_/.]/g, ' '),
-  ].map((text) => vocabulary.termIds(text))
+  ]
+}
+
+/** Occurrences of each term id in the field {@link rowOfFields} reads (all zero between calls; grown as ids grow). */
+let tally = new Uint32Array(1024)
+
+/** A row (see {@link IndexedEntry.row}) from the term ids of each field, in order. */
+function rowOfFields(fields: readonly number[][]): Uint32Array {
   const pairs: number[] = fields.map((ids) => ids.length)
+  const firsts: number[] = []
   for (let f = 0; f < FIELDS; f++) {
-    const tf = new Map<number, number>()
-    for (const id of fields[f] as number[]) tf.set(id, (tf.get(id) ?? 0) + 1)
-    for (const [id, n] of tf) pairs.push(id, n * 8 + f)
+    const ids = fields[f] as number[]
+    // Each distinct id once, in the order of its first occurrence, with its count.
+    for (const id of ids) {
+      if (id >= tally.length) {
+        const grown = new Uint32Array(Math.max(tally.length * 2, id + 1))
+        grown.set(tally)
+        tally = grown
+      }
+      const n = tally[id] as number
+      tally[id] = n + 1
+      if (n === 0) firsts.push(id)
+    }
+    for (const id of firsts) {
+      pairs.push(id, (tally[id] as number) * 8 + f)
+      tally[id] = 0
+    }
+    firsts.length = 0
   }
-  return Uint32Array.from(pairs)
+  return new Uint32Array(pairs)
 }
 
 /** Tags as the `tags` filter compares them. */

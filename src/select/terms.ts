@@ -15,9 +15,16 @@ const STOP = new Set(
 export function terms(text: string): string[] {
   const out: string[] = []
   for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
-    const w = m[0]
-    if (w.length < 2 || STOP.has(w)) continue
-    out.push(stemmer(w))
+    const term = termOfWord(m[0])
+    if (term !== undefined) out.push(term)
   }
   return out
+}
+
+/**
+ * The term of one lower-cased word of letters and digits (a word {@link terms} finds): its stem,
+ * or `undefined` for a stop word or a one-letter word.
+ */
+export function termOfWord(word: string): string | undefined {
+  return word.length < 2 || STOP.has(word) ? undefined : stemmer(word)
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Library, loadLibrary } from '../../src/library/index.js'
-import { indexEntry, MatchIndex } from '../../src/library/match.js'
+import { indexEntry, MatchIndex, matchRow, matchRows, Vocabulary } from '../../src/library/match.js'
 import { fixtureLibrary, fixtureResources, retrievalProbes } from './helpers.js'
 
 let library: Library
@@ -134,5 +134,40 @@ describe('retrieval check: section heading of each agent slot ranks its example 
       ['Monitoring and A/B Testing', 'examples/ml/mlops-monitoring-ab-testing', 1],
     ])
     expect([hitAt1, hitAt3]).toEqual([4, 4])
+  })
+})
+
+describe('matchRows (the rows of many entries at once)', () => {
+  const word = fc.constantFrom('Deploy', 'deploying', 'the', 'a', 'K8s', 'x', 'MLflow', 'Straße', 'İstanbul', 'KELVIN', 'ünïcode', '42', 'v1.2', 'snake_case', 'kebab-case', 'with', '😀', '')
+  const text = fc.array(word, { maxLength: 6 }).chain((ws) => fc.constantFrom(' ', '\n', '/', ' - ', '.').map((sep) => ws.join(sep)))
+  const entry = fc.record({
+    title: text,
+    description: fc.option(text, { nil: undefined }),
+    useWhen: fc.array(text, { maxLength: 3 }),
+    tags: fc.array(text, { maxLength: 3 }),
+    capabilities: fc.array(text, { maxLength: 3 }),
+    headings: fc.array(text, { maxLength: 4 }),
+    name: text,
+  })
+
+  it('gives each entry the row matchRow gives it, with the same term ids learnt in the same order', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 12 }), (inputs) => {
+        const clean = inputs.map(({ description, ...rest }) => (description === undefined ? rest : { ...rest, description }))
+        const one = new Vocabulary()
+        const each = clean.map((input) => matchRow(input, one))
+        const batch = new Vocabulary()
+        expect(matchRows(clean, batch)).toEqual(each)
+        expect(Array.from({ length: batch.size }, (_, i) => batch.term(i))).toEqual(Array.from({ length: one.size }, (_, i) => one.term(i)))
+      }),
+      { numRuns: 300, seed: 3 },
+    )
+  })
+
+  it('cuts batches of long text apart without moving a word to another field', () => {
+    const long = { title: 'Kafka streams', useWhen: ['process events '.repeat(20_000)], tags: ['kafka'], capabilities: [], headings: ['Exactly once'], name: 'kafka streams' }
+    const inputs = [long, { ...long, title: 'Second entry' }, { ...long, headings: ['Ünïcode heading'] }, long]
+    const one = new Vocabulary()
+    expect(matchRows(inputs, new Vocabulary())).toEqual(inputs.map((input) => matchRow(input, one)))
   })
 })
