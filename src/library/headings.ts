@@ -153,7 +153,7 @@ const PLAIN_START = (() => {
  * nothing there but whether the line before is blank (the search runs in the regex engine's native
  * code, which a fresh process does not have to warm up).
  */
-const TOP_NEXT = /\n(?: {0,3}(?!\*\*[A-Za-z!"$%&'()/:;,.?@[\\\]^{|}])[^ \nA-Za-z!"$%&'()/:;,.?@[\\\]^{|}]| {4,}[^ \n])/g
+const TOP_NEXT = /\n(?: {0,3}(?!\*\*[^ \n\x00-\x09\x0b-\x1f#*+\-0-9<=>_`~\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff])[\x00-\x09\x0b-\x1f#*+\-0-9<=>_`~\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {4,}[^ \n])/g
 /**
  * The same inside fenced code opened `indent` spaces in (index): the next line that is not blank
  * and either starts left of the fence or starts with a backtick, a tilde or a tab (which may close
@@ -167,28 +167,61 @@ function spacesOnly(body: string, from: number, to: number): boolean {
   return true
 }
 
-/**
- * Whether a line whose text starts at `at` (under four spaces in) is prose whatever follows: it
- * starts with a {@link PLAIN_START} character, or with `**` before one (strong emphasis: no list
- * marker, break or other block starts so).
- */
-function prose(body: string, at: number): boolean {
-  const c = body.charCodeAt(at)
-  return PLAIN_START[c] === 1 || (c === 42 && body.charCodeAt(at + 1) === 42 && PLAIN_START[body.charCodeAt(at + 2)] === 1)
+/** Whether a character past ASCII is white space to `String.prototype.trim` (a line of it reads as blank). */
+function unicodeSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
 }
 
 /**
- * {@link containerAfter} for a bullet item's first line (`-`, `*` or `+`, `spaces` spaces, then a
- * {@link PLAIN_START} character) under four spaces in: no break, heading or fence interrupts; a
- * nested item is not followed; up to four spaces make the content column.
+ * Whether a character, first on a line (under four spaces in), makes the line prose whatever
+ * follows: one of {@link PLAIN_START}, or any character past ASCII but white space (no block
+ * starts with one).
  */
-function bulletContainerAfter(container: number, indent: number, spaces: number, previous: 'blank' | 'text'): number {
+function proseChar(c: number): boolean {
+  return PLAIN_START[c] === 1 || (c >= 128 && !unicodeSpace(c))
+}
+
+/**
+ * Whether a line whose text starts at `at` (under four spaces in) is prose whatever follows: it
+ * starts with a {@link proseChar}, or with `**` before one (strong emphasis: no list marker, break
+ * or other block starts so).
+ */
+function prose(body: string, at: number): boolean {
+  const c = body.charCodeAt(at)
+  return proseChar(c) || (c === 42 && body.charCodeAt(at + 1) === 42 && proseChar(body.charCodeAt(at + 2)))
+}
+
+/**
+ * {@link containerAfter} for a list item's first line under four spaces in whose content is
+ * prose (see {@link prose}): its marker (`-`, `*`, `+`, or one to nine digits and `.` or `)`) is
+ * `marker` characters long, then `spaces` spaces. No break, heading or fence interrupts; a nested
+ * item is not followed; up to four spaces make the content column; after text, only a bullet or
+ * an item numbered 1 starts a list (`startsList`).
+ */
+function itemContainerAfter(container: number, indent: number, marker: number, spaces: number, startsList: boolean, previous: 'blank' | 'text'): number {
   if (container > 0 && indent >= container) return UNKNOWN
   let next = container
   if (container > 0) next = previous === 'text' ? UNKNOWN : TOP
   else if (container === UNKNOWN && indent === 0 && previous === 'blank') next = TOP
   if (next !== TOP) return next
-  return spaces <= 4 ? indent + 1 + spaces : UNKNOWN
+  if (spaces > 4 || (previous === 'text' && !startsList)) return UNKNOWN
+  return indent + marker + spaces
+}
+
+/**
+ * The length of the list marker at `at` (`-`, `*`, `+`, or one to nine digits and `.` or `)`)
+ * when a space follows it, else 0.
+ */
+function markerLength(body: string, at: number): number {
+  const c = body.charCodeAt(at)
+  let end = at + 1
+  if (c >= 48 && c <= 57) {
+    while (end - at < 9 && body.charCodeAt(end) >= 48 && body.charCodeAt(end) <= 57) end++
+    const delimiter = body.charCodeAt(end)
+    if (delimiter !== 46 && delimiter !== 41) return 0
+    end++
+  } else if (c !== 45 && c !== 42 && c !== 43) return 0
+  return body.charCodeAt(end) === 32 ? end - at : 0
 }
 
 /** Limit of the scan: longer bodies are left to the parser (which may treat them otherwise). */
@@ -245,12 +278,15 @@ export function scanHeadings(body: string): string[] | undefined {
       start = end + 1
       continue
     }
-    // A bullet item's first line holding prose (the commonest line after these), in a body without tabs.
-    if (!fence && !tabs && at - start < 4 && (first === 45 || first === 42 || first === 43) && body.charCodeAt(at + 1) === 32) {
-      let text = at + 2
+    // A list item's first line holding prose (the commonest line after these), in a body without tabs.
+    const marker = !fence && !tabs && at - start < 4 ? markerLength(body, at) : 0
+    if (marker > 0) {
+      let text = at + marker + 1
       while (body.charCodeAt(text) === 32) text++
-      if (PLAIN_START[body.charCodeAt(text)] === 1) {
-        container = bulletContainerAfter(container, at - start, text - at - 1, previous)
+      if (prose(body, text)) {
+        // A bullet, `1.` or `1)` may start a list after text.
+        const startsList = marker === 1 || (marker === 2 && first === 49)
+        container = itemContainerAfter(container, at - start, marker, text - at - marker, startsList, previous)
         previous = 'text'
         start = end + 1
         continue
