@@ -161,6 +161,26 @@ const TOP_NEXT = /\n(?: {0,3}(?!\*\*[^ \n\x00-\x09\x0b-\x1f#*+\-0-9<=>_`~\x7f\u0
  */
 const FENCED_NEXT = [/\n *[`~\t]/g, /\n(?:[^ \n]| *[`~\t])/g, /\n(?: ?[^ \n]| *[`~\t])/g, /\n(?: {0,2}[^ \n]| *[`~\t])/g]
 
+/**
+ * {@link FENCED_NEXT} for a fence opened at the margin, in a body without tabs: the `\n` (at or after
+ * `from`) before the next line that starts, after spaces, with three of the fence's character (the
+ * only lines that may close it; any other line leaves it open and changes nothing), else the
+ * body's length. A string search, where the regex would try every line.
+ */
+function closingLine(body: string, from: number, char: string): number {
+  const marks = char === '`' ? '```' : '~~~'
+  let at = body.indexOf(marks, from)
+  while (at >= 0) {
+    const lineStart = body.lastIndexOf('\n', at - 1)
+    if (spacesOnly(body, lineStart + 1, at)) return lineStart
+    // Not at the start of its line: nor is any later on that line (each line is looked at once).
+    const lineEnd = body.indexOf('\n', at)
+    if (lineEnd < 0) break
+    at = body.indexOf(marks, lineEnd)
+  }
+  return body.length
+}
+
 /** Whether `body[from, to)` is spaces only. */
 function spacesOnly(body: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (body.charCodeAt(i) !== 32) return false
@@ -245,9 +265,13 @@ export function scanHeadings(body: string): string[] | undefined {
     // Where the lines ahead can only be blank, prose (at the top level) or fenced code that stays
     // open, go to the next line that is none of these at once.
     if (start > 0 && (fence !== undefined || container === TOP)) {
-      const search = fence !== undefined ? (FENCED_NEXT[fence.indent] as RegExp) : TOP_NEXT
-      search.lastIndex = start - 1
-      const next = search.exec(body)?.index ?? body.length
+      let next: number
+      if (fence !== undefined && fence.indent === 0 && !tabs) next = closingLine(body, start - 1, fence.char)
+      else {
+        const search = fence !== undefined ? (FENCED_NEXT[fence.indent] as RegExp) : TOP_NEXT
+        search.lastIndex = start - 1
+        next = search.exec(body)?.index ?? body.length
+      }
       if (next > start - 1) {
         // Lines start..next were passed over: only whether the last of them is blank matters.
         if (fence === undefined) previous = spacesOnly(body, body.lastIndexOf('\n', next - 1) + 1, next) ? 'blank' : 'text'

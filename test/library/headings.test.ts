@@ -48,6 +48,15 @@ describe('scanHeadings', () => {
     }
   })
 
+  it('looks at each line of a fence once, however many backticks it holds after other text', () => {
+    // A closing fence is three backticks after spaces only: each line is looked at once, not once
+    // per backtick (a search from each would take minutes on these).
+    const wide = `# Top\n\n\`\`\`\nx${'`'.repeat(250_000)}\n`
+    expect(scanHeadings(wide)).toEqual(['Top'])
+    const many = `\`\`\`\n${`x ${'`'.repeat(200)}\n`.repeat(1200)}\`\`\`\n\n# After\n`
+    expect(scanHeadings(many)).toEqual(['After'])
+  })
+
   it('agrees with the parser on every fixture it answers for', () => {
     let answered = 0
     const root = path.join(repoRoot, 'fixtures')
