@@ -108,12 +108,79 @@ const NON_ASCII = /[^\x00-\x7f]/
 /** Most words a vocabulary remembers the term ids of (past it, new words are stemmed each time). */
 const MAX_WORDS = 200_000
 
+/** What {@link AsciiWords.find} gives for a word it does not hold. */
+const ABSENT = -2
+
+/**
+ * Term ids of plain-ASCII words, found by the word's characters where they stand in a text
+ * (no string is cut out to look one up): open addressing over a hash of the characters, which
+ * the reader works out as it reads them (`hash = hash * 31 + c`, 32 bits). Holds at most
+ * {@link MAX_WORDS} words (past it, new words are stemmed each time they are read).
+ */
+class AsciiWords {
+  #hashes = new Int32Array(1024)
+  #ids = new Int32Array(1024)
+  #words: (string | undefined)[] = new Array<string | undefined>(1024)
+  /** 32 - log2 of the capacity: a slot is the top bits of the hash times the golden ratio. */
+  #shift = 22
+  #size = 0
+
+  /** The id of the word `text[start, end)` of hash `hash`, or {@link ABSENT}. */
+  find(hash: number, text: string, start: number, end: number): number {
+    const mask = this.#words.length - 1
+    const length = end - start
+    for (let slot = Math.imul(hash, 0x9e3779b1) >>> this.#shift; ; slot = (slot + 1) & mask) {
+      const word = this.#words[slot]
+      if (word === undefined) return ABSENT
+      if (this.#hashes[slot] === hash && word.length === length && sameChars(word, text, start)) return this.#ids[slot] as number
+    }
+  }
+
+  /** Keep the id of `word` (of hash `hash`, not held yet). */
+  add(hash: number, word: string, id: number): void {
+    if (this.#size >= MAX_WORDS) return
+    if (2 * (this.#size + 1) > this.#words.length) this.#grow()
+    this.#put(hash, word, id)
+    this.#size++
+  }
+
+  #put(hash: number, word: string, id: number): void {
+    const mask = this.#words.length - 1
+    let slot = Math.imul(hash, 0x9e3779b1) >>> this.#shift
+    while (this.#words[slot] !== undefined) slot = (slot + 1) & mask
+    this.#words[slot] = word
+    this.#hashes[slot] = hash
+    this.#ids[slot] = id
+  }
+
+  #grow(): void {
+    const words = this.#words
+    const hashes = this.#hashes
+    const ids = this.#ids
+    this.#words = new Array<string | undefined>(words.length * 2)
+    this.#hashes = new Int32Array(words.length * 2)
+    this.#ids = new Int32Array(words.length * 2)
+    this.#shift--
+    words.forEach((word, slot) => {
+      if (word !== undefined) this.#put(hashes[slot] as number, word, ids[slot] as number)
+    })
+  }
+}
+
+/** Whether `text` holds `word` at `start`. */
+function sameChars(word: string, text: string, start: number): boolean {
+  for (let k = 0; k < word.length; k++) if (word.charCodeAt(k) !== text.charCodeAt(start + k)) return false
+  return true
+}
+
 /** Terms as integer ids: the id of a term is its index in `terms`. Only grows. */
 export class Vocabulary {
   readonly #ids = new Map<string, number>()
   readonly #terms: string[] = []
   /** The term id of each lower-cased word seen by {@link termIds} (-1: a stop word or a one-letter word). */
   readonly #words = new Map<string, number>()
+  /** The same for the words {@link asciiTermIds} reads, found by their characters in place. */
+  readonly #asciiWords = new AsciiWords()
 
   /** A vocabulary holding `terms`, in that order (ids 0, 1, ...); duplicates keep their first id. */
   static of(terms: readonly string[]): Vocabulary {
@@ -159,29 +226,42 @@ export class Vocabulary {
     if (texts.length === 0) return out
     // Lower-casing ASCII keeps every position; the fields are apart by a character of no word.
     const lower = texts.join('\n').toLowerCase()
+    const words = this.#asciiWords
     let field = 0
     let fieldEnd = (texts[0] as string).length
     let start = -1
+    let hash = 0
     for (let i = 0; i <= lower.length; i++) {
       const c = i < lower.length ? lower.charCodeAt(i) : 32
       if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-        if (start < 0) start = i
+        if (start < 0) {
+          start = i
+          hash = 0
+        }
+        hash = (Math.imul(hash, 31) + c) | 0
         continue
       }
       if (start < 0) continue
       while (start > fieldEnd) fieldEnd += 1 + (texts[++field] as string).length
-      const id = this.#wordId(lower.slice(start, i), true)
+      // Known words are found in place; a new one is cut out, stemmed and kept.
+      let id = words.find(hash, lower, start, i)
+      if (id === ABSENT) {
+        const word = lower.slice(start, i)
+        const stem = termOfWord(word)
+        id = stem === undefined ? -1 : this.id(stem)
+        words.add(hash, word, id)
+      }
       if (id >= 0) (out[field] as number[]).push(id)
       start = -1
     }
     return out
   }
 
-  /** The term id of a lower-cased word (-1: a stop word or a one-letter word), its term added when new; `ascii`: the word is all `[a-z0-9]`. */
-  #wordId(word: string, ascii = false): number {
+  /** The term id of a lower-cased word (-1: a stop word or a one-letter word), its term added when new. */
+  #wordId(word: string): number {
     let id = this.#words.get(word)
     if (id === undefined) {
-      const stem = ascii ? termOfWord(word) : terms(word)[0]
+      const stem = terms(word)[0]
       id = stem === undefined ? -1 : this.id(stem)
       if (this.#words.size < MAX_WORDS) this.#words.set(word, id)
     }

@@ -164,6 +164,24 @@ describe('matchRows (the rows of many entries at once)', () => {
     )
   })
 
+  it('finds each of many distinct words again (the word table grows), and stems words past ASCII alike', () => {
+    const words = Array.from({ length: 6000 }, (_, i) => `w${(i * 7919).toString(36)}x${i % 13}`)
+    const inputs = Array.from({ length: 60 }, (_, k) => ({
+      title: words.slice(k * 100, k * 100 + 5).join(' '),
+      useWhen: [words.slice(k * 100, k * 100 + 100).join(' '), words.slice(0, 50).join(' ')],
+      tags: [],
+      capabilities: k % 7 === 0 ? ['Ünïcode capability'] : [],
+      headings: [words.slice(5999 - k * 50, 6000 - k * 50 + 50).join(' ')],
+      name: `entry-${k}`,
+    }))
+    const one = new Vocabulary()
+    const each = inputs.map((input) => matchRow(input, one))
+    const batch = new Vocabulary()
+    expect(matchRows(inputs, batch)).toEqual(each)
+    expect(batch.size).toBe(one.size)
+    expect(batch.size).toBeGreaterThan(6000)
+  })
+
   it('cuts batches of long text apart without moving a word to another field', () => {
     const long = { title: 'Kafka streams', useWhen: ['process events '.repeat(20_000)], tags: ['kafka'], capabilities: [], headings: ['Exactly once'], name: 'kafka streams' }
     const inputs = [long, { ...long, title: 'Second entry' }, { ...long, headings: ['Ünïcode heading'] }, long]
