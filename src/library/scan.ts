@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
-import { closeSync, type Dirent, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { closeSync, type Dirent, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs'
 import * as nodePath from 'node:path'
 import { diagnostic } from '../parse/diagnostics.js'
 import { CONFINED_OPEN_FLAGS, checkOpenedSync, isInside, readDirConfinedSync } from '../resolve/confined.js'
@@ -176,6 +176,28 @@ export function readSource(file: FoundFile, base: string, maxBytes: number, dige
   return result
 }
 
+/**
+ * The bytes of an open file of `size` bytes (as its stat said), read to its end or to `size` bytes,
+ * as `readFileSync(fd)` reads them but without the stat it takes again. A file that reports no
+ * size (some special files) is read to its end.
+ */
+function readOpened(fd: number, size: number): Buffer {
+  let buffer = Buffer.allocUnsafe(size > 0 ? size : 8192)
+  let length = 0
+  for (;;) {
+    if (length === buffer.length) {
+      if (size > 0) break
+      const grown = Buffer.allocUnsafe(buffer.length * 2)
+      buffer.copy(grown, 0, 0, length)
+      buffer = grown
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null)
+    if (n === 0) break
+    length += n
+  }
+  return length === buffer.length ? buffer : buffer.subarray(0, length)
+}
+
 /** Result of reading one file's bytes. */
 export type BytesResult = { ok: true; bytes: Buffer; stat: ReadStat } | { ok: false; diagnostics: Diagnostic[] }
 
@@ -203,7 +225,7 @@ export function readBytes(file: FoundFile, base: string, maxBytes: number): Byte
     if (size > maxBytes) {
       return { ok: false, diagnostics: [diagnostic('FILE_TOO_LARGE', 'error', `${file.path} is ${size} bytes, over the ${maxBytes}-byte limit; not read`, { file: file.path })] }
     }
-    return { ok: true, bytes: readFileSync(fd), stat: { size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino } }
+    return { ok: true, bytes: readOpened(fd, size), stat: { size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino } }
   } catch (error) {
     return { ok: false, diagnostics: [diagnostic('FILE_UNREADABLE', 'error', `Cannot read ${file.path}: ${(error as Error).message}`, { file: file.path })] }
   } finally {
