@@ -150,12 +150,26 @@ describe('matchRows (the rows of many entries at once)', () => {
     name: text,
   })
 
+  /** A row as its format says (see IndexedEntry.row), from termIds, with a Map: the reference. */
+  const referenceRow = (input: Parameters<typeof matchRow>[0], vocabulary: Vocabulary): Uint32Array => {
+    const fields = [input.title, input.description ?? '', input.useWhen.join('\n'), input.tags.join(' '), input.capabilities.join('\n'), input.headings.join('\n'), input.name.replace(/[-_/.]/g, ' ')].map((t) => vocabulary.termIds(t))
+    const out: number[] = fields.map((ids) => ids.length)
+    fields.forEach((ids, f) => {
+      const tf = new Map<number, number>()
+      for (const id of ids) tf.set(id, (tf.get(id) ?? 0) + 1)
+      for (const [id, n] of tf) out.push(id, n * 8 + f)
+    })
+    return Uint32Array.from(out)
+  }
+
   it('gives each entry the row matchRow gives it, with the same term ids learnt in the same order', () => {
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 12 }), (inputs) => {
         const clean = inputs.map(({ description, ...rest }) => (description === undefined ? rest : { ...rest, description }))
         const one = new Vocabulary()
         const each = clean.map((input) => matchRow(input, one))
+        const reference = new Vocabulary()
+        expect(each).toEqual(clean.map((input) => referenceRow(input, reference)))
         const batch = new Vocabulary()
         expect(matchRows(clean, batch)).toEqual(each)
         expect(Array.from({ length: batch.size }, (_, i) => batch.term(i))).toEqual(Array.from({ length: one.size }, (_, i) => one.term(i)))
@@ -175,7 +189,7 @@ describe('matchRows (the rows of many entries at once)', () => {
       name: `entry-${k}`,
     }))
     const one = new Vocabulary()
-    const each = inputs.map((input) => matchRow(input, one))
+    const each = inputs.map((input) => referenceRow(input, one))
     const batch = new Vocabulary()
     expect(matchRows(inputs, batch)).toEqual(each)
     expect(batch.size).toBe(one.size)
