@@ -34,6 +34,9 @@ const STRONG_END = /^(.*?)(?:^|(?<=\s))\*\*(\S(?:[^*]*\S)?)\*\*$/
 /** A code span of single backticks. */
 const CODE = /`([^`]+)`/g
 
+/** A character without which {@link headingText} finds no markup: `&`, a tab, brackets, `<`, emphasis, a backslash, a backtick. */
+const MAY_MARK = /[&\t[\]<*_\\`]/
+
 /** Whether text outside code spans holds markup this scan does not read (underscores inside words are text). */
 const marked = (text: string) => MARKUP.test(text.replace(INTRAWORD_UNDERSCORES, ''))
 
@@ -45,6 +48,8 @@ const marked = (text: string) => MARKUP.test(text.replace(INTRAWORD_UNDERSCORES,
  * written), one strong span closing the heading, code spans of single backticks.
  */
 function headingText(content: string, definitions: boolean): string | undefined {
+  // Text without any character that may open markup (the commonest heading) reads as written.
+  if (!MAY_MARK.test(content)) return content.trim()
   if (ENTITY.test(content) || content.includes('\t')) return undefined
   if (/[[\]]/.test(content) && (definitions || LINK.test(content))) return undefined
   if (content.includes('<')) return AUTOLINK.test(content) || marked(content) ? undefined : content.trim()
@@ -364,7 +369,9 @@ export function scanHeadings(body: string): string[] | undefined {
     const atx = ATX.exec(rest)
     if (atx) {
       if (indent > 0) return undefined
-      const text = headingText((atx[2] ?? '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trim(), definitions)
+      const content = atx[2] ?? ''
+      // A closing sequence (` ##`) is left out of the text.
+      const text = headingText((content.includes('#') ? content.replace(/(?:^|[ \t]+)#+[ \t]*$/, '') : content).trim(), definitions)
       if (text === undefined) return undefined
       titles.push(text)
       previous = 'blank'
