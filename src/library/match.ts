@@ -246,7 +246,9 @@ export class Vocabulary {
       // Known words are found in place; a new one is cut out, stemmed and kept.
       let id = words.find(hash, lower, start, i)
       if (id === ABSENT) {
-        const word = lower.slice(start, i)
+        const cut = lower.slice(start, i)
+        // Kept words are copies: a slice of 13 characters or more would keep the batch's text alive.
+        const word = cut.length >= 13 ? (' ' + cut).slice(1) : cut
         const stem = termOfWord(word)
         id = stem === undefined ? -1 : this.id(stem)
         words.add(hash, word, id)
