@@ -152,13 +152,20 @@ const PLAIN_START = (() => {
 })()
 
 /**
+ * The characters, first on a line (besides a space and a line feed), that are not a
+ * {@link proseChar}, as a regular-expression class body: controls, `#*+-<=>_` and digits, a
+ * backtick, a tilde, DEL, and white space past ASCII.
+ */
+const NOT_PROSE = String.raw`\x00-\x09\x0b-\x1f#*+\-0-9<=>_\`~\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff`
+
+/**
  * The next line, after the `\n` where a search starts, that the scan must read itself at the top
  * level outside fenced code: not blank, and either indented four spaces or more or starting with a
  * character that is not in {@link PLAIN_START}. The lines before it are blank or prose, which change
  * nothing there but whether the line before is blank (the search runs in the regex engine's native
  * code, which a fresh process does not have to warm up).
  */
-const TOP_NEXT = /\n(?: {0,3}(?!\*\*[^ \n\x00-\x09\x0b-\x1f#*+\-0-9<=>_`~\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff])[\x00-\x09\x0b-\x1f#*+\-0-9<=>_`~\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]| {4,}[^ \n])/g
+const TOP_NEXT = new RegExp(String.raw`\n(?: {0,3}(?!\*\*[^ \n${NOT_PROSE}])[${NOT_PROSE}]| {4,}[^ \n])`, 'g')
 /**
  * The same inside fenced code opened `indent` spaces in (index): the next line that is not blank
  * and either starts left of the fence or starts with a backtick, a tilde or a tab (which may close
