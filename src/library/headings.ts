@@ -34,6 +34,9 @@ const STRONG_END = /^(.*?)(?:^|(?<=\s))\*\*(\S(?:[^*]*\S)?)\*\*$/
 /** A code span of single backticks. */
 const CODE = /`([^`]+)`/g
 
+/** Spaces and tabs only: what markdown reads as blank (not every character `String.prototype.trim` removes). */
+const SPACES_ONLY = /^[ \t]*$/
+
 /** A character without which {@link headingText} finds no markup: `&`, a tab, brackets, `<`, emphasis, a backslash, a backtick. */
 const MAY_MARK = /[&\t[\]<*_\\`]/
 
@@ -65,7 +68,7 @@ function headingText(content: string, definitions: boolean): string | undefined 
     if (marked(outside)) return undefined
     const code = m[1] as string
     // One space is stripped from both ends of a code span that starts and ends with one and is not all spaces.
-    out += outside + (code.length >= 2 && code.startsWith(' ') && code.endsWith(' ') && code.trim() !== '' ? code.slice(1, -1) : code)
+    out += outside + (code.length >= 2 && code.startsWith(' ') && code.endsWith(' ') && /[^ ]/.test(code) ? code.slice(1, -1) : code)
     last = m.index + m[0].length
   }
   const rest = content.slice(last)
@@ -333,7 +336,8 @@ export function scanHeadings(body: string): string[] | undefined {
     start = end + 1
     const rest = line.slice(indent)
     if (rest.startsWith('\t')) return undefined
-    const blank = rest.trim() === ''
+    // Blank: spaces and tabs only (a line of other white space, such as U+00A0, is text).
+    const blank = SPACES_ONLY.test(rest)
     if (fence) {
       if (blank) continue
       // A line less indented than its fence: content of a fence at the top level; the end of a list
@@ -346,7 +350,7 @@ export function scanHeadings(body: string): string[] | undefined {
         previous = 'blank'
       } else {
         const close = FENCE.exec(rest)
-        if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length && close[2]?.trim() === '') {
+        if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length && SPACES_ONLY.test(close[2] ?? '')) {
           // Up to three spaces before a closing fence at the top level; more may still close one in a list item: not certain.
           if (indent >= 4) return undefined
           fence = undefined

@@ -52,7 +52,7 @@ const line: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom('- ', '* ', '+ ', '1. ', '2) ', '  - ', '   1. '), fc.oneof(text, fc.constant('# In item'), fc.constant('```'), fc.constant('> q'))).map(([m, t]) => `${m}${t}`) },
   { weight: 2, arbitrary: fc.tuple(indent, fc.oneof(text, fc.constant('# indented'), fc.constant('```'))).map(([i, t]) => `${i}${t}`) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('> ', '>', '> > '), fc.oneof(text, fc.constant('# quoted'), fc.constant('```'), fc.constant('- # x'))).map(([q, t]) => `${q}${t}`) },
-  { weight: 1, arbitrary: fc.constantFrom('✅ done', '- ✅ x', '1. **b**', '- **a**', '\u00a0', '\u00a0x', '* **', '12. x', '1234567890. x', '01. a', '2) c', '- \u3000', '**✅ x**', '** x', '\u0085x', '- * x', '😀 a', '3.  x', '7.     x') },
+  { weight: 1, arbitrary: fc.constantFrom('✅ done', '- ✅ x', '1. **b**', '- **a**', '\u00a0', '\u00a0x', '* **', '12. x', '1234567890. x', '01. a', '2) c', '- \u3000', '**✅ x**', '** x', '\u0085x', '- * x', '😀 a', '3.  x', '7.     x', '```\u00a0', '\u00a0\u00a0', '# `\u00a0x\u00a0`', '# ` \u00a0 `') },
   { weight: 1, arbitrary: fc.constantFrom('===', '---', '- - -', '***', '___', '  ---', '<div>', '<!-- c -->', '</div>', '<details>', '<50 items', '- <50: few', '<?php', '<![CDATA[') },
 )
 

@@ -48,6 +48,14 @@ describe('scanHeadings', () => {
     }
   })
 
+  it('reads only spaces and tabs as blank: a line of U+00A0 is text (a setext heading above "---"), and so is a fence followed by one', () => {
+    expect(parsedTitles('\u00a0\n---')).toEqual([''])
+    expect(scanHeadings('\u00a0\n---')).toBeUndefined()
+    expect(scanHeadings('```\n```\u00a0\n# Inside\n```\n# After')).toEqual(parsedTitles('```\n```\u00a0\n# Inside\n```\n# After'))
+    expect(scanHeadings('```\n```\u00a0\n# Inside\n```\n# After')).toEqual(['After'])
+    expect(scanHeadings('# ` \u00a0 `')).toEqual(parsedTitles('# ` \u00a0 `'))
+  })
+
   it('looks at each line of a fence once, however many backticks it holds after other text', () => {
     // A closing fence is three backticks after spaces only: each line is looked at once, not once
     // per backtick (a search from each would take minutes on these).
